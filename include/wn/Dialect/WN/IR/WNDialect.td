@@ -1,0 +1,34 @@
+//===- WNDialect.td - The wn dialect -----------------------*- tablegen -*-===//
+//
+// The wn dialect: weight normalization as a first-class operation.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WN_DIALECT_WN_IR_WNDIALECT_TD
+#define WN_DIALECT_WN_IR_WNDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def WN_Dialect : Dialect {
+  let name = "wn";
+  let summary = "Weight normalization as a first-class operation";
+  let description = [{
+    The `wn` dialect carries weight normalization (`w = g * v / ||v||`,
+    PyTorch's `torch.nn.utils.weight_norm`) as one operation with exact,
+    PyTorch-compatible semantics, so that compilers can lower it to fused
+    loops and hoist, cache, fold or fuse its recomputation instead of
+    meeting it as a handful of unrelated reductions and elementwise ops.
+  }];
+  let cppNamespace = "::mlir::wn";
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+class WN_Op<string mnemonic, list<Trait> traits = []> :
+    Op<WN_Dialect, mnemonic, traits>;
+
+#endif // WN_DIALECT_WN_IR_WNDIALECT_TD

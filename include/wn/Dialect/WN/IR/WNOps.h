@@ -1,0 +1,64 @@
+//===- WNOps.h - wn dialect operations and shape rules ----------*- C++ -*-===//
+//
+// The operations of the wn dialect, and the rules every wn pass shares: which
+// element types are supported, which type accumulates, how `dim` is
+// normalized and which layouts of g are accepted. Passes call these rather
+// than re-deriving them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WN_DIALECT_WN_IR_WNOPS_H
+#define WN_DIALECT_WN_IR_WNOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "wn/Dialect/WN/IR/WNDialect.h"
+
+namespace mlir {
+namespace wn {
+
+/// The accepted layouts of the magnitude operand g of a weight norm.
+enum class GLayout {
+  /// v's rank, size 1 in every dimension except `dim` (PyTorch's layout).
+  Keepdim,
+  /// 1-D with v.shape[dim] elements.
+  Flat,
+  /// Whole-tensor norm: 0-d, or every size 1 (1-D or v's rank).
+  Scalar,
+};
+
+/// Returns true for the element types wn.weight_norm supports: f16, bf16,
+/// f32 and f64.
+bool isSupportedElementType(Type type);
+
+/// Returns the type a weight norm over `elementType` accumulates in: f32 for
+/// f16 and bf16, the type itself for f32 and f64.
+FloatType getAccumulationType(Type elementType);
+
+/// Normalizes a Python-style dimension index against `rank`: non-negative
+/// values count from the front, negative ones from the back (-1 is the last
+/// dimension). Returns std::nullopt when `dim` is out of [-rank, rank).
+std::optional<int64_t> normalizeDim(int64_t dim, int64_t rank);
+
+/// Classifies the layout of g for a weight norm of v over the normalized
+/// dimension `normDim` (std::nullopt: whole tensor). On a shape that fits no
+/// layout, fails and, when `emitError` is given, reports which dimension and
+/// which size was expected.
+FailureOr<GLayout>
+classifyGLayout(RankedTensorType vType, RankedTensorType gType,
+                std::optional<int64_t> normDim,
+                function_ref<InFlightDiagnostic()> emitError = {});
+
+} // namespace wn
+} // namespace mlir
+
+#define GET_OP_CLASSES
+#include "wn/Dialect/WN/IR/WNOps.h.inc"
+
+#endif // WN_DIALECT_WN_IR_WNOPS_H

@@ -1,0 +1,145 @@
+//===- WNOps.td - wn dialect operations --------------------*- tablegen -*-===//
+//
+// Operations of the wn dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WN_DIALECT_WN_IR_WNOPS_TD
+#define WN_DIALECT_WN_IR_WNOPS_TD
+
+include "wn/Dialect/WN/IR/WNDialect.td"
+include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/TilingInterface.td"
+
+def WN_WeightNormOp : WN_Op<"weight_norm", [
+    Pure,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+      ["reifyResultShapes"]>,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>,
+    DeclareOpInterfaceMethods<TilingInterface,
+      ["getIterationDomain",
+       "getLoopIteratorTypes",
+       "getResultTilePosition",
+       "getTiledImplementation",
+       "generateResultTileValue"]>]> {
+  let summary = "Weight normalization: w = g * v / ||v||";
+  let description = [{
+    Computes PyTorch's weight normalization (`torch._weight_norm(v, g, dim)`):
+
+    ```
+    w[i] = g[k(i)] * v[i] / sqrt(sum_{j : k(j) == k(i)} v[j]^2)
+    ```
+
+    where `k(i)` is the index of element `i` along dimension `dim` when
+    `dim` is present: one L2 norm per index along `dim`, taken over all
+    other dimensions. When `dim` is absent, there is one norm over the whole
+    tensor (PyTorch's `dim=None`) and `k(i) = 0`.
+
+    `dim` counts from the front when non-negative and from the back when
+    negative, with Python's meaning (`-1` is the last dimension). Note that
+    PyTorch's `torch._weight_norm` uses `-1` for the whole-tensor norm;
+    importers must map PyTorch's `None`/`-1` to an absent `dim`.
+
+    Operands, in destination-passing style like `linalg.softmax`:
+    - `v`: the direction, a ranked tensor of rank >= 1 of f16, bf16, f32 or
+      f64, static or dynamic shape;
+    - `g`: the magnitude, with v's element type, in one of two layouts:
+      PyTorch's (v's rank, size 1 in every dimension except `dim`, where it
+      is `v.shape[dim]`) or flat (1-D with `v.shape[dim]` elements). Without
+      `dim`, `g` is 0-d or has every size 1 (v's rank, or 1-D);
+    - `init`: the destination, of v's type.
+    The result `w` has v's type.
+
+    Numerics:
+    - f16 and bf16 are widened and accumulated in f32; f32 and f64
+      accumulate in their own type (see `getAccumulationType`). The result
+      is computed as `v * (g / sqrt(sum(v * v)))` in the accumulation type
+      and rounded once to the element type, as PyTorch's kernels do.
+    - No epsilon: an all-zero slice has norm 0 and gives `0 * inf = NaN`,
+      exactly as in PyTorch.
+    - Tensors with zero elements are valid and give an empty result.
+
+    Example, in the custom form:
+
+    ```mlir
+    %w = wn.weight_norm dim(0)
+           ins(%v, %g : tensor<64x32x3xf32>, tensor<64x1x1xf32>)
+           outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+    // The last dimension, flat g:
+    %w1 = wn.weight_norm dim(-1)
+            ins(%v, %g1 : tensor<64x32x3xf32>, tensor<3xf32>)
+            outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+    // One norm over the whole tensor:
+    %w2 = wn.weight_norm ins(%v, %s : tensor<64x32x3xf32>, tensor<f32>)
+            outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+    ```
+
+    and in the generic form:
+
+    ```mlir
+    %w = "wn.weight_norm"(%v, %g, %init) <{dim = 0 : i64}>
+           : (tensor<64x32x3xf32>, tensor<64x1x1xf32>, tensor<64x32x3xf32>)
+           -> tensor<64x32x3xf32>
+    ```
+
+    The op decomposes (AggregatedOpInterface) into a `linalg.fill` and three
+    `linalg.generic` ops (sum of squares, per-slice scale `g / norm`, scaled
+    copy) and implements TilingInterface: loops are v's dimensions, `dim` is
+    the one parallel loop and every other loop is a reduction that must stay
+    whole when tiling.
+  }];
+
+  let arguments = (ins AnyRankedTensor:$v,
+                       AnyRankedTensor:$g,
+                       AnyRankedTensor:$init,
+                       OptionalAttr<I64Attr>:$dim);
+  let results = (outs AnyRankedTensor:$result);
+
+  let assemblyFormat = [{
+    (`dim` `(` $dim^ `)`)?
+    `ins` `(` $v `,` $g `:` type($v) `,` type($g) `)`
+    `outs` `(` $init `:` type($init) `)`
+    attr-dict `->` type($result)
+  }];
+
+  let builders = [
+    OpBuilder<(ins "Value":$v, "Value":$g, "Value":$init,
+                   "std::optional<int64_t>":$dim)>
+  ];
+
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+
+    RankedTensorType getVType() {
+      return ::llvm::cast<RankedTensorType>(getV().getType());
+    }
+    RankedTensorType getGType() {
+      return ::llvm::cast<RankedTensorType>(getG().getType());
+    }
+    int64_t getRank() { return getVType().getRank(); }
+
+    /// The normalized dimension in [0, rank), or std::nullopt for the
+    /// whole-tensor norm. Only meaningful on a verified op.
+    std::optional<int64_t> getNormalizedDim();
+
+    /// The type sums of squares and scales are computed in.
+    Type getAccumulationType();
+
+    /// The layout of g, as classified by the dialect's shape rules.
+    GLayout getGLayout();
+
+    /// The indexing map that reads g from a loop nest of `numLoops` loops in
+    /// which loop `normLoop` walks `dim` (std::nullopt for the whole-tensor
+    /// norm, where g is read at its single element).
+    AffineMap getGIndexingMap(unsigned numLoops,
+                              std::optional<unsigned> normLoop);
+  }];
+
+  let hasVerifier = 1;
+}
+
+#endif // WN_DIALECT_WN_IR_WNOPS_TD

@@ -1,0 +1,87 @@
+//===- CPUPipeline.cpp - wn to LLVM for the CPU ---------------------------===//
+
+#include "wn/Pipelines/Pipelines.h"
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::wn;
+
+/// Tensor level: wn ops become linalg (the reference decomposition).
+static void addTensorPasses(OpPassManager &pm) {
+  pm.addPass(createWNDecomposePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+/// Tensors to buffers. Function boundaries get identity-layout memrefs so
+/// that C callers pass plain descriptors; empty-tensor elimination lets a
+/// result written with bufferization.materialize_in_destination land directly
+/// in the caller's buffer, with no copy.
+static void addBufferizationPasses(OpPassManager &pm) {
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferizeOptions.unknownTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+}
+
+/// Buffers and loops to the LLVM dialect.
+static void addLLVMLoweringPasses(OpPassManager &pm,
+                                  const WNCPUPipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (options.emitCInterface)
+    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  // bf16 conversions become integer arithmetic: no soft-float helper from
+  // the C runtime is needed, under mlir-runner or ahead of time.
+  arith::ArithExpandOpsPassOptions expandOptions;
+  expandOptions.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expandOptions));
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::wn::buildWNCPUPipeline(OpPassManager &pm,
+                                  const WNCPUPipelineOptions &options) {
+  addTensorPasses(pm);
+  addBufferizationPasses(pm);
+  addLLVMLoweringPasses(pm, options);
+}
+
+void mlir::wn::registerWNCPUPipeline() {
+  PassPipelineRegistration<WNCPUPipelineOptions>(
+      "wn-cpu-pipeline",
+      "Lower a module of func.func on tensors using wn ops (with linalg, "
+      "tensor, arith, math and bufferization ops) to the LLVM dialect for the "
+      "CPU",
+      buildWNCPUPipeline);
+}

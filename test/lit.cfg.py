@@ -1,0 +1,65 @@
+# -*- Python -*-
+# lit configuration for the wn test suite.
+
+import os
+import shutil
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "WN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".py"]
+# Helper files of tests live in Inputs/ folders, which lit does not collect.
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.wn_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# The numerical oracle is Debian's PyTorch, which lives in the system Python,
+# not in whatever python3 comes first on PATH.
+python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+config.substitutions.append(("%python", python))
+config.substitutions.append(("%wn_src_root", config.wn_src_root))
+config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
+config.substitutions.append(
+    ("%mlir_c_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
+config.substitutions.append(
+    ("%mlir_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_runner_utils.so")))
+clang = os.path.join(config.llvm_tools_dir, "clang")
+clangxx = os.path.join(config.llvm_tools_dir, "clang++")
+config.substitutions.append(("%clangxx", clangxx))
+config.substitutions.append(("%clang", clang))
+
+# Environment the Python-driven tests read.
+config.environment["WN_TOOLS_DIR"] = config.wn_tools_dir
+config.environment["WN_LLVM_TOOLS_DIR"] = config.llvm_tools_dir
+config.environment["WN_LLVM_LIB_DIR"] = config.llvm_lib_dir
+config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
+
+
+def python_has(module):
+    try:
+        subprocess.run([python, "-c", "import " + module], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return True
+    except (OSError, subprocess.CalledProcessError):
+        return False
+
+
+if python_has("torch") and python_has("numpy"):
+    config.available_features.add("torch")
+
+tool_dirs = [config.wn_tools_dir, config.llvm_tools_dir]
+tools = [
+    "wn-opt",
+    ToolSubst("mlir-runner", unresolved="fatal"),
+    ToolSubst("mlir-translate", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)

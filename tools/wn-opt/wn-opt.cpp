@@ -1,0 +1,31 @@
+//===- wn-opt.cpp - The wn optimizer driver -------------------------------===//
+//
+// mlir-opt with the wn dialect, passes and pipelines registered next to every
+// upstream dialect, extension and pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wn/Dialect/WN/IR/WNDialect.h"
+#include "wn/Dialect/WN/IR/WNOps.h"
+#include "wn/Pipelines/Pipelines.h"
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::wn::registerWNPasses();
+  mlir::wn::registerWNCPUPipeline();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::wn::WNDialect>();
+
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "wn optimizer driver\n", registry));
+}
