@@ -20,6 +20,8 @@ using namespace mlir::wn;
 
 /// Tensor level: wn ops become linalg (the reference decomposition).
 static void addTensorPasses(OpPassManager &pm) {
+  // Elementwise arith/math on tensors become linalg so they bufferize.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createWNDecomposePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -40,6 +42,8 @@ static void addBufferizationPasses(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Clones the deallocation pipeline inserted (e.g. for a returned global).
+  pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
 /// Buffers and loops to the LLVM dialect.

@@ -1,0 +1,179 @@
+// RUN: wn-opt %s -split-input-file -verify-diagnostics
+
+/// dim past the last dimension.
+func.func @dim_too_large(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{'wn.weight_norm' op dim 2 is out of range for v of rank 2; expected -2 <= dim < 2}}
+  %w = wn.weight_norm dim(2) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v : tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// Negative dim before the first dimension.
+func.func @dim_too_small(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{dim -3 is out of range for v of rank 2; expected -2 <= dim < 2}}
+  %w = "wn.weight_norm"(%v, %g, %v) <{dim = -3 : i64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// Keepdim g with the wrong size along dim.
+func.func @g_wrong_size_at_dim(%v: tensor<64x32x3xf32>, %g: tensor<32x1x1xf32>) -> tensor<64x32x3xf32> {
+  // expected-error @+1 {{g dimension 0 has size 32 but expected 64 (v.shape[0])}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32x3xf32>, tensor<32x1x1xf32>) outs(%v : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
+
+// -----
+
+/// Keepdim g that is not 1 off dim.
+func.func @g_not_one_off_dim(%v: tensor<64x32x3xf32>, %g: tensor<64x32x1xf32>) -> tensor<64x32x3xf32> {
+  // expected-error @+1 {{g dimension 1 has size 32 but expected 1 (only dim 0 may differ from 1)}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32x3xf32>, tensor<64x32x1xf32>) outs(%v : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
+
+// -----
+
+/// A dynamic size off dim cannot be proven to be 1.
+func.func @g_dynamic_off_dim(%v: tensor<64x32x3xf32>, %g: tensor<64x?x1xf32>) -> tensor<64x32x3xf32> {
+  // expected-error @+1 {{g dimension 1 has size ? but expected 1 (only dim 0 may differ from 1)}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32x3xf32>, tensor<64x?x1xf32>) outs(%v : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
+
+// -----
+
+/// Flat g with the wrong number of elements, for a negative dim.
+func.func @g_flat_wrong_size(%v: tensor<64x32x3xf32>, %g: tensor<64xf32>) -> tensor<64x32x3xf32> {
+  // expected-error @+1 {{g dimension 0 has size 64 but expected 3 (v.shape[2], flat layout)}}
+  %w = wn.weight_norm dim(-1) ins(%v, %g : tensor<64x32x3xf32>, tensor<64xf32>) outs(%v : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
+
+// -----
+
+/// g of a rank that is neither v's nor 1.
+func.func @g_wrong_rank(%v: tensor<64x32x3xf32>, %g: tensor<64x1xf32>) -> tensor<64x32x3xf32> {
+  // expected-error @+1 {{g must have rank 3 (v's rank, size 1 except dim 0) or rank 1 (flat, 64 elements), but has rank 2}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32x3xf32>, tensor<64x1xf32>) outs(%v : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
+
+// -----
+
+/// Whole-tensor g with a size other than 1.
+func.func @whole_g_not_one(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{g dimension 0 has size 4 but expected 1 (whole-tensor norm)}}
+  %w = wn.weight_norm ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v : tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// Whole-tensor g of an unrelated rank.
+func.func @whole_g_wrong_rank(%v: tensor<4x5xf32>, %g: tensor<1x1x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{g of a whole-tensor norm must be 0-d or have rank 1 or 2 (v's rank) with every size 1, but has rank 3}}
+  %w = wn.weight_norm ins(%v, %g : tensor<4x5xf32>, tensor<1x1x1xf32>) outs(%v : tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// Integer tensors are not weight-normed.
+func.func @not_float(%v: tensor<4x5xi32>, %g: tensor<4x1xi32>) -> tensor<4x5xi32> {
+  // expected-error @+1 {{v element type 'i32' is not supported; expected f16, bf16, f32 or f64}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<4x5xi32>, tensor<4x1xi32>) outs(%v : tensor<4x5xi32>) -> tensor<4x5xi32>
+  return %w : tensor<4x5xi32>
+}
+
+// -----
+
+/// Floats wn does not support.
+func.func @unsupported_float(%v: tensor<4x5xf8E4M3FN>, %g: tensor<4x1xf8E4M3FN>) -> tensor<4x5xf8E4M3FN> {
+  // expected-error @+1 {{v element type 'f8E4M3FN' is not supported; expected f16, bf16, f32 or f64}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<4x5xf8E4M3FN>, tensor<4x1xf8E4M3FN>) outs(%v : tensor<4x5xf8E4M3FN>) -> tensor<4x5xf8E4M3FN>
+  return %w : tensor<4x5xf8E4M3FN>
+}
+
+// -----
+
+/// g must share v's element type.
+func.func @g_type_mismatch(%v: tensor<4x5xf32>, %g: tensor<4x1xf16>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{g element type 'f16' does not match v element type 'f32'}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf16>) outs(%v : tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// init must have v's type (element type).
+func.func @init_type_mismatch(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %init: tensor<4x5xf64>) -> tensor<4x5xf64> {
+  // expected-error @+1 {{init type 'tensor<4x5xf64>' does not match v type 'tensor<4x5xf32>'}}
+  %w = "wn.weight_norm"(%v, %g, %init) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf64>) -> tensor<4x5xf64>
+  return %w : tensor<4x5xf64>
+}
+
+// -----
+
+/// init must have v's type (shape, static vs dynamic).
+func.func @init_shape_mismatch(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %init: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  // expected-error @+1 {{init type 'tensor<4x?xf32>' does not match v type 'tensor<4x5xf32>'}}
+  %w = "wn.weight_norm"(%v, %g, %init) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x?xf32>) -> tensor<4x?xf32>
+  return %w : tensor<4x?xf32>
+}
+
+// -----
+
+/// The result must have v's type.
+func.func @result_type_mismatch(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<5x4xf32> {
+  // expected-error @+1 {{result type 'tensor<5x4xf32>' does not match v type 'tensor<4x5xf32>'}}
+  %w = "wn.weight_norm"(%v, %g, %v) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>) -> tensor<5x4xf32>
+  return %w : tensor<5x4xf32>
+}
+
+// -----
+
+/// A 0-d v has no slices.
+func.func @rank_zero(%v: tensor<f32>, %g: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{v must have rank at least 1, but has rank 0}}
+  %w = wn.weight_norm ins(%v, %g : tensor<f32>, tensor<f32>) outs(%v : tensor<f32>) -> tensor<f32>
+  return %w : tensor<f32>
+}
+
+// -----
+
+/// Unranked tensors are rejected by the operand constraint.
+func.func @unranked(%v: tensor<*xf32>, %g: tensor<f32>) -> tensor<*xf32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of any type values, but got 'tensor<*xf32>'}}
+  %w = "wn.weight_norm"(%v, %g, %v) : (tensor<*xf32>, tensor<f32>, tensor<*xf32>) -> tensor<*xf32>
+  return %w : tensor<*xf32>
+}
+
+// -----
+
+/// dim must be an integer.
+func.func @dim_not_integer(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{invalid properties {dim = 1.000000e+00 : f32} for op wn.weight_norm: Invalid attribute `dim` in property conversion: 1.000000e+00 : f32}}
+  %w = "wn.weight_norm"(%v, %g, %v) <{dim = 1.0 : f32}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// dim must be a 64-bit integer.
+func.func @dim_not_i64(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{attribute 'dim' failed to satisfy constraint: 64-bit signless integer attribute}}
+  %w = "wn.weight_norm"(%v, %g, %v) <{dim = 1 : i32}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// Memrefs are not accepted: the op is on tensors.
+func.func @memref(%v: memref<4x5xf32>, %g: memref<4x1xf32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of any type values, but got 'memref<4x5xf32>'}}
+  %w = "wn.weight_norm"(%v, %g, %v) <{dim = 0 : i64}> : (memref<4x5xf32>, memref<4x1xf32>, memref<4x5xf32>) -> tensor<4x5xf32>
+  return
+}

@@ -1,0 +1,56 @@
+// RUN: wn-opt %s | FileCheck %s
+// RUN: wn-opt %s | wn-opt | FileCheck %s
+// RUN: wn-opt %s --mlir-print-op-generic | wn-opt | FileCheck %s
+
+/// The generic form that tools emit parses and prints in the custom form.
+// CHECK-LABEL: func.func @generic_form
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<64x1x1xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>)
+// CHECK: wn.weight_norm dim(0) ins(%[[V]], %[[G]] : tensor<64x32x3xf32>, tensor<64x1x1xf32>) outs(%[[I]] : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+func.func @generic_form(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
+  %w = "wn.weight_norm"(%v, %g, %init) <{dim = 0 : i64}> : (tensor<64x32x3xf32>, tensor<64x1x1xf32>, tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
+
+/// Negative dims keep their spelling; the flat g layout is accepted.
+// CHECK-LABEL: func.func @negative_dim_flat_g
+// CHECK: wn.weight_norm dim(-1) ins(%{{.*}}, %{{.*}} : tensor<64x32x3xf32>, tensor<3xf32>)
+// CHECK: wn.weight_norm dim(-2) ins(%{{.*}}, %{{.*}} : tensor<64x32x3xf32>, tensor<1x32x1xf32>)
+func.func @negative_dim_flat_g(%v: tensor<64x32x3xf32>, %g: tensor<3xf32>, %g2: tensor<1x32x1xf32>, %init: tensor<64x32x3xf32>) -> (tensor<64x32x3xf32>, tensor<64x32x3xf32>) {
+  %w = wn.weight_norm dim(-1) ins(%v, %g : tensor<64x32x3xf32>, tensor<3xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  %w2 = wn.weight_norm dim(-2) ins(%v, %g2 : tensor<64x32x3xf32>, tensor<1x32x1xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w, %w2 : tensor<64x32x3xf32>, tensor<64x32x3xf32>
+}
+
+/// No dim is the whole-tensor norm, with a 0-d, 1-D or all-ones g.
+// CHECK-LABEL: func.func @whole_tensor
+// CHECK: wn.weight_norm ins(%{{.*}}, %{{.*}} : tensor<40x20xf32>, tensor<f32>)
+// CHECK: wn.weight_norm ins(%{{.*}}, %{{.*}} : tensor<40x20xf32>, tensor<1x1xf32>)
+// CHECK: wn.weight_norm ins(%{{.*}}, %{{.*}} : tensor<40x20xf32>, tensor<1xf32>)
+func.func @whole_tensor(%v: tensor<40x20xf32>, %s: tensor<f32>, %s2: tensor<1x1xf32>, %s1: tensor<1xf32>, %init: tensor<40x20xf32>) -> (tensor<40x20xf32>, tensor<40x20xf32>, tensor<40x20xf32>) {
+  %w = wn.weight_norm ins(%v, %s : tensor<40x20xf32>, tensor<f32>) outs(%init : tensor<40x20xf32>) -> tensor<40x20xf32>
+  %w2 = wn.weight_norm ins(%v, %s2 : tensor<40x20xf32>, tensor<1x1xf32>) outs(%init : tensor<40x20xf32>) -> tensor<40x20xf32>
+  %w1 = "wn.weight_norm"(%v, %s1, %init) : (tensor<40x20xf32>, tensor<1xf32>, tensor<40x20xf32>) -> tensor<40x20xf32>
+  return %w, %w2, %w1 : tensor<40x20xf32>, tensor<40x20xf32>, tensor<40x20xf32>
+}
+
+/// Every supported element type, dynamic shapes and rank 1 and 4.
+// CHECK-LABEL: func.func @types_and_shapes
+// CHECK: wn.weight_norm dim(1) ins(%{{.*}}, %{{.*}} : tensor<?x?xf16>, tensor<?xf16>)
+// CHECK: wn.weight_norm dim(0) ins(%{{.*}}, %{{.*}} : tensor<?x4xbf16>, tensor<?x1xbf16>)
+// CHECK: wn.weight_norm dim(0) ins(%{{.*}}, %{{.*}} : tensor<7xf64>, tensor<7xf64>)
+// CHECK: wn.weight_norm dim(3) ins(%{{.*}}, %{{.*}} : tensor<2x3x4x5xf32>, tensor<1x1x1x5xf32>)
+func.func @types_and_shapes(%a: tensor<?x?xf16>, %ga: tensor<?xf16>, %b: tensor<?x4xbf16>, %gb: tensor<?x1xbf16>, %c: tensor<7xf64>, %d: tensor<2x3x4x5xf32>, %gd: tensor<1x1x1x5xf32>) -> (tensor<?x?xf16>, tensor<?x4xbf16>, tensor<7xf64>, tensor<2x3x4x5xf32>) {
+  %wa = wn.weight_norm dim(1) ins(%a, %ga : tensor<?x?xf16>, tensor<?xf16>) outs(%a : tensor<?x?xf16>) -> tensor<?x?xf16>
+  %wb = wn.weight_norm dim(0) ins(%b, %gb : tensor<?x4xbf16>, tensor<?x1xbf16>) outs(%b : tensor<?x4xbf16>) -> tensor<?x4xbf16>
+  %wc = wn.weight_norm dim(0) ins(%c, %c : tensor<7xf64>, tensor<7xf64>) outs(%c : tensor<7xf64>) -> tensor<7xf64>
+  %wd = wn.weight_norm dim(3) ins(%d, %gd : tensor<2x3x4x5xf32>, tensor<1x1x1x5xf32>) outs(%d : tensor<2x3x4x5xf32>) -> tensor<2x3x4x5xf32>
+  return %wa, %wb, %wc, %wd : tensor<?x?xf16>, tensor<?x4xbf16>, tensor<7xf64>, tensor<2x3x4x5xf32>
+}
+
+/// Zero elements are valid.
+// CHECK-LABEL: func.func @empty
+// CHECK: wn.weight_norm dim(0) ins(%{{.*}}, %{{.*}} : tensor<0x5xf32>, tensor<0xf32>)
+func.func @empty(%v: tensor<0x5xf32>, %g: tensor<0xf32>) -> tensor<0x5xf32> {
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<0x5xf32>, tensor<0xf32>) outs(%v : tensor<0x5xf32>) -> tensor<0x5xf32>
+  return %w : tensor<0x5xf32>
+}

@@ -1,0 +1,115 @@
+// RUN: wn-opt %s -transform-interpreter -split-input-file -verify-diagnostics | FileCheck %s
+
+/// Tiling along dim 0 slices v, init and the keepdim g along dim 0 only.
+// CHECK-LABEL: func.func @tile_dim0
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<64x1x1xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>)
+// CHECK: scf.for %[[IV:[a-zA-Z0-9_]+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:[a-zA-Z0-9_]+]] = %[[I]])
+// CHECK-DAG: %[[VS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[V]][%[[IV]], 0, 0] [16, 32, 3] [1, 1, 1]
+// CHECK-DAG: %[[IS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[ACC]][%[[IV]], 0, 0] [16, 32, 3] [1, 1, 1]
+// CHECK-DAG: %[[GS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[G]][%[[IV]], 0, 0] [16, 1, 1] [1, 1, 1]
+// CHECK: %[[W:[a-zA-Z0-9_]+]] = wn.weight_norm dim(0) ins(%[[VS]], %[[GS]] : tensor<16x32x3xf32>, tensor<16x1x1xf32>) outs(%[[IS]] : tensor<16x32x3xf32>)
+// CHECK: tensor.insert_slice %[[W]] into %[[ACC]][%[[IV]], 0, 0] [16, 32, 3]
+func.func @tile_dim0(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32x3xf32>, tensor<64x1x1xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["wn.weight_norm"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_for %op tile_sizes [16, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+/// The last dim of a dynamic f16 tensor with a flat g, with a partial last tile.
+// CHECK-LABEL: func.func @tile_last_dim_dynamic
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<?x32x?xf16>, %[[G:[a-zA-Z0-9_]+]]: tensor<?xf16>
+// CHECK: scf.for %[[IV:[a-zA-Z0-9_]+]] =
+// CHECK: %[[SZ:[a-zA-Z0-9_]+]] = affine.min
+// CHECK-DAG: tensor.extract_slice %[[V]][0, 0, %[[IV]]] [%{{.*}}, 32, %[[SZ]]] [1, 1, 1]
+// CHECK-DAG: %[[GS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[G]][%[[IV]]] [%[[SZ]]] [1] : tensor<?xf16> to tensor<?xf16>
+// CHECK: wn.weight_norm dim(-1) ins(%{{.*}}, %[[GS]] : tensor<?x32x?xf16>, tensor<?xf16>)
+func.func @tile_last_dim_dynamic(%v: tensor<?x32x?xf16>, %g: tensor<?xf16>, %init: tensor<?x32x?xf16>) -> tensor<?x32x?xf16> {
+  %w = wn.weight_norm dim(-1) ins(%v, %g : tensor<?x32x?xf16>, tensor<?xf16>) outs(%init : tensor<?x32x?xf16>) -> tensor<?x32x?xf16>
+  return %w : tensor<?x32x?xf16>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["wn.weight_norm"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_for %op tile_sizes [0, 0, 8] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+/// Tiling a reduction dimension would split slices: refused with a diagnostic.
+func.func @tile_reduction_dim(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
+  // expected-error @+3 {{'wn.weight_norm' op cannot tile reduction dimension 1: every norm must see whole slices; only dimension 0 can be tiled}}
+  // expected-error @+2 {{faild to tile operation}}
+  // expected-error @+1 {{failed to generate tiling loops}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32x3xf32>, tensor<64x1x1xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["wn.weight_norm"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %l0, %l1 = transform.structured.tile_using_for %op tile_sizes [16, 8, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+/// A consumer tile smaller than a slice: the producer computes whole slices
+/// for its rows and the consumer reads its part of them.
+// CHECK-LABEL: func.func @fuse_into_consumer
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<64x1x1xf32>
+// CHECK: scf.for %[[I:[a-zA-Z0-9_]+]] =
+// CHECK: scf.for %[[J:[a-zA-Z0-9_]+]] =
+// CHECK-DAG: %[[VS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[V]][%[[I]], 0, 0] [16, 32, 3]
+// CHECK-DAG: %[[GS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[G]][%[[I]], 0, 0] [16, 1, 1]
+// CHECK: %[[W:[a-zA-Z0-9_]+]] = wn.weight_norm dim(0) ins(%[[VS]], %[[GS]] : tensor<16x32x3xf32>, tensor<16x1x1xf32>)
+// CHECK: %[[PART:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[W]][0, %[[J]], 0] [16, 8, 3]
+// CHECK: linalg.generic {{.*}} ins(%[[PART]] : tensor<16x8x3xf32>)
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @fuse_into_consumer(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32x3xf32>, tensor<64x1x1xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  %e = tensor.empty() : tensor<64x32x3xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%w : tensor<64x32x3xf32>) outs(%e : tensor<64x32x3xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %n = arith.negf %x : f32
+    linalg.yield %n : f32
+  } -> tensor<64x32x3xf32>
+  return %r : tensor<64x32x3xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %wn = transform.structured.match ops{["wn.weight_norm"]} in %root : (!transform.any_op) -> !transform.any_op
+    %c = transform.structured.match ops{["linalg.generic"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %l0, %l1 = transform.structured.tile_using_for %c tile_sizes [16, 8, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    %fused, %new = transform.structured.fuse_into_containing_op %wn into %l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+/// decompose_interface reaches the AggregatedOpInterface decomposition.
+// CHECK-LABEL: func.func @decompose_interface
+// CHECK-NOT: wn.weight_norm
+// CHECK: linalg.fill
+// CHECK-COUNT-3: linalg.generic
+func.func @decompose_interface(%v: tensor<8x4xf32>, %g: tensor<8xf32>, %init: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<8x4xf32>, tensor<8xf32>) outs(%init : tensor<8x4xf32>) -> tensor<8x4xf32>
+  return %w : tensor<8x4xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["wn.weight_norm"]} in %root : (!transform.any_op) -> !transform.any_op
+    %d = transform.structured.decompose_interface %op : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+}
