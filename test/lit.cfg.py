@@ -11,7 +11,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "WN"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".py"]
+config.suffixes = [".mlir", ".py", ".test"]
 # Helper files of tests live in Inputs/ folders, which lit does not collect.
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
@@ -59,6 +59,7 @@ if python_has("torch") and python_has("numpy"):
 tool_dirs = [config.wn_tools_dir, config.llvm_tools_dir]
 tools = [
     "wn-opt",
+    "wn-example-linear",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
 ]

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what wn needs from Debian 12's packages, skipping what is there.
+# Safe to run again: it only calls apt-get when a package is missing.
+set -euo pipefail
+
+PACKAGES=(
+  cmake ninja-build g++                     # build tools
+  llvm-22-dev libmlir-22-dev                # LLVM/MLIR 22 headers, libMLIR.so
+  mlir-22-tools llvm-22-tools clang-22      # mlir-runner/-translate, lit, FileCheck, clang
+  libomp-22-dev                             # OpenMP runtime for CPU threads
+  python3 python3-torch python3-numpy       # the numerical oracle (PyTorch 1.13.1)
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

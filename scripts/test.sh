@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, build wn, run every lit test,
+# and end with one line "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh || exit 1
+scripts/build.sh || exit 1
+
+lit=/usr/lib/llvm-22/bin/lit
+results=build/test/results.xml
+rm -f "$results"
+"$lit" -sv --xunit-xml-output "$results" build/test
+status=$?
+
+# lit's own summary groups results in several categories; count them once.
+/usr/bin/python3 - "$results" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+passed = failed = skipped = 0
+try:
+    cases = ET.parse(sys.argv[1]).getroot().iter("testcase")
+except (OSError, ET.ParseError) as error:
+    print(f"no lit results: {error}")
+    cases = []
+for case in cases:
+    if case.find("failure") is not None or case.find("error") is not None:
+        failed += 1
+    elif case.find("skipped") is not None:
+        skipped += 1
+    else:
+        passed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
