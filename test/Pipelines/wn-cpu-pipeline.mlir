@@ -52,3 +52,11 @@ func.func @returns_tensor(%v: tensor<?x7xbf16>, %g: tensor<?xbf16>) -> tensor<?x
 
 /// Unknown pipeline options are reported, not ignored.
 // BADOPT: no such option no-such-option
+
+/// The generic form tools emit lowers like the custom one.
+// CHECK-LABEL: llvm.func @generic_form(
+// CHECK: llvm.intr.sqrt
+func.func @generic_form(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
+  %w = "wn.weight_norm"(%v, %g, %init) <{dim = 0 : i64}> : (tensor<64x32x3xf32>, tensor<64x1x1xf32>, tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+  return %w : tensor<64x32x3xf32>
+}
