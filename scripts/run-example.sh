@@ -8,16 +8,26 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 
+llvm=/usr/lib/llvm-22/bin
 example=examples/weight-norm-linear
 out=build/example-output
 mkdir -p "$out"
+
+run() {
+  echo "\$ $*"
+  "$@"
+}
+
 echo
-echo "== Compiling $example/linear.mlir with wn-opt --wn-cpu-pipeline =="
-echo "   (the build ran: wn-opt | mlir-translate --mlir-to-llvmir | clang -c, then linked main.cpp)"
+echo "== Compiling $example/linear.mlir =="
 grep -n "wn.weight_norm" "$example/linear.mlir" | sed 's/^/   /'
+run build/bin/wn-opt "$example/linear.mlir" --wn-cpu-pipeline -o "$out/linear.llvm.mlir"
+run "$llvm/mlir-translate" --mlir-to-llvmir "$out/linear.llvm.mlir" -o "$out/linear.ll"
+run "$llvm/clang" -O3 -Wno-override-module -c "$out/linear.ll" -o "$out/linear.o"
+run "$llvm/clang++" -O2 -std=c++17 "$example/main.cpp" "$out/linear.o" -o "$out/linear"
 echo
-echo "== Running build/bin/wn-example-linear on the CPU =="
-build/bin/wn-example-linear "$out"
+echo "== Running it on the CPU =="
+run "$out/linear" "$out"
 echo
 echo "== Comparing with torch.nn.utils.weight_norm(nn.Linear(256, 128)) =="
-/usr/bin/python3 "$example/check.py" "$out"
+run /usr/bin/python3 "$example/check.py" "$out"
