@@ -1,4 +1,4 @@
-# wn_add_aot_object(<out-var> <mlir-file> [PIPELINE <pipeline-options>])
+# wn_add_aot_object(<out-var> <mlir-file>)
 #
 # Compiles <mlir-file> ahead of time: wn-opt --wn-cpu-pipeline, mlir-translate
 # --mlir-to-llvmir, clang -O3 -c. Sets <out-var> to the object file, to be
@@ -7,20 +7,15 @@ find_program(WN_CLANG NAMES clang clang-22 HINTS ${LLVM_TOOLS_BINARY_DIR} REQUIR
 find_program(WN_MLIR_TRANSLATE NAMES mlir-translate HINTS ${LLVM_TOOLS_BINARY_DIR} REQUIRED)
 
 function(wn_add_aot_object out_var mlir_file)
-  cmake_parse_arguments(ARG "" "PIPELINE" "" ${ARGN})
   get_filename_component(name ${mlir_file} NAME_WE)
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/aot)
   set(llvm_mlir ${dir}/${name}.llvm.mlir)
   set(ll ${dir}/${name}.ll)
   set(obj ${dir}/${name}.o)
-  set(pipeline "--wn-cpu-pipeline")
-  if(ARG_PIPELINE)
-    set(pipeline "--wn-cpu-pipeline=${ARG_PIPELINE}")
-  endif()
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
-    COMMAND $<TARGET_FILE:wn-opt> ${mlir_file} ${pipeline} -o ${llvm_mlir}
+    COMMAND $<TARGET_FILE:wn-opt> ${mlir_file} --wn-cpu-pipeline -o ${llvm_mlir}
     COMMAND ${WN_MLIR_TRANSLATE} --mlir-to-llvmir ${llvm_mlir} -o ${ll}
     COMMAND ${WN_CLANG} -O3 -fPIC -Wno-override-module -c ${ll} -o ${obj}
     DEPENDS wn-opt ${mlir_file}

@@ -2,7 +2,6 @@
 # lit configuration for the wn test suite.
 
 import os
-import shutil
 import subprocess
 
 import lit.formats
@@ -25,22 +24,16 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 config.substitutions.append(("%python", python))
 config.substitutions.append(("%wn_src_root", config.wn_src_root))
-config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
 config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
 config.substitutions.append(
     ("%mlir_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_runner_utils.so")))
-clang = os.path.join(config.llvm_tools_dir, "clang")
-clangxx = os.path.join(config.llvm_tools_dir, "clang++")
-config.substitutions.append(("%clangxx", clangxx))
-config.substitutions.append(("%clang", clang))
 
 # Environment the Python-driven tests read.
 config.environment["WN_TOOLS_DIR"] = config.wn_tools_dir
 config.environment["WN_LLVM_TOOLS_DIR"] = config.llvm_tools_dir
-config.environment["WN_LLVM_LIB_DIR"] = config.llvm_lib_dir
 config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
 
 

@@ -1,10 +1,9 @@
 """Ahead-of-time compilation of wn modules into loaded shared libraries.
 
 Tools come from $WN_TOOLS_DIR (wn-opt; default: the build tree next to this
-package) and $WN_LLVM_TOOLS_DIR (mlir-translate, clang, llvm-readelf;
-default /usr/lib/llvm-22/bin). The MLIR C runner library, from
-$WN_LLVM_LIB_DIR (default /usr/lib/llvm-22/lib), is linked only if the code
-uses it (--as-needed); `needed_libraries` tells whether it did.
+package) and $WN_LLVM_TOOLS_DIR (mlir-translate, clang; default
+/usr/lib/llvm-22/bin). The library is linked with --no-undefined against libc
+alone, so code that needs any MLIR runtime library fails to link.
 """
 
 import ctypes
@@ -21,13 +20,8 @@ def tools_dir() -> Path:
 
 
 def llvm_tools_dir() -> Path:
-    """Where mlir-translate, clang and llvm-readelf live."""
+    """Where mlir-translate and clang live."""
     return Path(os.environ.get("WN_LLVM_TOOLS_DIR", "/usr/lib/llvm-22/bin"))
-
-
-def llvm_lib_dir() -> Path:
-    """Where libmlir_c_runner_utils lives."""
-    return Path(os.environ.get("WN_LLVM_LIB_DIR", "/usr/lib/llvm-22/lib"))
 
 
 class ToolError(RuntimeError):
@@ -69,15 +63,7 @@ def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
     _run([tools_dir() / "wn-opt", source, pipeline, "-o", lowered])
     _run([llvm_tools_dir() / "mlir-translate", "--mlir-to-llvmir", lowered,
           "-o", llvm_ir])
-    lib_dir = llvm_lib_dir()
     _run([llvm_tools_dir() / "clang", "-O2", "-shared", "-fPIC",
-          "-Wno-override-module", llvm_ir, "-o", shared, "-Wl,--as-needed",
-          f"-L{lib_dir}", "-lmlir_c_runner_utils", f"-Wl,-rpath,{lib_dir}"])
+          "-Wno-override-module", "-Wl,--no-undefined", llvm_ir, "-o",
+          shared])
     return ctypes.CDLL(str(shared))
-
-
-def needed_libraries(shared_library) -> list[str]:
-    """The DT_NEEDED entries of a shared library."""
-    out = _run([llvm_tools_dir() / "llvm-readelf", "--needed-libs",
-                shared_library])
-    return [line.strip() for line in out.splitlines()[1:-1]]
