@@ -1,6 +1,7 @@
 // RUN: wn-opt %s -wn-decompose -split-input-file | FileCheck %s
 
-/// dim 0, keepdim g: reduce over dims 1 and 2, scale per row, multiply.
+/// dim 0, keepdim g: a compensated (Kahan) sum of squares over dims 1 and 2,
+/// the scale per row, the scaled copy.
 // CHECK-DAG: #[[ID:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[ROW:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d0)>
 // CHECK-DAG: #[[ID1:[a-zA-Z0-9_]+]] = affine_map<(d0) -> (d0)>
@@ -9,17 +10,25 @@
 // CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<64x1x1xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>)
 // CHECK: %[[E:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf32>
 // CHECK: %[[ZERO:[a-zA-Z0-9_]+]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[FILL:[a-zA-Z0-9_]+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<64xf32>)
-// CHECK: %[[SUM:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]]], iterator_types = ["parallel", "reduction", "reduction"]}
-// CHECK-SAME: ins(%[[V]] : tensor<64x32x3xf32>) outs(%[[FILL]] : tensor<64xf32>)
-// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: f32, %[[ACC:[a-zA-Z0-9_]+]]: f32):
+// CHECK: %[[SUM0:[a-zA-Z0-9_]+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<64xf32>)
+// CHECK: %[[E2:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf32>
+// CHECK: %[[NZERO:[a-zA-Z0-9_]+]] = arith.constant -0.000000e+00 : f32
+// CHECK: %[[COMP0:[a-zA-Z0-9_]+]] = linalg.fill ins(%[[NZERO]] : f32) outs(%[[E2]] : tensor<64xf32>)
+// CHECK: %[[SUM:[a-zA-Z0-9_]+]]:2 = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[V]] : tensor<64x32x3xf32>) outs(%[[SUM0]], %[[COMP0]] : tensor<64xf32>, tensor<64xf32>)
+// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: f32, %[[S:[a-zA-Z0-9_]+]]: f32, %[[C:[a-zA-Z0-9_]+]]: f32):
 // CHECK:   %[[SQ:[a-zA-Z0-9_]+]] = arith.mulf %[[X]], %[[X]] : f32
-// CHECK:   %[[ADD:[a-zA-Z0-9_]+]] = arith.addf %[[ACC]], %[[SQ]] : f32
-// CHECK:   linalg.yield %[[ADD]]
-// CHECK: %[[SCALE:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[GKEEP]], #[[ID1]]], iterator_types = ["parallel"]}
-// CHECK-SAME: ins(%[[SUM]], %[[G]] : tensor<64xf32>, tensor<64x1x1xf32>)
-// CHECK: ^bb0(%[[S:[a-zA-Z0-9_]+]]: f32, %[[GV:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f32):
-// CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt %[[S]] : f32
+// CHECK:   %[[Y:[a-zA-Z0-9_]+]] = arith.subf %[[SQ]], %[[C]] : f32
+// CHECK:   %[[T:[a-zA-Z0-9_]+]] = arith.addf %[[S]], %[[Y]] : f32
+// CHECK:   %[[ADDED:[a-zA-Z0-9_]+]] = arith.subf %[[T]], %[[S]] : f32
+// CHECK:   %[[CN:[a-zA-Z0-9_]+]] = arith.subf %[[ADDED]], %[[Y]] : f32
+// CHECK:   linalg.yield %[[T]], %[[CN]] : f32, f32
+// CHECK: %[[SE:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf32>
+// CHECK: %[[SCALE:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[GKEEP]], #[[ID1]]], iterator_types = ["parallel"]}
+// CHECK-SAME: ins(%[[SUM]]#0, %[[SUM]]#1, %[[G]] : tensor<64xf32>, tensor<64xf32>, tensor<64x1x1xf32>) outs(%[[SE]] : tensor<64xf32>)
+// CHECK: ^bb0(%[[SS:[a-zA-Z0-9_]+]]: f32, %[[CC:[a-zA-Z0-9_]+]]: f32, %[[GV:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f32):
+// CHECK:   %[[TOTAL:[a-zA-Z0-9_]+]] = arith.subf %[[SS]], %[[CC]] : f32
+// CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt %[[TOTAL]] : f32
 // CHECK:   %[[DIV:[a-zA-Z0-9_]+]] = arith.divf %[[GV]], %[[N]] : f32
 // CHECK:   linalg.yield %[[DIV]]
 // CHECK: %[[W:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
@@ -36,9 +45,9 @@ func.func @dim0_keepdim(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: 
 /// A middle dim given as a negative index, with a flat g.
 // CHECK-DAG: #[[MID:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d1)>
 // CHECK-LABEL: func.func @middle_negative_flat
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[MID]]], iterator_types = ["reduction", "parallel", "reduction"]}
-// CHECK-SAME: outs(%{{.*}} : tensor<32xf32>)
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<32xf32>, tensor<32xf32>)
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[MID]], #[[MID]]], iterator_types = ["reduction", "parallel", "reduction"]}
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<32xf32>, tensor<32xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<32xf32>, tensor<32xf32>, tensor<32xf32>)
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[MID]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]}
 func.func @middle_negative_flat(%v: tensor<64x32x3xf32>, %g: tensor<32xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
   %w = wn.weight_norm dim(-2) ins(%v, %g : tensor<64x32x3xf32>, tensor<32xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
@@ -54,9 +63,9 @@ func.func @middle_negative_flat(%v: tensor<64x32x3xf32>, %g: tensor<32xf32>, %in
 // CHECK-DAG: #[[G00:[a-zA-Z0-9_]+]] = affine_map<() -> (0, 0)>
 // CHECK-LABEL: func.func @whole_tensor
 // CHECK: tensor.empty() : tensor<f64>
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ALL]]], iterator_types = ["reduction", "reduction"]}
-// CHECK: linalg.generic {indexing_maps = [#[[NONE]], #[[G00]], #[[NONE]]], iterator_types = []}
-// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<f64>, tensor<1x1xf64>)
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ALL]], #[[ALL]]], iterator_types = ["reduction", "reduction"]}
+// CHECK: linalg.generic {indexing_maps = [#[[NONE]], #[[NONE]], #[[G00]], #[[NONE]]], iterator_types = []}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<f64>, tensor<f64>, tensor<1x1xf64>)
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ALL]], #{{.*}}], iterator_types = ["parallel", "parallel"]}
 func.func @whole_tensor(%v: tensor<40x20xf64>, %g: tensor<1x1xf64>, %init: tensor<40x20xf64>) -> tensor<40x20xf64> {
   %w = wn.weight_norm ins(%v, %g : tensor<40x20xf64>, tensor<1x1xf64>) outs(%init : tensor<40x20xf64>) -> tensor<40x20xf64>
@@ -69,10 +78,10 @@ func.func @whole_tensor(%v: tensor<40x20xf64>, %g: tensor<1x1xf64>, %init: tenso
 // CHECK-LABEL: func.func @bf16_accumulates_in_f32
 // CHECK: tensor.empty() : tensor<8xf32>
 // CHECK: arith.constant 0.000000e+00 : f32
-// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: bf16, %[[ACC:[a-zA-Z0-9_]+]]: f32):
+// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: bf16, %{{.*}}: f32, %{{.*}}: f32):
 // CHECK:   %[[XW:[a-zA-Z0-9_]+]] = arith.extf %[[X]] : bf16 to f32
 // CHECK:   arith.mulf %[[XW]], %[[XW]] : f32
-// CHECK: ^bb0(%{{.*}}: f32, %[[GB:[a-zA-Z0-9_]+]]: bf16, %{{.*}}: f32):
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32, %[[GB:[a-zA-Z0-9_]+]]: bf16, %{{.*}}: f32):
 // CHECK:   arith.extf %[[GB]] : bf16 to f32
 // CHECK: ^bb0(%[[VB:[a-zA-Z0-9_]+]]: bf16, %[[SC:[a-zA-Z0-9_]+]]: f32, %{{.*}}: bf16):
 // CHECK:   %[[VW:[a-zA-Z0-9_]+]] = arith.extf %[[VB]] : bf16 to f32
@@ -95,4 +104,61 @@ func.func @bf16_accumulates_in_f32(%v: tensor<8x16xbf16>, %g: tensor<8x1xbf16>, 
 func.func @dynamic(%v: tensor<?x?xf16>, %g: tensor<?xf16>, %init: tensor<?x?xf16>) -> tensor<?x?xf16> {
   %w = wn.weight_norm dim(1) ins(%v, %g : tensor<?x?xf16>, tensor<?xf16>) outs(%init : tensor<?x?xf16>) -> tensor<?x?xf16>
   return %w : tensor<?x?xf16>
+}
+
+// -----
+
+/// eps is added to the compensated sum before the square root, as a constant
+/// of the accumulation type (f32 for f16).
+// CHECK-LABEL: func.func @eps_f16
+// CHECK: %[[EPS:[a-zA-Z0-9_]+]] = arith.constant 9.99999996E-13 : f32
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[S:[a-zA-Z0-9_]+]]: f32, %[[C:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f16, %{{.*}}: f32):
+// CHECK:   %[[T:[a-zA-Z0-9_]+]] = arith.subf %[[S]], %[[C]] : f32
+// CHECK:   %[[TE:[a-zA-Z0-9_]+]] = arith.addf %[[T]], %[[EPS]] : f32
+// CHECK:   math.sqrt %[[TE]] : f32
+func.func @eps_f16(%v: tensor<8x16xf16>, %g: tensor<16xf16>, %init: tensor<8x16xf16>) -> tensor<8x16xf16> {
+  %w = wn.weight_norm dim(1) eps(1.0e-12) ins(%v, %g : tensor<8x16xf16>, tensor<16xf16>) outs(%init : tensor<8x16xf16>) -> tensor<8x16xf16>
+  return %w : tensor<8x16xf16>
+}
+
+// -----
+
+/// The norm result: its keepdim destination is collapsed to the per-slice
+/// domain, written by the scale generic as its second output and expanded
+/// back to g's shape.
+// CHECK-LABEL: func.func @norm_keepdim
+// CHECK-SAME: %[[NI:[a-zA-Z0-9_]+]]: tensor<1x?x1xf32>)
+// CHECK: %[[NC:[a-zA-Z0-9_]+]] = tensor.collapse_shape %[[NI]] {{\[}}[0, 1, 2]] : tensor<1x?x1xf32> into tensor<?xf32>
+// CHECK: %[[SC:[a-zA-Z0-9_]+]]:2 = linalg.generic
+// CHECK-SAME: outs(%{{.*}}, %[[NC]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt
+// CHECK:   %[[D:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f32
+// CHECK:   linalg.yield %[[D]], %[[N]] : f32, f32
+// CHECK: %[[W:[a-zA-Z0-9_]+]] = linalg.generic
+// CHECK: %[[NE:[a-zA-Z0-9_]+]] = tensor.expand_shape %[[SC]]#1 {{\[}}[0, 1, 2]] output_shape [1, %{{.*}}, 1] : tensor<?xf32> into tensor<1x?x1xf32>
+// CHECK: return %[[W]], %[[NE]]
+func.func @norm_keepdim(%v: tensor<4x?x5xbf16>, %g: tensor<1x?x1xbf16>, %init: tensor<4x?x5xbf16>, %ninit: tensor<1x?x1xf32>) -> (tensor<4x?x5xbf16>, tensor<1x?x1xf32>) {
+  %w, %n = wn.weight_norm dim(1) ins(%v, %g : tensor<4x?x5xbf16>, tensor<1x?x1xbf16>) outs(%init, %ninit : tensor<4x?x5xbf16>, tensor<1x?x1xf32>) -> tensor<4x?x5xbf16>, tensor<1x?x1xf32>
+  return %w, %n : tensor<4x?x5xbf16>, tensor<1x?x1xf32>
+}
+
+// -----
+
+/// A flat norm needs no reshape; an all-ones whole-tensor norm collapses to
+/// 0-d; a 0-d one is used as it is.
+// CHECK-LABEL: func.func @norm_flat_and_whole
+// CHECK-SAME: (%{{.*}}: tensor<6x7xf64>, %{{.*}}: tensor<7xf64>, %[[NF:[a-zA-Z0-9_]+]]: tensor<7xf64>, %{{.*}}: tensor<1x1xf64>, %[[NO:[a-zA-Z0-9_]+]]: tensor<1x1xf64>, %{{.*}}: tensor<f64>, %[[NS:[a-zA-Z0-9_]+]]: tensor<f64>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %[[NF]] : tensor<7xf64>, tensor<7xf64>)
+// CHECK: %[[NOC:[a-zA-Z0-9_]+]] = tensor.collapse_shape %[[NO]] [] : tensor<1x1xf64> into tensor<f64>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %[[NOC]] : tensor<f64>, tensor<f64>)
+// CHECK: tensor.expand_shape %{{.*}} [] output_shape [1, 1] : tensor<f64> into tensor<1x1xf64>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %[[NS]] : tensor<f64>, tensor<f64>)
+// CHECK-NOT: tensor.expand_shape
+// CHECK: return
+func.func @norm_flat_and_whole(%v: tensor<6x7xf64>, %gf: tensor<7xf64>, %nf: tensor<7xf64>, %go: tensor<1x1xf64>, %no: tensor<1x1xf64>, %gs: tensor<f64>, %ns: tensor<f64>) -> (tensor<6x7xf64>, tensor<7xf64>, tensor<6x7xf64>, tensor<1x1xf64>, tensor<6x7xf64>, tensor<f64>) {
+  %w1, %n1 = wn.weight_norm dim(1) ins(%v, %gf : tensor<6x7xf64>, tensor<7xf64>) outs(%v, %nf : tensor<6x7xf64>, tensor<7xf64>) -> tensor<6x7xf64>, tensor<7xf64>
+  %w2, %n2 = wn.weight_norm ins(%v, %go : tensor<6x7xf64>, tensor<1x1xf64>) outs(%v, %no : tensor<6x7xf64>, tensor<1x1xf64>) -> tensor<6x7xf64>, tensor<1x1xf64>
+  %w3, %n3 = wn.weight_norm eps(0.5) ins(%v, %gs : tensor<6x7xf64>, tensor<f64>) outs(%v, %ns : tensor<6x7xf64>, tensor<f64>) -> tensor<6x7xf64>, tensor<f64>
+  return %w1, %n1, %w2, %n2, %w3, %n3 : tensor<6x7xf64>, tensor<7xf64>, tensor<6x7xf64>, tensor<1x1xf64>, tensor<6x7xf64>, tensor<f64>
 }

@@ -177,3 +177,103 @@ func.func @memref(%v: memref<4x5xf32>, %g: memref<4x1xf32>) {
   %w = "wn.weight_norm"(%v, %g, %v) <{dim = 0 : i64}> : (memref<4x5xf32>, memref<4x1xf32>, memref<4x5xf32>) -> tensor<4x5xf32>
   return
 }
+
+// -----
+
+/// eps must be positive.
+func.func @eps_zero(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{'wn.weight_norm' op eps must be positive and finite, but is 0.000000e+00}}
+  %w = wn.weight_norm dim(0) eps(0.0) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v : tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// A negative eps would take the square root of a negative number.
+func.func @eps_negative(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{eps must be positive and finite, but is -1.000000e-05}}
+  %w = wn.weight_norm dim(0) eps(-1.0e-5) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v : tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// eps must be finite.
+func.func @eps_nan(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{eps must be positive and finite, but is nan}}
+  %w = "wn.weight_norm"(%v, %g, %v) <{dim = 0 : i64, eps = 0x7FF8000000000000 : f64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// eps is added in the accumulation type (f32 for bf16), where it must not
+/// vanish...
+func.func @eps_underflows(%v: tensor<4x5xbf16>, %g: tensor<4x1xbf16>) -> tensor<4x5xbf16> {
+  // expected-error @+1 {{eps 1.000000e-50 underflows to 0 in the accumulation type 'f32'}}
+  %w = wn.weight_norm dim(0) eps(1.0e-50) ins(%v, %g : tensor<4x5xbf16>, tensor<4x1xbf16>) outs(%v : tensor<4x5xbf16>) -> tensor<4x5xbf16>
+  return %w : tensor<4x5xbf16>
+}
+
+// -----
+
+/// ...nor overflow.
+func.func @eps_overflows(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{eps 1.000000e+300 overflows to infinity in the accumulation type 'f32'}}
+  %w = wn.weight_norm dim(0) eps(1.0e300) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v : tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// eps must be an f64 attribute.
+func.func @eps_not_f64(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{attribute 'eps' failed to satisfy constraint: 64-bit float attribute}}
+  %w = "wn.weight_norm"(%v, %g, %v) <{dim = 0 : i64, eps = 1.0e-5 : f32}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// The norm of f16 is f32.
+func.func @norm_wrong_element_type(%v: tensor<4x5xf16>, %g: tensor<4x1xf16>, %n: tensor<4x1xf16>) -> tensor<4x1xf16> {
+  // expected-error @+1 {{norm_init type 'tensor<4x1xf16>' does not match 'tensor<4x1xf32>' (g's shape in the accumulation type)}}
+  %w, %nn = wn.weight_norm dim(0) ins(%v, %g : tensor<4x5xf16>, tensor<4x1xf16>) outs(%v, %n : tensor<4x5xf16>, tensor<4x1xf16>) -> tensor<4x5xf16>, tensor<4x1xf16>
+  return %nn : tensor<4x1xf16>
+}
+
+// -----
+
+/// The norm has g's shape, layout included.
+func.func @norm_wrong_shape(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %n: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{norm_init type 'tensor<4xf32>' does not match 'tensor<4x1xf32>' (g's shape in the accumulation type)}}
+  %w, %nn = wn.weight_norm dim(0) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v, %n : tensor<4x5xf32>, tensor<4xf32>) -> tensor<4x5xf32>, tensor<4xf32>
+  return %nn : tensor<4xf32>
+}
+
+// -----
+
+/// The norm result has its destination's type.
+func.func @norm_result_type(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %n: tensor<4x1xf32>) -> tensor<4x1xf64> {
+  // expected-error @+1 {{norm result type 'tensor<4x1xf64>' does not match 'tensor<4x1xf32>' (g's shape in the accumulation type)}}
+  %w, %nn = "wn.weight_norm"(%v, %g, %v, %n) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>, tensor<4x1xf32>) -> (tensor<4x5xf32>, tensor<4x1xf64>)
+  return %nn : tensor<4x1xf64>
+}
+
+// -----
+
+/// A norm destination without a norm result.
+func.func @norm_init_without_result(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %n: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{a norm result needs a norm_init destination and vice versa, but there is a norm_init and no norm result}}
+  %w = "wn.weight_norm"(%v, %g, %v, %n) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>, tensor<4x1xf32>) -> tensor<4x5xf32>
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// The custom form needs as many destination types as destinations.
+func.func @norm_missing_type(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %n: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{number of operands and types do not match: got 1 operands and 0 types}}
+  %w, %nn = wn.weight_norm dim(0) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v, %n : tensor<4x5xf32>) -> tensor<4x5xf32>, tensor<4x1xf32>
+  return %w : tensor<4x5xf32>
+}

@@ -54,3 +54,18 @@ func.func @empty(%v: tensor<0x5xf32>, %g: tensor<0xf32>) -> tensor<0x5xf32> {
   %w = wn.weight_norm dim(0) ins(%v, %g : tensor<0x5xf32>, tensor<0xf32>) outs(%v : tensor<0x5xf32>) -> tensor<0x5xf32>
   return %w : tensor<0x5xf32>
 }
+
+/// eps and the norm result, alone and together, in every g layout; the norm
+/// is in the accumulation type (f32 for f16/bf16).
+// CHECK-LABEL: func.func @eps_and_norm
+// CHECK: wn.weight_norm dim(0) eps(1.000000e-03) ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<8x1xf32>) outs(%{{.*}} : tensor<8x4xf32>) -> tensor<8x4xf32>
+// CHECK: %{{.*}}, %{{.*}} = wn.weight_norm dim(-1) ins(%{{.*}}, %{{.*}} : tensor<8x?xbf16>, tensor<?xbf16>) outs(%{{.*}}, %{{.*}} : tensor<8x?xbf16>, tensor<?xf32>) -> tensor<8x?xbf16>, tensor<?xf32>
+// CHECK: %{{.*}}, %{{.*}} = wn.weight_norm eps(2.500000e-01) ins(%{{.*}}, %{{.*}} : tensor<8x4xf16>, tensor<1x1xf16>) outs(%{{.*}}, %{{.*}} : tensor<8x4xf16>, tensor<1x1xf32>) -> tensor<8x4xf16>, tensor<1x1xf32>
+// CHECK: %{{.*}}, %{{.*}} = wn.weight_norm dim(1) ins(%{{.*}}, %{{.*}} : tensor<8x4xf64>, tensor<1x4xf64>) outs(%{{.*}}, %{{.*}} : tensor<8x4xf64>, tensor<1x4xf64>) -> tensor<8x4xf64>, tensor<1x4xf64>
+func.func @eps_and_norm(%a: tensor<8x4xf32>, %ga: tensor<8x1xf32>, %b: tensor<8x?xbf16>, %gb: tensor<?xbf16>, %nb: tensor<?xf32>, %c: tensor<8x4xf16>, %gc: tensor<1x1xf16>, %nc: tensor<1x1xf32>, %d: tensor<8x4xf64>, %gd: tensor<1x4xf64>) -> (tensor<8x4xf32>, tensor<?xf32>, tensor<1x1xf32>, tensor<1x4xf64>) {
+  %wa = wn.weight_norm dim(0) eps(1.0e-3) ins(%a, %ga : tensor<8x4xf32>, tensor<8x1xf32>) outs(%a : tensor<8x4xf32>) -> tensor<8x4xf32>
+  %wb, %nwb = wn.weight_norm dim(-1) ins(%b, %gb : tensor<8x?xbf16>, tensor<?xbf16>) outs(%b, %nb : tensor<8x?xbf16>, tensor<?xf32>) -> tensor<8x?xbf16>, tensor<?xf32>
+  %wc, %nwc = wn.weight_norm eps(0.25) ins(%c, %gc : tensor<8x4xf16>, tensor<1x1xf16>) outs(%c, %nc : tensor<8x4xf16>, tensor<1x1xf32>) -> tensor<8x4xf16>, tensor<1x1xf32>
+  %wd, %nwd = "wn.weight_norm"(%d, %gd, %d, %gd) <{dim = 1 : i64}> : (tensor<8x4xf64>, tensor<1x4xf64>, tensor<8x4xf64>, tensor<1x4xf64>) -> (tensor<8x4xf64>, tensor<1x4xf64>)
+  return %wa, %nwb, %nwc, %nwd : tensor<8x4xf32>, tensor<?xf32>, tensor<1x1xf32>, tensor<1x4xf64>
+}

@@ -113,3 +113,59 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+/// With a norm result, the norm destination is sliced like g and both results
+/// are inserted into the loop's results.
+// CHECK-LABEL: func.func @tile_with_norm
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<8x64xbf16>, %[[G:[a-zA-Z0-9_]+]]: tensor<64xbf16>, %[[I:[a-zA-Z0-9_]+]]: tensor<8x64xbf16>, %[[N:[a-zA-Z0-9_]+]]: tensor<64xf32>)
+// CHECK: scf.for %[[IV:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%[[WA:[a-zA-Z0-9_]+]] = %[[I]], %[[NA:[a-zA-Z0-9_]+]] = %[[N]])
+// CHECK-DAG: %[[GS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[G]][%[[IV]]] [16] [1]
+// CHECK-DAG: %[[NS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[NA]][%[[IV]]] [16] [1]
+// CHECK: %[[W:[a-zA-Z0-9_]+]], %[[NT:[a-zA-Z0-9_]+]] = wn.weight_norm dim(1) eps(6.250000e-02) ins(%{{.*}}, %[[GS]] : tensor<8x16xbf16>, tensor<16xbf16>) outs(%{{.*}}, %[[NS]] : tensor<8x16xbf16>, tensor<16xf32>)
+// CHECK-DAG: tensor.insert_slice %[[W]] into %[[WA]][0, %[[IV]]] [8, 16]
+// CHECK-DAG: tensor.insert_slice %[[NT]] into %[[NA]][%[[IV]]] [16]
+func.func @tile_with_norm(%v: tensor<8x64xbf16>, %g: tensor<64xbf16>, %init: tensor<8x64xbf16>, %ninit: tensor<64xf32>) -> (tensor<8x64xbf16>, tensor<64xf32>) {
+  %w, %n = wn.weight_norm dim(1) eps(0.0625) ins(%v, %g : tensor<8x64xbf16>, tensor<64xbf16>) outs(%init, %ninit : tensor<8x64xbf16>, tensor<64xf32>) -> tensor<8x64xbf16>, tensor<64xf32>
+  return %w, %n : tensor<8x64xbf16>, tensor<64xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["wn.weight_norm"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_for %op tile_sizes [0, 16] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+/// A consumer of the keepdim norm result, tiled along dim: the producer is
+/// computed for the same range of slices.
+// CHECK-LABEL: func.func @fuse_norm_into_consumer
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<64x32xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<64x1xf32>
+// CHECK: scf.for %[[I:[a-zA-Z0-9_]+]] =
+// CHECK-DAG: %[[VS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[V]][%[[I]], 0] [16, 32]
+// CHECK-DAG: %[[GS:[a-zA-Z0-9_]+]] = tensor.extract_slice %[[G]][%[[I]], 0] [16, 1]
+// CHECK: %{{.*}}, %[[NT:[a-zA-Z0-9_]+]] = wn.weight_norm dim(0) ins(%[[VS]], %[[GS]] : tensor<16x32xf32>, tensor<16x1xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[NT]] : tensor<16x1xf32>)
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @fuse_norm_into_consumer(%v: tensor<64x32xf32>, %g: tensor<64x1xf32>, %init: tensor<64x32xf32>, %ninit: tensor<64x1xf32>) -> tensor<64x1xf32> {
+  %w, %n = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32xf32>, tensor<64x1xf32>) outs(%init, %ninit : tensor<64x32xf32>, tensor<64x1xf32>) -> tensor<64x32xf32>, tensor<64x1xf32>
+  %e = tensor.empty() : tensor<64x1xf32>
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%n : tensor<64x1xf32>) outs(%e : tensor<64x1xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.log %x : f32
+    linalg.yield %y : f32
+  } -> tensor<64x1xf32>
+  return %r : tensor<64x1xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %wn = transform.structured.match ops{["wn.weight_norm"]} in %root : (!transform.any_op) -> !transform.any_op
+    %c = transform.structured.match ops{["linalg.generic"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %l0 = transform.structured.tile_using_for %c tile_sizes [16, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %fused, %new = transform.structured.fuse_into_containing_op %wn into %l0 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

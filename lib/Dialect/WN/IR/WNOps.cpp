@@ -16,6 +16,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::wn;
 
@@ -117,9 +119,13 @@ mlir::wn::classifyGLayout(RankedTensorType vType, RankedTensorType gType,
 //===----------------------------------------------------------------------===//
 
 void WeightNormOp::build(OpBuilder &builder, OperationState &state, Value v,
-                         Value g, Value init, std::optional<int64_t> dim) {
+                         Value g, Value init, std::optional<int64_t> dim,
+                         std::optional<double> eps, Value normInit) {
   IntegerAttr dimAttr = dim ? builder.getI64IntegerAttr(*dim) : IntegerAttr();
-  build(builder, state, init.getType(), v, g, init, dimAttr);
+  FloatAttr epsAttr = eps ? builder.getF64FloatAttr(*eps) : FloatAttr();
+  Type normType = normInit ? normInit.getType() : Type();
+  build(builder, state, init.getType(), normType, v, g, init, normInit,
+        dimAttr, epsAttr);
 }
 
 std::optional<int64_t> WeightNormOp::getNormalizedDim() {
@@ -135,11 +141,33 @@ Type WeightNormOp::getAccumulationType() {
   return wn::getAccumulationType(getVType().getElementType());
 }
 
+RankedTensorType WeightNormOp::getExpectedNormType() {
+  return RankedTensorType::get(getGType().getShape(), getAccumulationType());
+}
+
+std::optional<APFloat> WeightNormOp::getEpsInAccumulationType() {
+  FloatAttr epsAttr = getEpsAttr();
+  if (!epsAttr)
+    return std::nullopt;
+  APFloat eps = epsAttr.getValue();
+  bool losesInfo = false;
+  eps.convert(cast<FloatType>(getAccumulationType()).getFloatSemantics(),
+              APFloat::rmNearestTiesToEven, &losesInfo);
+  return eps;
+}
+
 GLayout WeightNormOp::getGLayout() {
   FailureOr<GLayout> layout =
       classifyGLayout(getVType(), getGType(), getNormalizedDim());
   assert(succeeded(layout) && "g layout of an unverified weight norm");
   return *layout;
+}
+
+std::optional<int64_t> WeightNormOp::getGDimAlongDim() {
+  std::optional<int64_t> dim = getNormalizedDim();
+  if (!dim)
+    return std::nullopt;
+  return getGLayout() == GLayout::Flat ? 0 : *dim;
 }
 
 AffineMap WeightNormOp::getGIndexingMap(unsigned numLoops,
@@ -148,19 +176,11 @@ AffineMap WeightNormOp::getGIndexingMap(unsigned numLoops,
   int64_t gRank = getGType().getRank();
   AffineExpr zero = getAffineConstantExpr(0, ctx);
   SmallVector<AffineExpr> results(gRank, zero);
-  std::optional<int64_t> dim = getNormalizedDim();
-  assert(dim.has_value() == normLoop.has_value() &&
+  std::optional<int64_t> gDim = getGDimAlongDim();
+  assert(gDim.has_value() == normLoop.has_value() &&
          "a loop walks dim exactly when the norm has a dim");
-  switch (getGLayout()) {
-  case GLayout::Scalar:
-    break;
-  case GLayout::Flat:
-    results[0] = getAffineDimExpr(*normLoop, ctx);
-    break;
-  case GLayout::Keepdim:
-    results[*dim] = getAffineDimExpr(*normLoop, ctx);
-    break;
-  }
+  if (gDim)
+    results[*gDim] = getAffineDimExpr(*normLoop, ctx);
   return AffineMap::get(numLoops, /*symbolCount=*/0, results, ctx);
 }
 
@@ -186,6 +206,44 @@ LogicalResult WeightNormOp::verify() {
     return emitOpError("result type ")
            << getResult().getType() << " does not match v type " << vType;
 
+  // The norm result comes with its destination, g's shape in the
+  // accumulation type.
+  Value normInit = getNormInit();
+  Value norm = getNorm();
+  if (static_cast<bool>(normInit) != static_cast<bool>(norm))
+    return emitOpError("a norm result needs a norm_init destination and vice "
+                       "versa, but there is ")
+           << (normInit ? "a norm_init and no norm result"
+                        : "a norm result and no norm_init");
+  if (normInit) {
+    RankedTensorType expected = RankedTensorType::get(
+        gType.getShape(), wn::getAccumulationType(elementType));
+    if (normInit.getType() != expected)
+      return emitOpError("norm_init type ")
+             << normInit.getType() << " does not match " << expected
+             << " (g's shape in the accumulation type)";
+    if (norm.getType() != expected)
+      return emitOpError("norm result type ")
+             << norm.getType() << " does not match " << expected
+             << " (g's shape in the accumulation type)";
+  }
+
+  // eps must be a positive finite number in the accumulation type.
+  if (FloatAttr epsAttr = getEpsAttr()) {
+    double eps = epsAttr.getValueAsDouble();
+    if (!(eps > 0.0) || !std::isfinite(eps))
+      return emitOpError("eps must be positive and finite, but is ") << eps;
+    std::optional<APFloat> accEps = getEpsInAccumulationType();
+    Type accType = getAccumulationType();
+    if (accEps->isZero())
+      return emitOpError("eps ")
+             << eps << " underflows to 0 in the accumulation type " << accType;
+    if (accEps->isInfinity())
+      return emitOpError("eps ")
+             << eps << " overflows to infinity in the accumulation type "
+             << accType;
+  }
+
   std::optional<int64_t> normDim;
   if (IntegerAttr dimAttr = getDimAttr()) {
     int64_t rank = vType.getRank();
@@ -201,8 +259,8 @@ LogicalResult WeightNormOp::verify() {
 
 LogicalResult WeightNormOp::reifyResultShapes(
     OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
-  reifiedReturnShapes.push_back(
-      tensor::getMixedSizes(b, getLoc(), getInit()));
+  for (Value init : getDpsInits())
+    reifiedReturnShapes.push_back(tensor::getMixedSizes(b, getLoc(), init));
   return success();
 }
 
@@ -224,15 +282,32 @@ static Value truncateTo(OpBuilder &b, Location loc, Value x, Type type) {
   return arith::TruncFOp::create(b, loc, type, x);
 }
 
+/// Reassociation that collapses a g-shaped tensor (g's layout) to the
+/// norm-shaped domain: [v.shape[dim]] with a dim, 0-d without. Empty when no
+/// reshape is needed.
+static std::optional<SmallVector<ReassociationIndices>>
+getGToNormReassociation(GLayout layout, int64_t gRank) {
+  if (layout == GLayout::Flat || gRank == 0)
+    return std::nullopt;
+  if (layout == GLayout::Scalar)
+    return SmallVector<ReassociationIndices>{};
+  ReassociationIndices all;
+  for (int64_t i = 0; i < gRank; ++i)
+    all.push_back(i);
+  return SmallVector<ReassociationIndices>{all};
+}
+
 /// Decomposes
-///   w = weight_norm(v, g, dim)
+///   w[, norm] = weight_norm(v, g, dim) [eps]
 /// into
-///   %zero  = linalg.fill 0                     : [O] (or 0-d), accumulation type
-///   %sumsq = generic(reduce all but dim) x*x   : [O]
-///   %scale = generic(parallel) g / sqrt(sumsq) : [O]
-///   %w     = generic(parallel) v * scale       : v's shape
+///   %zero       = linalg.fill 0  (twice)            : [O] or 0-d, acc type
+///   %sum, %comp = generic(reduce all but dim)       : Kahan sum of x*x
+///   %scale[, %norm] = generic(parallel)             : [O]
+///                   norm = sqrt((sum - comp) [+ eps]), scale = g / norm
+///   %w          = generic(parallel) v * scale       : v's shape
 /// with f16/bf16 widened to f32 before any arithmetic and rounded once at the
-/// end.
+/// end. The norm destination is collapsed to [O] (or 0-d) for the scale
+/// generic and the result expanded back to g's shape.
 FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
@@ -245,16 +320,26 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
   Type accType = getAccumulationType();
   std::optional<int64_t> dim = getNormalizedDim();
 
-  // The norm-shaped intermediates: [v.shape[dim]] or 0-d.
+  // The norm-shaped intermediates: [v.shape[dim]] or 0-d, zero-filled.
   SmallVector<OpFoldResult> normSizes;
   if (dim)
     normSizes.push_back(tensor::getMixedSize(b, loc, v, *dim));
-  Value empty = tensor::EmptyOp::create(b, loc, normSizes, accType);
-  Value zero = arith::ConstantOp::create(b, loc, accType,
-                                         b.getFloatAttr(accType, 0.0));
-  Value sumInit = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  auto filled = [&](double value) {
+    Value empty = tensor::EmptyOp::create(b, loc, normSizes, accType);
+    Value cst = arith::ConstantOp::create(b, loc, accType,
+                                          b.getFloatAttr(accType, value));
+    return linalg::FillOp::create(b, loc, cst, empty).getResult(0);
+  };
+  // The compensation starts at -0.0 rather than +0.0. Numerically they are
+  // the same here (x - -0.0 == x for every square x), but distinct fills keep
+  // CSE from merging the two accumulators into one tensor that bufferization
+  // would then have to copy.
+  Value sumInit = filled(0.0);
+  Value compInit = filled(-0.0);
 
-  // Sum of squares over every dimension but dim.
+  // Compensated (Kahan) sum of squares over every dimension but dim: `sum`
+  // is the running sum and `comp` the rounding error of its last update, to
+  // be subtracted from the next term.
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   SmallVector<AffineExpr> normResults;
   if (dim)
@@ -264,39 +349,63 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
       rank, utils::IteratorType::reduction);
   if (dim)
     reduceIterators[*dim] = utils::IteratorType::parallel;
-  Value sumSq =
-      linalg::GenericOp::create(
-          b, loc, sumInit.getType(), ValueRange{v}, ValueRange{sumInit},
-          ArrayRef<AffineMap>{identity, toNorm}, reduceIterators,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value x = extendTo(nb, nl, args[0], accType);
-            Value sq = arith::MulFOp::create(nb, nl, x, x);
-            Value acc = arith::AddFOp::create(nb, nl, args[1], sq);
-            linalg::YieldOp::create(nb, nl, acc);
-          })
-          .getResult(0);
+  auto sumOp = linalg::GenericOp::create(
+      b, loc, TypeRange{sumInit.getType(), compInit.getType()}, ValueRange{v},
+      ValueRange{sumInit, compInit},
+      ArrayRef<AffineMap>{identity, toNorm, toNorm}, reduceIterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value x = extendTo(nb, nl, args[0], accType);
+        Value sq = arith::MulFOp::create(nb, nl, x, x);
+        Value y = arith::SubFOp::create(nb, nl, sq, args[2]);
+        Value t = arith::AddFOp::create(nb, nl, args[1], y);
+        Value added = arith::SubFOp::create(nb, nl, t, args[1]);
+        Value comp = arith::SubFOp::create(nb, nl, added, y);
+        linalg::YieldOp::create(nb, nl, ValueRange{t, comp});
+      });
 
-  // Per-slice scale g / sqrt(sumsq), over the norm-shaped domain.
+  // Per-slice norm sqrt((sum - comp) [+ eps]) and scale g / norm, over the
+  // norm-shaped domain.
   unsigned normLoops = dim ? 1 : 0;
   std::optional<unsigned> normLoop =
       dim ? std::optional<unsigned>(0) : std::nullopt;
   AffineMap normIdentity = AffineMap::getMultiDimIdentityMap(normLoops, ctx);
   AffineMap gMap = getGIndexingMap(normLoops, normLoop);
   Value scaleInit = tensor::EmptyOp::create(b, loc, normSizes, accType);
-  Value scale =
-      linalg::GenericOp::create(
-          b, loc, scaleInit.getType(), ValueRange{sumSq, g},
-          ValueRange{scaleInit},
-          ArrayRef<AffineMap>{normIdentity, gMap, normIdentity},
-          SmallVector<utils::IteratorType>(normLoops,
-                                           utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value norm = math::SqrtOp::create(nb, nl, args[0]);
-            Value gAcc = extendTo(nb, nl, args[1], accType);
-            Value s = arith::DivFOp::create(nb, nl, gAcc, norm);
-            linalg::YieldOp::create(nb, nl, s);
-          })
-          .getResult(0);
+  SmallVector<Value> scaleOutputs = {scaleInit};
+  std::optional<SmallVector<ReassociationIndices>> gToNorm =
+      getGToNormReassociation(getGLayout(), getGType().getRank());
+  if (Value normInit = getNormInit()) {
+    if (gToNorm)
+      normInit = tensor::CollapseShapeOp::create(b, loc, normInit, *gToNorm);
+    scaleOutputs.push_back(normInit);
+  }
+  SmallVector<AffineMap> scaleMaps = {normIdentity, normIdentity, gMap};
+  scaleMaps.append(scaleOutputs.size(), normIdentity);
+  std::optional<APFloat> eps = getEpsInAccumulationType();
+  Value epsValue =
+      eps ? arith::ConstantOp::create(b, loc, accType,
+                                      b.getFloatAttr(accType, *eps))
+          : Value();
+  bool withNorm = scaleOutputs.size() > 1;
+  auto scaleOp = linalg::GenericOp::create(
+      b, loc, ValueRange(scaleOutputs).getTypes(),
+      ValueRange{sumOp.getResult(0), sumOp.getResult(1), g}, scaleOutputs,
+      scaleMaps,
+      SmallVector<utils::IteratorType>(normLoops,
+                                       utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value sumSq = arith::SubFOp::create(nb, nl, args[0], args[1]);
+        if (epsValue)
+          sumSq = arith::AddFOp::create(nb, nl, sumSq, epsValue);
+        Value norm = math::SqrtOp::create(nb, nl, sumSq);
+        Value gAcc = extendTo(nb, nl, args[2], accType);
+        Value s = arith::DivFOp::create(nb, nl, gAcc, norm);
+        SmallVector<Value> yields = {s};
+        if (withNorm)
+          yields.push_back(norm);
+        linalg::YieldOp::create(nb, nl, yields);
+      });
+  Value scale = scaleOp.getResult(0);
 
   // w = v * scale, rounded once to the element type.
   Value w = linalg::GenericOp::create(
@@ -312,7 +421,15 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
                                           truncateTo(nb, nl, y, elementType));
                 })
                 .getResult(0);
-  return SmallVector<Value>{w};
+  SmallVector<Value> results = {w};
+  if (withNorm) {
+    Value norm = scaleOp.getResult(1);
+    if (gToNorm)
+      norm = tensor::ExpandShapeOp::create(b, loc, getNormInit().getType(),
+                                           norm, *gToNorm);
+    results.push_back(norm);
+  }
+  return results;
 }
 
 //===----------------------------------------------------------------------===//
@@ -380,78 +497,109 @@ WeightNormOp::getTiledImplementation(OpBuilder &b,
                                                   sizes, strides);
   SmallVector<Operation *> slices = {vSlice, initSlice};
 
-  // g follows the tile along dim; a whole-tensor g is used as it is.
-  Value gTile = getG();
-  if (dim) {
-    int64_t gRank = getGType().getRank();
-    SmallVector<OpFoldResult> gOffsets(gRank, b.getIndexAttr(0));
-    SmallVector<OpFoldResult> gSizes(gRank, b.getIndexAttr(1));
-    SmallVector<OpFoldResult> gStrides(gRank, b.getIndexAttr(1));
-    int64_t gDim = getGLayout() == GLayout::Flat ? 0 : *dim;
-    gOffsets[gDim] = offsets[*dim];
-    gSizes[gDim] = sizes[*dim];
-    auto gSlice = tensor::ExtractSliceOp::create(b, loc, getG(), gOffsets,
-                                                 gSizes, gStrides);
-    slices.push_back(gSlice);
-    gTile = gSlice;
+  // g and the norm follow the tile along dim; whole-tensor ones are used as
+  // they are.
+  SmallVector<OpFoldResult> gOffsets, gSizes;
+  getGTilePosition(b, offsets, sizes, gOffsets, gSizes);
+  auto sliceLikeG = [&](Value gShaped) -> Value {
+    if (!dim)
+      return gShaped;
+    SmallVector<OpFoldResult> gStrides(gOffsets.size(), b.getIndexAttr(1));
+    auto slice = tensor::ExtractSliceOp::create(b, loc, gShaped, gOffsets,
+                                                gSizes, gStrides);
+    slices.push_back(slice);
+    return slice;
+  };
+  SmallVector<Value> operands = {vSlice, sliceLikeG(getG()), initSlice};
+  SmallVector<Type> resultTypes = {initSlice.getType()};
+  if (Value normInit = getNormInit()) {
+    operands.push_back(sliceLikeG(normInit));
+    resultTypes.push_back(operands.back().getType());
   }
 
-  Operation *tiled =
-      mlir::clone(b, getOperation(), TypeRange{initSlice.getType()},
-                  ValueRange{vSlice, gTile, initSlice});
+  Operation *tiled = mlir::clone(b, getOperation(), resultTypes, operands);
   return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()),
                       slices};
+}
+
+void WeightNormOp::getGTilePosition(OpBuilder &b,
+                                    ArrayRef<OpFoldResult> offsets,
+                                    ArrayRef<OpFoldResult> sizes,
+                                    SmallVector<OpFoldResult> &gOffsets,
+                                    SmallVector<OpFoldResult> &gSizes) {
+  int64_t gRank = getGType().getRank();
+  gOffsets.assign(gRank, b.getIndexAttr(0));
+  gSizes.assign(gRank, b.getIndexAttr(1));
+  if (std::optional<int64_t> gDim = getGDimAlongDim()) {
+    int64_t dim = *getNormalizedDim();
+    gOffsets[*gDim] = offsets[dim];
+    gSizes[*gDim] = sizes[dim];
+  }
 }
 
 LogicalResult WeightNormOp::getResultTilePosition(
     OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  assert(resultNumber == 0 && "wn.weight_norm has one result");
+  assert(resultNumber < getNumResults() && "result number out of range");
+  if (resultNumber == 1) {
+    getGTilePosition(b, offsets, sizes, resultOffsets, resultSizes);
+    return success();
+  }
   resultOffsets.assign(offsets.begin(), offsets.end());
   resultSizes.assign(sizes.begin(), sizes.end());
   return success();
 }
 
-/// Produces a tile of the result. The norms need whole slices, so the tile is
+/// Produces a tile of a result. The norms need whole slices, so the tile is
 /// computed over the full extent of every reduction dimension and the
-/// requested part is extracted from it when it is smaller.
+/// requested part of w is extracted from it when it is smaller. A tile of
+/// the norm result (g's shape) selects a range along dim only.
 FailureOr<TilingResult>
 WeightNormOp::generateResultTileValue(OpBuilder &b, unsigned resultNumber,
                                       ArrayRef<OpFoldResult> offsets,
                                       ArrayRef<OpFoldResult> sizes) {
-  assert(resultNumber == 0 && "wn.weight_norm has one result");
+  assert(resultNumber < getNumResults() && "result number out of range");
   Location loc = getLoc();
   int64_t rank = getRank();
   std::optional<int64_t> dim = getNormalizedDim();
-  SmallVector<OpFoldResult> fullSizes = tensor::getMixedSizes(b, loc, getV());
   SmallVector<OpFoldResult> domainOffsets(rank, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> domainSizes = fullSizes;
+  SmallVector<OpFoldResult> domainSizes =
+      tensor::getMixedSizes(b, loc, getV());
   bool partial = false;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (dim && i == *dim) {
-      domainOffsets[i] = offsets[i];
-      domainSizes[i] = sizes[i];
-      continue;
+  if (resultNumber == 1) {
+    if (std::optional<int64_t> gDim = getGDimAlongDim()) {
+      domainOffsets[*dim] = offsets[*gDim];
+      domainSizes[*dim] = sizes[*gDim];
     }
-    partial |= !coversWholeDim(getV(), i, offsets[i], sizes[i]);
+  } else {
+    for (int64_t i = 0; i < rank; ++i) {
+      if (dim && i == *dim) {
+        domainOffsets[i] = offsets[i];
+        domainSizes[i] = sizes[i];
+        continue;
+      }
+      partial |= !coversWholeDim(getV(), i, offsets[i], sizes[i]);
+    }
   }
   FailureOr<TilingResult> tiled =
       getTiledImplementation(b, domainOffsets, domainSizes);
-  if (failed(tiled) || !partial)
-    return tiled;
-
-  // Offsets within the computed tile: along dim the tile already starts at
-  // the requested offset.
-  SmallVector<OpFoldResult> innerOffsets(offsets.begin(), offsets.end());
-  if (dim)
-    innerOffsets[*dim] = b.getIndexAttr(0);
-  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
-  auto extract = tensor::ExtractSliceOp::create(
-      b, loc, tiled->tiledValues[0], innerOffsets, sizes, strides);
-  tiled->tiledValues[0] = extract;
-  tiled->generatedSlices.push_back(extract);
-  return tiled;
+  if (failed(tiled))
+    return failure();
+  Value value = tiled->tiledValues[resultNumber];
+  if (partial) {
+    // Offsets within the computed tile: along dim the tile already starts
+    // at the requested offset.
+    SmallVector<OpFoldResult> innerOffsets(offsets.begin(), offsets.end());
+    if (dim)
+      innerOffsets[*dim] = b.getIndexAttr(0);
+    SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+    auto extract = tensor::ExtractSliceOp::create(b, loc, value, innerOffsets,
+                                                  sizes, strides);
+    tiled->generatedSlices.push_back(extract);
+    value = extract;
+  }
+  return TilingResult{tiled->tiledOps, {value}, tiled->generatedSlices};
 }
 
 #define GET_OP_CLASSES

@@ -51,14 +51,37 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
       PyTorch's (v's rank, size 1 in every dimension except `dim`, where it
       is `v.shape[dim]`) or flat (1-D with `v.shape[dim]` elements). Without
       `dim`, `g` is 0-d or has every size 1 (v's rank, or 1-D);
-    - `init`: the destination, of v's type.
+    - `init`: the destination, of v's type;
+    - `norm_init` (optional): the destination of the norm result.
     The result `w` has v's type.
 
-    Numerics:
+    Options:
+    - `eps` (optional, positive f64 attribute): w = g * v / sqrt(sum(v * v) +
+      eps), Flax's form, which gives an all-zero slice w = 0 instead of NaN.
+      It is rounded to the accumulation type and must stay positive and
+      finite there. Absent means PyTorch's exact behaviour.
+    - A second destination `norm_init` adds a second result `norm`, the
+      denominator `sqrt(sum(v * v) [+ eps])` per slice, as PyTorch's
+      `_weight_norm_interface` returns it: g's shape, in the accumulation
+      type (f32 for f16 and bf16 inputs, otherwise v's element type).
+
+    Numerics (the accuracy contract, checked against PyTorch by the
+    differential suite):
     - f16 and bf16 are widened and accumulated in f32; f32 and f64
       accumulate in their own type (see `getAccumulationType`). The result
       is computed as `v * (g / sqrt(sum(v * v)))` in the accumulation type
       and rounded once to the element type, as PyTorch's kernels do.
+    - The sum of squares is compensated (Kahan) in the accumulation type.
+      With u the accumulation type's unit roundoff (2^-24 for f32, 2^-53 for
+      f64) and n the slice length, the computed sum s' of the squares s
+      satisfies |s' - s| <= (3u + O(n u^2)) s (u for rounding each square,
+      exact for widened f16/bf16; 2u + O(n u^2) for compensated summation,
+      Higham 2002, section 4.3). The error does not grow with n until n
+      nears 1/u (2^24 elements per slice for f32), where a sequential sum
+      is already off by up to n u. After sqrt, division and product, w is
+      within 4.5 u relative of the exact value (4.5 ulps of the result
+      type for f32/f64) plus the final rounding for f16/bf16 (0.5 ulp);
+      on random data it is typically within 1 ulp.
     - No epsilon: an all-zero slice has norm 0 and gives `0 * inf = NaN`,
       exactly as in PyTorch.
     - Tensors with zero elements are valid and give an empty result.
@@ -76,6 +99,11 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     // One norm over the whole tensor:
     %w2 = wn.weight_norm ins(%v, %s : tensor<64x32x3xf32>, tensor<f32>)
             outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
+    // bf16 with an epsilon, also returning the f32 norm:
+    %w3, %n3 = wn.weight_norm dim(0) eps(1.0e-12)
+            ins(%vb, %gb : tensor<64x32x3xbf16>, tensor<64x1x1xbf16>)
+            outs(%initb, %ninit : tensor<64x32x3xbf16>, tensor<64x1x1xf32>)
+            -> tensor<64x32x3xbf16>, tensor<64x1x1xf32>
     ```
 
     and in the generic form:
@@ -87,8 +115,8 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     ```
 
     The op decomposes (AggregatedOpInterface) into a `linalg.fill` and three
-    `linalg.generic` ops (sum of squares, per-slice scale `g / norm`, scaled
-    copy) and implements TilingInterface: loops are v's dimensions, `dim` is
+    `linalg.generic` ops (compensated sum of squares, per-slice scale
+    `g / norm` and norm, scaled copy) and implements TilingInterface: loops are v's dimensions, `dim` is
     the one parallel loop and every other loop is a reduction that must stay
     whole when tiling.
   }];
@@ -96,23 +124,35 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
   let arguments = (ins AnyRankedTensor:$v,
                        AnyRankedTensor:$g,
                        AnyRankedTensor:$init,
-                       OptionalAttr<I64Attr>:$dim);
-  let results = (outs AnyRankedTensor:$result);
+                       Optional<AnyRankedTensor>:$norm_init,
+                       OptionalAttr<I64Attr>:$dim,
+                       OptionalAttr<F64Attr>:$eps);
+  let results = (outs AnyRankedTensor:$result,
+                      Optional<AnyRankedTensor>:$norm);
 
   let assemblyFormat = [{
     (`dim` `(` $dim^ `)`)?
+    (`eps` `(` $eps^ `)`)?
     `ins` `(` $v `,` $g `:` type($v) `,` type($g) `)`
-    `outs` `(` $init `:` type($init) `)`
-    attr-dict `->` type($result)
+    `outs` `(` $init (`,` $norm_init^)? `:` type($init)
+               (`,` type($norm_init)^)? `)`
+    attr-dict `->` type($result) (`,` type($norm)^)?
   }];
 
   let builders = [
+    /// `normInit` may be null: no norm result.
     OpBuilder<(ins "Value":$v, "Value":$g, "Value":$init,
-                   "std::optional<int64_t>":$dim)>
+                   "std::optional<int64_t>":$dim,
+                   CArg<"std::optional<double>", "std::nullopt">:$eps,
+                   CArg<"Value", "Value()">:$normInit)>
   ];
 
   let extraClassDeclaration = [{
-    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// The destinations: init, then norm_init when present.
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(), /*start=*/2,
+                                 getOperation()->getNumOperands() - 2);
+    }
 
     RankedTensorType getVType() {
       return ::llvm::cast<RankedTensorType>(getV().getType());
@@ -126,17 +166,38 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     /// whole-tensor norm. Only meaningful on a verified op.
     std::optional<int64_t> getNormalizedDim();
 
-    /// The type sums of squares and scales are computed in.
+    /// The type sums of squares and scales are computed in, which is also
+    /// the element type of the norm result.
     Type getAccumulationType();
+
+    /// The type of the norm result for this op's v and g, whether or not
+    /// the op has one: g's shape in the accumulation type.
+    RankedTensorType getExpectedNormType();
+
+    /// eps rounded to the accumulation type, or std::nullopt without eps.
+    std::optional<APFloat> getEpsInAccumulationType();
 
     /// The layout of g, as classified by the dialect's shape rules.
     GLayout getGLayout();
+
+    /// The dimension of g (and of the norm result) that walks dim:
+    /// dim itself for the keepdim layout, 0 for the flat one, std::nullopt
+    /// for the whole-tensor norm.
+    std::optional<int64_t> getGDimAlongDim();
 
     /// The indexing map that reads g from a loop nest of `numLoops` loops in
     /// which loop `normLoop` walks `dim` (std::nullopt for the whole-tensor
     /// norm, where g is read at its single element).
     AffineMap getGIndexingMap(unsigned numLoops,
                               std::optional<unsigned> normLoop);
+
+    /// The position in g's layout (g and the norm result) of the iteration
+    /// domain tile at `offsets` and `sizes`: the range along dim, the whole
+    /// of every other g dimension.
+    void getGTilePosition(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes,
+                          SmallVector<OpFoldResult> &gOffsets,
+                          SmallVector<OpFoldResult> &gSizes);
   }];
 
   let hasVerifier = 1;
