@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: install what is missing, build wn, run every lit test,
-# and end with one line "N passed, N failed, N skipped".
+# The whole test suite: install what is missing, build wn, run every lit test
+# (the differential numerics suite among them), print the numerics table, and
+# end with one line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,13 @@ results=build/test/results.xml
 rm -f "$results"
 "$lit" -sv --xunit-xml-output "$results" build/test
 status=$?
+
+# The differential numerics suite's table (test/Integration/CPU/differential.test).
+summary=build/test/Integration/CPU/Output/differential.test.tmp.md
+if [[ -f "$summary" ]]; then
+  echo "Differential numerics vs PyTorch (max error in ulps per case):"
+  cat "$summary"
+fi
 
 # lit's own summary groups results in several categories; count them once.
 /usr/bin/python3 - "$results" <<'PY'

@@ -35,6 +35,8 @@ config.substitutions.append(
 config.environment["WN_TOOLS_DIR"] = config.wn_tools_dir
 config.environment["WN_LLVM_TOOLS_DIR"] = config.llvm_tools_dir
 config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
+# The test harness package (wn_testing) lives in python/.
+config.environment["PYTHONPATH"] = os.path.join(config.wn_src_root, "python")
 
 
 def python_has(module):

@@ -3,7 +3,8 @@
 Tools come from $WN_TOOLS_DIR (wn-opt; default: the build tree next to this
 package) and $WN_LLVM_TOOLS_DIR (mlir-translate, clang; default
 /usr/lib/llvm-22/bin). The library is linked with --no-undefined against libc
-alone, so code that needs any MLIR runtime library fails to link.
+and libm alone (libm: f64 fused multiply-adds on CPUs without FMA), so code
+that needs any MLIR runtime library fails to link.
 """
 
 import ctypes
@@ -64,6 +65,6 @@ def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
     _run([llvm_tools_dir() / "mlir-translate", "--mlir-to-llvmir", lowered,
           "-o", llvm_ir])
     _run([llvm_tools_dir() / "clang", "-O2", "-shared", "-fPIC",
-          "-Wno-override-module", "-Wl,--no-undefined", llvm_ir, "-o",
-          shared])
+          "-Wno-override-module", "-Wl,--no-undefined", llvm_ir, "-lm",
+          "-o", shared])
     return ctypes.CDLL(str(shared))

@@ -1,9 +1,11 @@
 """MLIR text of functions computing one wn.weight_norm.
 
 Two styles, both with the `llvm.emit_c_interface` attribute:
-- "memref": `@name(%v, %g, %w : memref)` writes w into the caller's buffer
-  with no copy (to_tensor restrict + materialize_in_destination);
-- "tensor": `@name(%v, %g : tensor) -> tensor` returns a new w.
+- "memref": `@name(%v, %g, %w[, %norm] : memref)` writes w (and the norm)
+  into the caller's buffers with no copy (to_tensor restrict +
+  materialize_in_destination);
+- "tensor": `@name(%v, %g : tensor) -> tensor[, tensor]` returns a new w (and
+  norm).
 """
 
 ELEMENT_TYPES = ("f16", "bf16", "f32", "f64")
@@ -34,16 +36,25 @@ def g_shape(shape: list[int], dim: int | None, layout: str) -> list[int]:
     return [1] * len(shape)
 
 
+def accumulation_type(elem: str) -> str:
+    """The dialect's accumulation type, also the norm result's element type:
+    f32 for f16 and bf16, the type itself otherwise."""
+    return "f32" if elem in ("f16", "bf16") else elem
+
+
 def _type(kind: str, shape: list, elem: str) -> str:
     return f"{kind}<{''.join(f'{s}x' for s in shape)}{elem}>"
 
 
 def weight_norm_func(name: str, shape: list[int], dim: int | None,
                      g_layout: str, elem: str, dynamic: bool = False,
-                     style: str = "memref") -> str:
+                     style: str = "memref", eps: float | None = None,
+                     with_norm: bool = False) -> str:
     """A func.func named `name` computing wn.weight_norm of one case.
 
     With `dynamic`, every dimension of v (and g's `dim` dimension) is `?`.
+    `eps` sets the op's eps attribute; `with_norm` adds the norm result (g's
+    shape, accumulation type) as a second output.
     """
     if elem not in ELEMENT_TYPES:
         raise ValueError(f"unsupported element type {elem!r}")
@@ -56,16 +67,20 @@ def weight_norm_func(name: str, shape: list[int], dim: int | None,
         gs[0 if g_layout == "flat" else d] = "?"
     vt, gt = _type("tensor", v_shape, elem), _type("tensor", gs, elem)
     vm, gm = _type("memref", v_shape, elem), _type("memref", gs, elem)
+    acc = accumulation_type(elem)
+    nt, nm = _type("tensor", gs, acc), _type("memref", gs, acc)
 
     if style == "memref":
+        norm_arg = f", %nm: {nm}" if with_norm else ""
         lines = [
-            f"func.func @{name}(%vm: {vm}, %gm: {gm}, %wm: {vm}) "
+            f"func.func @{name}(%vm: {vm}, %gm: {gm}, %wm: {vm}{norm_arg}) "
             "attributes {llvm.emit_c_interface} {",
             f"  %v = bufferization.to_tensor %vm restrict : {vm} to {vt}",
             f"  %g = bufferization.to_tensor %gm restrict : {gm} to {gt}",
         ]
     else:
-        lines = [f"func.func @{name}(%v: {vt}, %g: {gt}) -> {vt} "
+        results = f"({vt}, {nt})" if with_norm else vt
+        lines = [f"func.func @{name}(%v: {vt}, %g: {gt}) -> {results} "
                  "attributes {llvm.emit_c_interface} {"]
     sizes = []
     for i, size in enumerate(v_shape):
@@ -73,16 +88,31 @@ def weight_norm_func(name: str, shape: list[int], dim: int | None,
             lines += [f"  %c{i} = arith.constant {i} : index",
                       f"  %d{i} = tensor.dim %v, %c{i} : {vt}"]
             sizes.append(f"%d{i}")
-    dim_clause = "" if dim is None else f"dim({dim}) "
-    lines += [
-        f"  %init = tensor.empty({', '.join(sizes)}) : {vt}",
-        f"  %w = wn.weight_norm {dim_clause}ins(%v, %g : {vt}, {gt}) "
-        f"outs(%init : {vt}) -> {vt}",
-    ]
+    clauses = "" if dim is None else f"dim({dim}) "
+    if eps is not None:
+        clauses += f"eps({float(eps):.17e}) "
+    lines.append(f"  %init = tensor.empty({', '.join(sizes)}) : {vt}")
+    if with_norm:
+        gsizes = []
+        if dynamic and d is not None:
+            gsizes.append(f"%d{d}")
+        lines += [
+            f"  %ninit = tensor.empty({', '.join(gsizes)}) : {nt}",
+            f"  %w, %n = wn.weight_norm {clauses}ins(%v, %g : {vt}, {gt}) "
+            f"outs(%init, %ninit : {vt}, {nt}) -> {vt}, {nt}",
+        ]
+    else:
+        lines.append(f"  %w = wn.weight_norm {clauses}ins(%v, %g : {vt}, "
+                     f"{gt}) outs(%init : {vt}) -> {vt}")
     if style == "memref":
-        lines += ["  bufferization.materialize_in_destination %w in restrict "
-                  f"writable %wm : ({vt}, {vm}) -> ()",
-                  "  return"]
+        lines.append("  bufferization.materialize_in_destination %w in "
+                     f"restrict writable %wm : ({vt}, {vm}) -> ()")
+        if with_norm:
+            lines.append("  bufferization.materialize_in_destination %n in "
+                         f"restrict writable %nm : ({nt}, {nm}) -> ()")
+        lines.append("  return")
+    elif with_norm:
+        lines.append(f"  return %w, %n : {vt}, {nt}")
     else:
         lines.append(f"  return %w : {vt}")
     lines.append("}")

@@ -1,39 +1,46 @@
 // RUN: wn-opt %s -wn-decompose -split-input-file | FileCheck %s
 
-/// dim 0, keepdim g: a compensated (Kahan) sum of squares over dims 1 and 2,
-/// the scale per row, the scaled copy.
+/// dim 0, keepdim g, f32: computed in f64 (exact squares), a compensated
+/// (Kahan) sum of squares over dims 1 and 2, the scale per row, the scaled
+/// copy rounded once to f32.
 // CHECK-DAG: #[[ID:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[ROW:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d0)>
 // CHECK-DAG: #[[ID1:[a-zA-Z0-9_]+]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[GKEEP:[a-zA-Z0-9_]+]] = affine_map<(d0) -> (d0, 0, 0)>
 // CHECK-LABEL: func.func @dim0_keepdim
 // CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<64x1x1xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<64x32x3xf32>)
-// CHECK: %[[E:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf32>
-// CHECK: %[[ZERO:[a-zA-Z0-9_]+]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[SUM0:[a-zA-Z0-9_]+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<64xf32>)
-// CHECK: %[[E2:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf32>
-// CHECK: %[[NZERO:[a-zA-Z0-9_]+]] = arith.constant -0.000000e+00 : f32
-// CHECK: %[[COMP0:[a-zA-Z0-9_]+]] = linalg.fill ins(%[[NZERO]] : f32) outs(%[[E2]] : tensor<64xf32>)
+// CHECK: %[[ZERO:[a-zA-Z0-9_]+]] = arith.constant 0.000000e+00 : f64
+// CHECK: %[[E:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf64>
+// CHECK: %[[HI0:[a-zA-Z0-9_]+]] = linalg.fill ins(%[[ZERO]] : f64) outs(%[[E]] : tensor<64xf64>)
+// CHECK: %[[NZERO:[a-zA-Z0-9_]+]] = arith.constant -0.000000e+00 : f64
+// CHECK: %[[E2:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf64>
+// CHECK: %[[LO0:[a-zA-Z0-9_]+]] = linalg.fill ins(%[[NZERO]] : f64) outs(%[[E2]] : tensor<64xf64>)
 // CHECK: %[[SUM:[a-zA-Z0-9_]+]]:2 = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction", "reduction"]}
-// CHECK-SAME: ins(%[[V]] : tensor<64x32x3xf32>) outs(%[[SUM0]], %[[COMP0]] : tensor<64xf32>, tensor<64xf32>)
-// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: f32, %[[S:[a-zA-Z0-9_]+]]: f32, %[[C:[a-zA-Z0-9_]+]]: f32):
-// CHECK:   %[[SQ:[a-zA-Z0-9_]+]] = arith.mulf %[[X]], %[[X]] : f32
-// CHECK:   %[[Y:[a-zA-Z0-9_]+]] = arith.subf %[[SQ]], %[[C]] : f32
-// CHECK:   %[[T:[a-zA-Z0-9_]+]] = arith.addf %[[S]], %[[Y]] : f32
-// CHECK:   %[[ADDED:[a-zA-Z0-9_]+]] = arith.subf %[[T]], %[[S]] : f32
-// CHECK:   %[[CN:[a-zA-Z0-9_]+]] = arith.subf %[[ADDED]], %[[Y]] : f32
-// CHECK:   linalg.yield %[[T]], %[[CN]] : f32, f32
-// CHECK: %[[SE:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf32>
+// CHECK-SAME: ins(%[[V]] : tensor<64x32x3xf32>) outs(%[[HI0]], %[[LO0]] : tensor<64xf64>, tensor<64xf64>)
+// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: f32, %[[HI:[a-zA-Z0-9_]+]]: f64, %[[LO:[a-zA-Z0-9_]+]]: f64):
+// CHECK:   %[[XW:[a-zA-Z0-9_]+]] = arith.extf %[[X]] : f32 to f64
+// CHECK:   %[[SQ:[a-zA-Z0-9_]+]] = arith.mulf %[[XW]], %[[XW]] : f64
+// CHECK:   %[[Y:[a-zA-Z0-9_]+]] = arith.addf %[[SQ]], %[[LO]] : f64
+// CHECK:   %[[T:[a-zA-Z0-9_]+]] = arith.addf %[[HI]], %[[Y]] : f64
+// CHECK:   %[[ADDED:[a-zA-Z0-9_]+]] = arith.subf %[[T]], %[[HI]] : f64
+// CHECK:   %[[LOST:[a-zA-Z0-9_]+]] = arith.subf %[[Y]], %[[ADDED]] : f64
+// CHECK:   linalg.yield %[[T]], %[[LOST]] : f64, f64
+// CHECK: %[[SE:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf64>
 // CHECK: %[[SCALE:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[GKEEP]], #[[ID1]]], iterator_types = ["parallel"]}
-// CHECK-SAME: ins(%[[SUM]]#0, %[[SUM]]#1, %[[G]] : tensor<64xf32>, tensor<64xf32>, tensor<64x1x1xf32>) outs(%[[SE]] : tensor<64xf32>)
-// CHECK: ^bb0(%[[SS:[a-zA-Z0-9_]+]]: f32, %[[CC:[a-zA-Z0-9_]+]]: f32, %[[GV:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f32):
-// CHECK:   %[[TOTAL:[a-zA-Z0-9_]+]] = arith.subf %[[SS]], %[[CC]] : f32
-// CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt %[[TOTAL]] : f32
-// CHECK:   %[[DIV:[a-zA-Z0-9_]+]] = arith.divf %[[GV]], %[[N]] : f32
+// CHECK-SAME: ins(%[[SUM]]#0, %[[SUM]]#1, %[[G]] : tensor<64xf64>, tensor<64xf64>, tensor<64x1x1xf32>) outs(%[[SE]] : tensor<64xf64>)
+// CHECK: ^bb0(%[[SH:[a-zA-Z0-9_]+]]: f64, %[[SL:[a-zA-Z0-9_]+]]: f64, %[[GV:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f64):
+// CHECK:   %[[GW:[a-zA-Z0-9_]+]] = arith.extf %[[GV]] : f32 to f64
+// CHECK:   %[[TOTAL:[a-zA-Z0-9_]+]] = arith.addf %[[SH]], %[[SL]] : f64
+// CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt %[[TOTAL]] : f64
+// CHECK:   %[[DIV:[a-zA-Z0-9_]+]] = arith.divf %[[GW]], %[[N]] : f64
 // CHECK:   linalg.yield %[[DIV]]
 // CHECK: %[[W:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
-// CHECK-SAME: ins(%[[V]], %[[SCALE]] : tensor<64x32x3xf32>, tensor<64xf32>) outs(%[[I]] : tensor<64x32x3xf32>)
-// CHECK:   arith.mulf
+// CHECK-SAME: ins(%[[V]], %[[SCALE]] : tensor<64x32x3xf32>, tensor<64xf64>) outs(%[[I]] : tensor<64x32x3xf32>)
+// CHECK: ^bb0(%[[VX:[a-zA-Z0-9_]+]]: f32, %[[SC:[a-zA-Z0-9_]+]]: f64, %{{.*}}: f32):
+// CHECK:   %[[VW:[a-zA-Z0-9_]+]] = arith.extf %[[VX]] : f32 to f64
+// CHECK:   %[[P:[a-zA-Z0-9_]+]] = arith.mulf %[[VW]], %[[SC]] : f64
+// CHECK:   %[[R:[a-zA-Z0-9_]+]] = arith.truncf %[[P]] : f64 to f32
+// CHECK:   linalg.yield %[[R]] : f32
 // CHECK: return %[[W]]
 func.func @dim0_keepdim(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
   %w = wn.weight_norm dim(0) ins(%v, %g : tensor<64x32x3xf32>, tensor<64x1x1xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
@@ -46,8 +53,8 @@ func.func @dim0_keepdim(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: 
 // CHECK-DAG: #[[MID:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d1)>
 // CHECK-LABEL: func.func @middle_negative_flat
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[MID]], #[[MID]]], iterator_types = ["reduction", "parallel", "reduction"]}
-// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<32xf32>, tensor<32xf32>)
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<32xf32>, tensor<32xf32>, tensor<32xf32>)
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<32xf64>, tensor<32xf64>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<32xf64>, tensor<32xf64>, tensor<32xf32>)
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[MID]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]}
 func.func @middle_negative_flat(%v: tensor<64x32x3xf32>, %g: tensor<32xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
   %w = wn.weight_norm dim(-2) ins(%v, %g : tensor<64x32x3xf32>, tensor<32xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
@@ -57,16 +64,42 @@ func.func @middle_negative_flat(%v: tensor<64x32x3xf32>, %g: tensor<32xf32>, %in
 // -----
 
 /// The whole-tensor norm reduces to a 0-d accumulator and reads g at its only
-/// element.
+/// element. f64 is double-double: TwoSum and the square's exact error (an
+/// FMA) accumulate in the low part; the norm and the scale g / norm get low
+/// parts too, and w = fma(v, scale_hi, v * scale_lo).
 // CHECK-DAG: #[[ALL:[a-zA-Z0-9_]+]] = affine_map<(d0, d1) -> ()>
 // CHECK-DAG: #[[NONE:[a-zA-Z0-9_]+]] = affine_map<() -> ()>
 // CHECK-DAG: #[[G00:[a-zA-Z0-9_]+]] = affine_map<() -> (0, 0)>
 // CHECK-LABEL: func.func @whole_tensor
 // CHECK: tensor.empty() : tensor<f64>
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ALL]], #[[ALL]]], iterator_types = ["reduction", "reduction"]}
-// CHECK: linalg.generic {indexing_maps = [#[[NONE]], #[[NONE]], #[[G00]], #[[NONE]]], iterator_types = []}
-// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<f64>, tensor<f64>, tensor<1x1xf64>)
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ALL]], #{{.*}}], iterator_types = ["parallel", "parallel"]}
+// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: f64, %[[HI:[a-zA-Z0-9_]+]]: f64, %[[LO:[a-zA-Z0-9_]+]]: f64):
+// CHECK:   %[[SQ:[a-zA-Z0-9_]+]] = arith.mulf %[[X]], %[[X]] : f64
+// CHECK:   %[[T:[a-zA-Z0-9_]+]] = arith.addf %[[HI]], %[[SQ]] : f64
+// CHECK:   %[[BV:[a-zA-Z0-9_]+]] = arith.subf %[[T]], %[[HI]] : f64
+// CHECK:   %[[E1:[a-zA-Z0-9_]+]] = arith.subf %[[SQ]], %[[BV]] : f64
+// CHECK:   %[[AV:[a-zA-Z0-9_]+]] = arith.subf %[[T]], %[[BV]] : f64
+// CHECK:   %[[E2:[a-zA-Z0-9_]+]] = arith.subf %[[HI]], %[[AV]] : f64
+// CHECK:   %[[ERR:[a-zA-Z0-9_]+]] = arith.addf %[[E2]], %[[E1]] : f64
+// CHECK:   %[[NSQ:[a-zA-Z0-9_]+]] = arith.negf %[[SQ]] : f64
+// CHECK:   %[[SQERR:[a-zA-Z0-9_]+]] = math.fma %[[X]], %[[X]], %[[NSQ]] : f64
+// CHECK:   %[[ERRS:[a-zA-Z0-9_]+]] = arith.addf %[[ERR]], %[[SQERR]] : f64
+// CHECK:   %[[NLO:[a-zA-Z0-9_]+]] = arith.addf %[[LO]], %[[ERRS]] : f64
+// CHECK:   linalg.yield %[[T]], %[[NLO]] : f64, f64
+// CHECK: linalg.generic {indexing_maps = [#[[NONE]], #[[NONE]], #[[G00]], #[[NONE]], #[[NONE]]], iterator_types = []}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<f64>, tensor<f64>, tensor<1x1xf64>) outs(%{{.*}}, %{{.*}} : tensor<f64>, tensor<f64>)
+// CHECK:   %[[R:[a-zA-Z0-9_]+]] = math.sqrt
+// CHECK:   math.fma %{{.*}}, %[[R]], %{{.*}} : f64
+// CHECK:   arith.cmpf ogt, %[[R]]
+// CHECK:   arith.select
+// CHECK:   %[[Q:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[R]] : f64
+// CHECK:   %[[QLO:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[R]] : f64
+// CHECK:   linalg.yield %[[Q]], %[[QLO]] : f64, f64
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ALL]], #[[ALL]], #{{.*}}], iterator_types = ["parallel", "parallel"]}
+// CHECK: ^bb0(%[[V:[a-zA-Z0-9_]+]]: f64, %[[SH:[a-zA-Z0-9_]+]]: f64, %[[SL:[a-zA-Z0-9_]+]]: f64, %{{.*}}: f64):
+// CHECK:   %[[PL:[a-zA-Z0-9_]+]] = arith.mulf %[[V]], %[[SL]] : f64
+// CHECK:   %[[W:[a-zA-Z0-9_]+]] = math.fma %[[V]], %[[SH]], %[[PL]] : f64
+// CHECK:   linalg.yield %[[W]] : f64
 func.func @whole_tensor(%v: tensor<40x20xf64>, %g: tensor<1x1xf64>, %init: tensor<40x20xf64>) -> tensor<40x20xf64> {
   %w = wn.weight_norm ins(%v, %g : tensor<40x20xf64>, tensor<1x1xf64>) outs(%init : tensor<40x20xf64>) -> tensor<40x20xf64>
   return %w : tensor<40x20xf64>
@@ -76,8 +109,8 @@ func.func @whole_tensor(%v: tensor<40x20xf64>, %g: tensor<1x1xf64>, %init: tenso
 
 /// bf16 is widened to f32 before any arithmetic and rounded once at the end.
 // CHECK-LABEL: func.func @bf16_accumulates_in_f32
-// CHECK: tensor.empty() : tensor<8xf32>
 // CHECK: arith.constant 0.000000e+00 : f32
+// CHECK: tensor.empty() : tensor<8xf32>
 // CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: bf16, %{{.*}}: f32, %{{.*}}: f32):
 // CHECK:   %[[XW:[a-zA-Z0-9_]+]] = arith.extf %[[X]] : bf16 to f32
 // CHECK:   arith.mulf %[[XW]], %[[XW]] : f32
@@ -108,13 +141,13 @@ func.func @dynamic(%v: tensor<?x?xf16>, %g: tensor<?xf16>, %init: tensor<?x?xf16
 
 // -----
 
-/// eps is added to the compensated sum before the square root, as a constant
-/// of the accumulation type (f32 for f16).
+/// eps is added to the compensated sum before the square root, rounded to
+/// the accumulation type (f32 for f16).
 // CHECK-LABEL: func.func @eps_f16
-// CHECK: %[[EPS:[a-zA-Z0-9_]+]] = arith.constant 9.99999996E-13 : f32
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[S:[a-zA-Z0-9_]+]]: f32, %[[C:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f16, %{{.*}}: f32):
-// CHECK:   %[[T:[a-zA-Z0-9_]+]] = arith.subf %[[S]], %[[C]] : f32
+// CHECK:   %[[EPS:[a-zA-Z0-9_]+]] = arith.constant 9.99999996E-13 : f32
+// CHECK:   %[[T:[a-zA-Z0-9_]+]] = arith.addf %[[S]], %[[C]] : f32
 // CHECK:   %[[TE:[a-zA-Z0-9_]+]] = arith.addf %[[T]], %[[EPS]] : f32
 // CHECK:   math.sqrt %[[TE]] : f32
 func.func @eps_f16(%v: tensor<8x16xf16>, %g: tensor<16xf16>, %init: tensor<8x16xf16>) -> tensor<8x16xf16> {
@@ -146,14 +179,15 @@ func.func @norm_keepdim(%v: tensor<4x?x5xbf16>, %g: tensor<1x?x1xbf16>, %init: t
 // -----
 
 /// A flat norm needs no reshape; an all-ones whole-tensor norm collapses to
-/// 0-d; a 0-d one is used as it is.
+/// 0-d; a 0-d one is used as it is. (f64: the scale generic also writes the
+/// scale's low part, before the norm.)
 // CHECK-LABEL: func.func @norm_flat_and_whole
 // CHECK-SAME: (%{{.*}}: tensor<6x7xf64>, %{{.*}}: tensor<7xf64>, %[[NF:[a-zA-Z0-9_]+]]: tensor<7xf64>, %{{.*}}: tensor<1x1xf64>, %[[NO:[a-zA-Z0-9_]+]]: tensor<1x1xf64>, %{{.*}}: tensor<f64>, %[[NS:[a-zA-Z0-9_]+]]: tensor<f64>)
-// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %[[NF]] : tensor<7xf64>, tensor<7xf64>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %{{.*}}, %[[NF]] : tensor<7xf64>, tensor<7xf64>, tensor<7xf64>)
 // CHECK: %[[NOC:[a-zA-Z0-9_]+]] = tensor.collapse_shape %[[NO]] [] : tensor<1x1xf64> into tensor<f64>
-// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %[[NOC]] : tensor<f64>, tensor<f64>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %{{.*}}, %[[NOC]] : tensor<f64>, tensor<f64>, tensor<f64>)
 // CHECK: tensor.expand_shape %{{.*}} [] output_shape [1, 1] : tensor<f64> into tensor<1x1xf64>
-// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %[[NS]] : tensor<f64>, tensor<f64>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %{{.*}}, %[[NS]] : tensor<f64>, tensor<f64>, tensor<f64>)
 // CHECK-NOT: tensor.expand_shape
 // CHECK: return
 func.func @norm_flat_and_whole(%v: tensor<6x7xf64>, %gf: tensor<7xf64>, %nf: tensor<7xf64>, %go: tensor<1x1xf64>, %no: tensor<1x1xf64>, %gs: tensor<f64>, %ns: tensor<f64>) -> (tensor<6x7xf64>, tensor<7xf64>, tensor<6x7xf64>, tensor<1x1xf64>, tensor<6x7xf64>, tensor<f64>) {

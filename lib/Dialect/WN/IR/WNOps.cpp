@@ -37,6 +37,19 @@ FloatType mlir::wn::getAccumulationType(Type elementType) {
   return cast<FloatType>(elementType);
 }
 
+FloatType mlir::wn::getComputeType(Type elementType) {
+  assert(isSupportedElementType(elementType) &&
+         "weight norm element type must be f16, bf16, f32 or f64");
+  MLIRContext *ctx = elementType.getContext();
+  if (elementType.isF16() || elementType.isBF16())
+    return Float32Type::get(ctx);
+  return Float64Type::get(ctx);
+}
+
+bool mlir::wn::needsDoubleDouble(Type elementType) {
+  return elementType.isF64();
+}
+
 std::optional<int64_t> mlir::wn::normalizeDim(int64_t dim, int64_t rank) {
   if (dim < -rank || dim >= rank)
     return std::nullopt;
@@ -139,6 +152,10 @@ std::optional<int64_t> WeightNormOp::getNormalizedDim() {
 
 Type WeightNormOp::getAccumulationType() {
   return wn::getAccumulationType(getVType().getElementType());
+}
+
+Type WeightNormOp::getComputeType() {
+  return wn::getComputeType(getVType().getElementType());
 }
 
 RankedTensorType WeightNormOp::getExpectedNormType() {
@@ -268,11 +285,11 @@ LogicalResult WeightNormOp::reifyResultShapes(
 // AggregatedOpInterface
 //===----------------------------------------------------------------------===//
 
-/// Widens `x` to the accumulation type `accType` when they differ.
-static Value extendTo(OpBuilder &b, Location loc, Value x, Type accType) {
-  if (x.getType() == accType)
+/// Widens `x` to `type` when they differ.
+static Value extendTo(OpBuilder &b, Location loc, Value x, Type type) {
+  if (x.getType() == type)
     return x;
-  return arith::ExtFOp::create(b, loc, accType, x);
+  return arith::ExtFOp::create(b, loc, type, x);
 }
 
 /// Rounds `x` to `type` when they differ.
@@ -297,17 +314,113 @@ getGToNormReassociation(GLayout layout, int64_t gRank) {
   return SmallVector<ReassociationIndices>{all};
 }
 
+namespace {
+/// Builds the per-element and per-slice arithmetic of a weight norm in its
+/// compute type. A sum of squares is carried as a pair (hi, lo) standing for
+/// hi + lo:
+/// - f16, bf16 (in f32) and f32 (in f64): Kahan's compensated summation,
+///   lo holding the part of the previous updates lost to rounding;
+/// - f64: double-double summation (Ogita, Rump and Oishi's Sum2): every
+///   addition's exact error (TwoSum) and every square's exact error (a fused
+///   multiply-add) accumulate in lo, and the per-slice norm and scale are
+///   computed as double-double too.
+struct WeightNormArith {
+  OpBuilder &b;
+  Location loc;
+  Type computeType;
+  bool extended;
+
+  Value constant(double value) {
+    return arith::ConstantOp::create(b, loc, computeType,
+                                     b.getFloatAttr(computeType, value));
+  }
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value fma(Value x, Value y, Value z) {
+    return math::FmaOp::create(b, loc, x, y, z);
+  }
+  Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
+
+  /// Adds x * x to the pair (hi, lo); returns the new pair.
+  std::pair<Value, Value> accumulate(Value x, Value hi, Value lo) {
+    Value sq = mul(x, x);
+    if (!extended) {
+      // Kahan: y = sq + lo; hi' = hi + y; lo' = y - (hi' - hi).
+      Value y = add(sq, lo);
+      Value t = add(hi, y);
+      return {t, sub(y, sub(t, hi))};
+    }
+    // TwoSum(hi, sq) = t + err exactly; x * x = sq + e exactly.
+    Value t = add(hi, sq);
+    Value bv = sub(t, hi);
+    Value err = add(sub(hi, sub(t, bv)), sub(sq, bv));
+    Value e = fma(x, x, neg(sq));
+    return {t, add(lo, add(err, e))};
+  }
+
+  /// The norm sqrt(hi + lo [+ eps]) and the scale g / norm, each as hi
+  /// (and lo when extended, else null).
+  struct Slice {
+    Value normHi, normLo, scaleHi, scaleLo;
+  };
+  Slice finalize(Value sumHi, Value sumLo, Value eps, Value g) {
+    if (!extended) {
+      Value total = add(sumHi, sumLo);
+      if (eps)
+        total = add(total, eps);
+      Value norm = math::SqrtOp::create(b, loc, total);
+      return {norm, Value(), div(g, norm), Value()};
+    }
+    // Renormalize (Fast2Sum: |sumHi| >= |sumLo|).
+    Value hi = add(sumHi, sumLo);
+    Value lo = sub(sumLo, sub(hi, sumHi));
+    if (eps) {
+      // TwoSum(hi, eps), then renormalize.
+      Value s = add(hi, eps);
+      Value bv = sub(s, hi);
+      Value err = add(sub(hi, sub(s, bv)), sub(eps, bv));
+      Value l = add(lo, err);
+      hi = add(s, l);
+      lo = sub(l, sub(hi, s));
+    }
+    // sqrt(hi + lo) = r + rLo, rLo = (hi - r * r + lo) / (2 r); 0 when r = 0.
+    Value r = math::SqrtOp::create(b, loc, hi);
+    Value rem = add(fma(neg(r), r, hi), lo);
+    Value zero = constant(0.0);
+    Value positive =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, r, zero);
+    Value rLo = arith::SelectOp::create(
+        b, loc, positive, div(rem, add(r, r)), zero);
+    // g / (r + rLo) = q + qLo, qLo = (g - q * r - q * rLo) / r. For r = 0 it
+    // is NaN, and so is every w of the (all-zero) slice, as without it.
+    Value q = div(g, r);
+    Value qLo = div(sub(fma(neg(q), r, g), mul(q, rLo)), r);
+    return {r, rLo, q, qLo};
+  }
+
+  /// x * scale, with the low part of the scale when extended.
+  Value scaleElement(Value x, Value scaleHi, Value scaleLo) {
+    if (!scaleLo)
+      return mul(x, scaleHi);
+    return fma(x, scaleHi, mul(x, scaleLo));
+  }
+};
+} // namespace
+
 /// Decomposes
 ///   w[, norm] = weight_norm(v, g, dim) [eps]
-/// into
-///   %zero       = linalg.fill 0  (twice)            : [O] or 0-d, acc type
-///   %sum, %comp = generic(reduce all but dim)       : Kahan sum of x*x
-///   %scale[, %norm] = generic(parallel)             : [O]
-///                   norm = sqrt((sum - comp) [+ eps]), scale = g / norm
-///   %w          = generic(parallel) v * scale       : v's shape
-/// with f16/bf16 widened to f32 before any arithmetic and rounded once at the
-/// end. The norm destination is collapsed to [O] (or 0-d) for the scale
-/// generic and the result expanded back to g's shape.
+/// into, with C the compute type (f32 for f16/bf16, f64 for f32/f64):
+///   %hi0, %lo0    = linalg.fill 0, -0.0                   : [O] or 0-d, C
+///   %hi, %lo      = generic(reduce all but dim)           : sum of x*x
+///   %scale[, %scale_lo][, %norm] = generic(parallel)      : [O]
+///       norm = sqrt((hi + lo) [+ eps]), scale = g / norm
+///   %w            = generic(parallel) v * scale           : v's shape
+/// Inputs are widened to C before any arithmetic and every result is rounded
+/// once. The sum is compensated (Kahan) or, for f64, double-double, which
+/// also carries the per-slice values (the `_lo` parts). The norm destination is collapsed to [O]
+/// (or 0-d) for the scale generic and the result expanded back to g's shape.
 FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
@@ -317,29 +430,33 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
   Value g = getG();
   int64_t rank = getRank();
   Type elementType = getVType().getElementType();
+  Type computeType = getComputeType();
   Type accType = getAccumulationType();
+  bool extended = wn::needsDoubleDouble(elementType);
   std::optional<int64_t> dim = getNormalizedDim();
 
-  // The norm-shaped intermediates: [v.shape[dim]] or 0-d, zero-filled.
+  // The norm-shaped intermediates: [v.shape[dim]] or 0-d.
   SmallVector<OpFoldResult> normSizes;
   if (dim)
     normSizes.push_back(tensor::getMixedSize(b, loc, v, *dim));
-  auto filled = [&](double value) {
-    Value empty = tensor::EmptyOp::create(b, loc, normSizes, accType);
-    Value cst = arith::ConstantOp::create(b, loc, accType,
-                                          b.getFloatAttr(accType, value));
-    return linalg::FillOp::create(b, loc, cst, empty).getResult(0);
+  auto emptyNormShaped = [&]() {
+    return tensor::EmptyOp::create(b, loc, normSizes, computeType);
   };
-  // The compensation starts at -0.0 rather than +0.0. Numerically they are
-  // the same here (x - -0.0 == x for every square x), but distinct fills keep
-  // CSE from merging the two accumulators into one tensor that bufferization
-  // would then have to copy.
+  auto filled = [&](double value) {
+    Value cst = arith::ConstantOp::create(b, loc, computeType,
+                                          b.getFloatAttr(computeType, value));
+    return linalg::FillOp::create(b, loc, cst, Value(emptyNormShaped()))
+        .getResult(0);
+  };
+  // The low part starts at -0.0 rather than +0.0. Numerically they are the
+  // same here (x + -0.0 == x for every x), but distinct fills keep CSE from
+  // merging the two accumulators into one tensor that bufferization would
+  // then have to copy.
   Value sumInit = filled(0.0);
   Value compInit = filled(-0.0);
 
-  // Compensated (Kahan) sum of squares over every dimension but dim: `sum`
-  // is the running sum and `comp` the rounding error of its last update, to
-  // be subtracted from the next term.
+  // Compensated sum of squares over every dimension but dim, as a pair
+  // (hi, lo) (see WeightNormArith).
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   SmallVector<AffineExpr> normResults;
   if (dim)
@@ -354,39 +471,36 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
       ValueRange{sumInit, compInit},
       ArrayRef<AffineMap>{identity, toNorm, toNorm}, reduceIterators,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value x = extendTo(nb, nl, args[0], accType);
-        Value sq = arith::MulFOp::create(nb, nl, x, x);
-        Value y = arith::SubFOp::create(nb, nl, sq, args[2]);
-        Value t = arith::AddFOp::create(nb, nl, args[1], y);
-        Value added = arith::SubFOp::create(nb, nl, t, args[1]);
-        Value comp = arith::SubFOp::create(nb, nl, added, y);
-        linalg::YieldOp::create(nb, nl, ValueRange{t, comp});
+        WeightNormArith ops{nb, nl, computeType, extended};
+        Value x = extendTo(nb, nl, args[0], computeType);
+        auto [sum, comp] = ops.accumulate(x, args[1], args[2]);
+        linalg::YieldOp::create(nb, nl, ValueRange{sum, comp});
       });
 
-  // Per-slice norm sqrt((sum - comp) [+ eps]) and scale g / norm, over the
-  // norm-shaped domain.
+  // Per-slice norm and scale over the norm-shaped domain: outputs scale,
+  // then scale_lo (extended), then the norm result (with a norm_init).
   unsigned normLoops = dim ? 1 : 0;
   std::optional<unsigned> normLoop =
       dim ? std::optional<unsigned>(0) : std::nullopt;
   AffineMap normIdentity = AffineMap::getMultiDimIdentityMap(normLoops, ctx);
   AffineMap gMap = getGIndexingMap(normLoops, normLoop);
-  Value scaleInit = tensor::EmptyOp::create(b, loc, normSizes, accType);
-  SmallVector<Value> scaleOutputs = {scaleInit};
+  SmallVector<Value> scaleOutputs = {emptyNormShaped()};
+  if (extended)
+    scaleOutputs.push_back(emptyNormShaped());
   std::optional<SmallVector<ReassociationIndices>> gToNorm =
       getGToNormReassociation(getGLayout(), getGType().getRank());
-  if (Value normInit = getNormInit()) {
+  bool withNorm = static_cast<bool>(getNormInit());
+  if (withNorm) {
+    Value normInit = getNormInit();
     if (gToNorm)
       normInit = tensor::CollapseShapeOp::create(b, loc, normInit, *gToNorm);
     scaleOutputs.push_back(normInit);
   }
   SmallVector<AffineMap> scaleMaps = {normIdentity, normIdentity, gMap};
   scaleMaps.append(scaleOutputs.size(), normIdentity);
+  // eps is rounded to the accumulation type first: its value does not depend
+  // on the compute type.
   std::optional<APFloat> eps = getEpsInAccumulationType();
-  Value epsValue =
-      eps ? arith::ConstantOp::create(b, loc, accType,
-                                      b.getFloatAttr(accType, *eps))
-          : Value();
-  bool withNorm = scaleOutputs.size() > 1;
   auto scaleOp = linalg::GenericOp::create(
       b, loc, ValueRange(scaleOutputs).getTypes(),
       ValueRange{sumOp.getResult(0), sumOp.getResult(1), g}, scaleOutputs,
@@ -394,36 +508,52 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
       SmallVector<utils::IteratorType>(normLoops,
                                        utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value sumSq = arith::SubFOp::create(nb, nl, args[0], args[1]);
-        if (epsValue)
-          sumSq = arith::AddFOp::create(nb, nl, sumSq, epsValue);
-        Value norm = math::SqrtOp::create(nb, nl, sumSq);
-        Value gAcc = extendTo(nb, nl, args[2], accType);
-        Value s = arith::DivFOp::create(nb, nl, gAcc, norm);
-        SmallVector<Value> yields = {s};
-        if (withNorm)
-          yields.push_back(norm);
+        WeightNormArith ops{nb, nl, computeType, extended};
+        Value epsValue;
+        if (eps)
+          epsValue = extendTo(nb, nl,
+                              arith::ConstantOp::create(
+                                  nb, nl, accType,
+                                  nb.getFloatAttr(accType, *eps)),
+                              computeType);
+        Value gc = extendTo(nb, nl, args[2], computeType);
+        WeightNormArith::Slice slice =
+            ops.finalize(args[0], args[1], epsValue, gc);
+        SmallVector<Value> yields = {slice.scaleHi};
+        if (extended)
+          yields.push_back(slice.scaleLo);
+        if (withNorm) {
+          Value norm = extended ? ops.add(slice.normHi, slice.normLo)
+                                : slice.normHi;
+          yields.push_back(truncateTo(nb, nl, norm, accType));
+        }
         linalg::YieldOp::create(nb, nl, yields);
       });
-  Value scale = scaleOp.getResult(0);
 
   // w = v * scale, rounded once to the element type.
+  SmallVector<Value> wInputs = {v, scaleOp.getResult(0)};
+  if (extended)
+    wInputs.push_back(scaleOp.getResult(1));
+  SmallVector<AffineMap> wMaps = {identity};
+  wMaps.append(wInputs.size() - 1, toNorm);
+  wMaps.push_back(identity);
   Value w = linalg::GenericOp::create(
-                b, loc, getInit().getType(), ValueRange{v, scale},
-                ValueRange{getInit()},
-                ArrayRef<AffineMap>{identity, toNorm, identity},
+                b, loc, getInit().getType(), wInputs, ValueRange{getInit()},
+                wMaps,
                 SmallVector<utils::IteratorType>(
                     rank, utils::IteratorType::parallel),
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
-                  Value x = extendTo(nb, nl, args[0], accType);
-                  Value y = arith::MulFOp::create(nb, nl, x, args[1]);
+                  WeightNormArith ops{nb, nl, computeType, extended};
+                  Value x = extendTo(nb, nl, args[0], computeType);
+                  Value y = ops.scaleElement(
+                      x, args[1], extended ? args[2] : Value());
                   linalg::YieldOp::create(nb, nl,
                                           truncateTo(nb, nl, y, elementType));
                 })
                 .getResult(0);
   SmallVector<Value> results = {w};
   if (withNorm) {
-    Value norm = scaleOp.getResult(1);
+    Value norm = scaleOp.getResults().back();
     if (gToNorm)
       norm = tensor::ExpandShapeOp::create(b, loc, getNormInit().getType(),
                                            norm, *gToNorm);

@@ -37,9 +37,20 @@ enum class GLayout {
 /// f32 and f64.
 bool isSupportedElementType(Type type);
 
-/// Returns the type a weight norm over `elementType` accumulates in: f32 for
-/// f16 and bf16, the type itself for f32 and f64.
+/// Returns PyTorch's accumulation type for `elementType`: f32 for f16 and
+/// bf16, the type itself for f32 and f64. It is the element type of the norm
+/// result and the type eps is rounded to.
 FloatType getAccumulationType(Type elementType);
+
+/// Returns the type a weight norm over `elementType` computes in: f32 for f16
+/// and bf16, f64 for f32 and f64. Squares of f16, bf16 and f32 values are
+/// exact there; f64 adds double-double steps (see needsDoubleDouble).
+FloatType getComputeType(Type elementType);
+
+/// Returns true when the compute type alone is not wider than
+/// `elementType` (f64): square errors are then recovered with fused
+/// multiply-adds and per-slice norms and scales are carried as double-double.
+bool needsDoubleDouble(Type elementType);
 
 /// Normalizes a Python-style dimension index against `rank`: non-negative
 /// values count from the front, negative ones from the back (-1 is the last

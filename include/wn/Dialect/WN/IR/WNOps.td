@@ -65,23 +65,31 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
       `_weight_norm_interface` returns it: g's shape, in the accumulation
       type (f32 for f16 and bf16 inputs, otherwise v's element type).
 
-    Numerics (the accuracy contract, checked against PyTorch by the
-    differential suite):
-    - f16 and bf16 are widened and accumulated in f32; f32 and f64
-      accumulate in their own type (see `getAccumulationType`). The result
-      is computed as `v * (g / sqrt(sum(v * v)))` in the accumulation type
-      and rounded once to the element type, as PyTorch's kernels do.
-    - The sum of squares is compensated (Kahan) in the accumulation type.
-      With u the accumulation type's unit roundoff (2^-24 for f32, 2^-53 for
-      f64) and n the slice length, the computed sum s' of the squares s
-      satisfies |s' - s| <= (3u + O(n u^2)) s (u for rounding each square,
-      exact for widened f16/bf16; 2u + O(n u^2) for compensated summation,
-      Higham 2002, section 4.3). The error does not grow with n until n
-      nears 1/u (2^24 elements per slice for f32), where a sequential sum
-      is already off by up to n u. After sqrt, division and product, w is
-      within 4.5 u relative of the exact value (4.5 ulps of the result
-      type for f32/f64) plus the final rounding for f16/bf16 (0.5 ulp);
-      on random data it is typically within 1 ulp.
+    Numerics (the accuracy contract, checked against PyTorch and an exact
+    reference by the differential suite, python/wn_testing/differential.py):
+    - Every input is widened to the compute type (`getComputeType`) before
+      any arithmetic: f32 for f16 and bf16, f64 for f32 and f64. Squares of
+      f16, bf16 and f32 values are exact there. Every result is rounded once
+      to its type.
+    - The sum of squares of each slice is compensated and costs no extra
+      pass over memory: Kahan summation in the compute type for f16, bf16
+      and f32; for f64, double-double summation (Ogita, Rump and Oishi's
+      Sum2), with each square's exact error recovered by a fused
+      multiply-add, and the per-slice norm and scale `g / norm` carried as
+      double-double, so that `w = fma(v, scale_hi, v * scale_lo)`.
+    - Error bound. With u the compute type's unit roundoff and n the slice
+      length: Kahan's sum is within (2u + O(n u^2)) of the exact sum,
+      relatively (Higham 2002, section 4.3); Sum2 with exact squares within
+      about n^2 u^2. Norm, division and product add a few u. In ulps of the
+      result type this leaves w correctly rounded up to 2^-9 ulp (for slices
+      of up to 2^20 elements for f64; beyond, add 2 n^2 u ulps), every type
+      and every layout; the norm result within 0.5 + 2^-9 ulps of the
+      accumulation type for f32 and f64 and within 1.5 ulps (an f32 norm of
+      an f32 sum) for f16 and bf16. PyTorch's CPU kernels sum sequentially
+      or in a few vector lanes and are off by several ulps on long slices
+      (the README has the measured table).
+    - f64 needs fused multiply-adds: on CPUs without FMA they become calls
+      to libm's `fma`, correct but slow.
     - No epsilon: an all-zero slice has norm 0 and gives `0 * inf = NaN`,
       exactly as in PyTorch.
     - Tensors with zero elements are valid and give an empty result.
@@ -166,9 +174,12 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     /// whole-tensor norm. Only meaningful on a verified op.
     std::optional<int64_t> getNormalizedDim();
 
-    /// The type sums of squares and scales are computed in, which is also
-    /// the element type of the norm result.
+    /// PyTorch's accumulation type: the element type of the norm result and
+    /// the type eps is rounded to.
     Type getAccumulationType();
+
+    /// The type sums of squares, norms and scales are computed in.
+    Type getComputeType();
 
     /// The type of the norm result for this op's v and g, whether or not
     /// the op has one: g's shape in the accumulation type.

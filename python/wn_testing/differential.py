@@ -1,0 +1,641 @@
+"""The differential numerics suite: wn.weight_norm against PyTorch and an
+exact reference.
+
+Cases are generated from a seed: every element type (f16, bf16, f32, f64),
+ranks 1 to 4, every dim spelled both ways plus the whole-tensor norm, both g
+layouts, static and dynamic shapes, memref (in place) and tensor (returned)
+calling styles, sizes 1, odd and prime, slices of 7 elements and slices of
+more than 10^6 elements (a few cases), all-zero slices, zero elements, the eps
+attribute and the norm result. All cases are compiled into one library with
+wn-opt --wn-cpu-pipeline, mlir-translate and clang, and called through the C
+interface on torch-owned buffers.
+
+Each result is compared with an exact reference: sums of squares are exact
+(squares split into two doubles, summed with math.fsum), scales g / norm are
+taken to 40 digits with `decimal`, and w = v * scale is formed in long double.
+Errors are measured in ulps of the result type at the reference value. PyTorch
+(CPU) is run on the same inputs as users call it: torch._weight_norm with
+PyTorch's dim spelling (-1 is the whole tensor there), and for eps the Flax
+form written with torch ops.
+
+A case passes when
+- NaN appears exactly where the reference has it (an all-zero slice without
+  eps), and nowhere else;
+- wn's maximum error is at most PyTorch's maximum error plus 1 ulp, and at
+  most the op's documented bound (WNOps.td): correct rounding (0.5 ulp) plus
+  2^-9 ulp;
+- with a norm result: the same two rules for the norm, in ulps of the
+  accumulation type, with the documented bound (0.5 + 2^-9 ulp for f32 and
+  f64, 1.5 ulps for the f32 norm of f16 and bf16);
+- inputs are unchanged and (memref style) every output element is written.
+
+`--plant KIND` compiles a deliberately wrong op to show that the suite fails:
+the IR is decomposed with --wn-decompose, mutated, then lowered as usual.
+
+Run it with scripts/differential.sh (or `python3 -m wn_testing.differential`
+with python/ on PYTHONPATH); --help lists the options.
+"""
+
+import argparse
+import ctypes
+import decimal
+import math
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from wn_testing import aot, memref
+from wn_testing.weight_norm import (ELEMENT_TYPES, accumulation_type,
+                                    g_shape, normalize_dim, weight_norm_func)
+
+DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16,
+          "f32": torch.float32, "f64": torch.float64}
+# Significand bits (with the implicit bit) and minimum normal exponent.
+FORMATS = {"f16": (11, -14), "bf16": (8, -126), "f32": (24, -126),
+           "f64": (53, -1022)}
+# The op's documented bounds (WNOps.td): w is correctly rounded up to 2^-9
+# ulp of the result type (for slices up to 2^20 elements); the norm, in ulps
+# of the accumulation type, too for f32 and f64, within 1.5 ulps for f16 and
+# bf16 (an f32 norm of an f32 sum).
+W_BOUND_ULPS = {t: 0.5 + 2**-9 for t in ("f16", "bf16", "f32", "f64")}
+NORM_BOUND_ULPS = {"f16": 1.5, "bf16": 1.5, "f32": 0.5 + 2**-9,
+                   "f64": 0.5 + 2**-9}
+# wn may exceed PyTorch's maximum error by this much.
+SLACK_ULPS = 1.0
+# Written into memref-style outputs first, so that unwritten elements show.
+SENTINEL = 77.0
+
+# Sizes the random shapes draw from: 1, small, odd, primes, powers of two.
+SIZES = (1, 2, 3, 4, 5, 7, 8, 11, 13, 16, 17, 31, 32, 37, 64, 97, 128, 131)
+RANDOM_SHAPE_BUDGET = 40000
+
+
+@dataclass
+class Case:
+    index: int
+    shape: list[int]
+    dim: int | None
+    layout: str
+    elem: str
+    dynamic: bool = False
+    style: str = "memref"
+    eps: float | None = None
+    with_norm: bool = False
+    # Index along dim of a slice of v set to zero; -1 for none. For the
+    # whole-tensor norm any value >= 0 zeroes all of v.
+    zero_slice: int = -1
+    # v is randn * scale.
+    scale: float = 1.0
+    kind: str = "random"
+
+    @property
+    def name(self) -> str:
+        dim = ("whole" if self.dim is None
+               else f"d{self.dim}".replace("-", "m"))
+        shape = "x".join(map(str, self.shape))
+        parts = [f"c{self.index}", self.elem, shape, dim, self.layout,
+                 "dyn" if self.dynamic else "st", self.style]
+        if self.eps is not None:
+            parts.append("eps")
+        if self.with_norm:
+            parts.append("norm")
+        if self.zero_slice >= 0:
+            parts.append("zero")
+        return "_".join(parts)
+
+    @property
+    def norm_dim(self) -> int | None:
+        return normalize_dim(self.dim, len(self.shape))
+
+    @property
+    def num_slices(self) -> int:
+        d = self.norm_dim
+        return 1 if d is None else self.shape[d]
+
+
+def _random_shape(rng: random.Random, rank: int) -> list[int]:
+    while True:
+        shape = [rng.choice(SIZES) for _ in range(rank)]
+        if math.prod(shape) <= RANDOM_SHAPE_BUDGET:
+            return shape
+
+
+def generate_cases(seed: int, types=ELEMENT_TYPES) -> list[Case]:
+    """The suite's cases for `seed`: a random case for every element type,
+    rank 1 to 4 and dim spelling (non-negative, negative, whole tensor), and
+    fixed cases for the shapes that matter: 7-element slices, slices of more
+    than 10^6 elements, zero slices and zero elements."""
+    rng = random.Random(seed)
+    cases: list[Case] = []
+
+    def add(**kwargs):
+        cases.append(Case(index=len(cases), **kwargs))
+
+    for elem in types:
+        big_scale = elem in ("f32", "f64", "bf16")
+        for rank in range(1, 5):
+            spellings = [*range(rank), *range(-rank, 0), None]
+            for dim in spellings:
+                shape = _random_shape(rng, rank)
+                if dim is None:
+                    layout = rng.choice(("scalar", "ones"))
+                else:
+                    layout = rng.choice(("keepdim", "flat"))
+                slices = 1 if dim is None else shape[dim]
+                add(shape=shape, dim=dim, layout=layout, elem=elem,
+                    dynamic=rng.random() < 0.5,
+                    style=rng.choice(("memref", "tensor")),
+                    eps=(rng.choice((1e-12, 1e-5, 0.5))
+                         if rng.random() < 0.15 else None),
+                    with_norm=rng.random() < 0.3,
+                    zero_slice=(rng.randrange(slices)
+                                if rng.random() < 0.2 else -1),
+                    scale=(rng.choice((1.0, 1e-3, 1e3)) if big_scale
+                           else 1.0))
+        # 7-element slices: contiguous (dim 0) and strided (last dim).
+        add(shape=[2053, 7], dim=0, layout="flat", elem=elem, kind="seven")
+        add(shape=[7, 1031], dim=-1, layout="keepdim", elem=elem,
+            dynamic=True, style="tensor", with_norm=True, kind="seven")
+        # Slices of more than 10^6 elements: contiguous rows, strided
+        # columns, the whole tensor.
+        add(shape=[2, 1048583], dim=0, layout="keepdim", elem=elem,
+            with_norm=True, kind="long")
+        add(shape=[1000003, 3], dim=1, layout="flat", elem=elem,
+            dynamic=True, kind="long")
+        add(shape=[1031, 1031], dim=None, layout="scalar", elem=elem,
+            style="tensor", kind="long")
+        # All-zero slices: one slice, and all of v under the whole norm.
+        add(shape=[9, 13], dim=1, layout="keepdim", elem=elem, zero_slice=4,
+            with_norm=True, kind="zero")
+        add(shape=[3, 4, 5], dim=None, layout="ones", elem=elem,
+            dynamic=True, zero_slice=0, kind="zero")
+        add(shape=[6, 5], dim=0, layout="flat", elem=elem, zero_slice=2,
+            eps=1e-5, kind="zero")
+        # Zero elements: no slices, and empty slices.
+        add(shape=[0, 5], dim=0, layout="keepdim", elem=elem, dynamic=True,
+            with_norm=True, kind="empty")
+        add(shape=[5, 0, 3], dim=-3, layout="flat", elem=elem, kind="empty")
+        add(shape=[4, 0], dim=None, layout="scalar", elem=elem,
+            style="tensor", kind="empty")
+    return cases
+
+
+# ----------------------------------------------------------------------------
+# Inputs and references
+# ----------------------------------------------------------------------------
+
+
+def make_inputs(case: Case, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random v and g, rounded to the element type."""
+    gen = torch.Generator().manual_seed(seed * 1000003 + case.index)
+    v = torch.randn(case.shape, generator=gen, dtype=torch.float64)
+    v *= case.scale
+    if case.zero_slice >= 0:
+        d = case.norm_dim
+        if d is None:
+            v.zero_()
+        else:
+            v.select(d, case.zero_slice).zero_()
+    g = torch.randn(g_shape(case.shape, case.dim, case.layout), generator=gen,
+                    dtype=torch.float64)
+    dtype = DTYPES[case.elem]
+    return v.to(dtype).contiguous(), g.to(dtype).contiguous()
+
+
+def _rows(case: Case, x: np.ndarray) -> np.ndarray:
+    """x (v's shape) as [slices, slice elements], dim moved to the front."""
+    d = case.norm_dim
+    count = case.num_slices
+    return (x.reshape(1, x.size) if d is None else
+            np.moveaxis(x, d, 0).reshape(count, x.size // max(count, 1)))
+
+
+def _unrows(case: Case, rows: np.ndarray) -> np.ndarray:
+    d = case.norm_dim
+    if d is None:
+        return rows.reshape(case.shape)
+    moved = [case.shape[d]] + [s for i, s in enumerate(case.shape) if i != d]
+    return np.moveaxis(rows.reshape(moved), 0, d)
+
+
+def _exact_square_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x * x as hi + lo, both float64, exactly (Dekker's product)."""
+    hi = x * x
+    c = x * 134217729.0  # 2^27 + 1
+    xh = c - (c - x)
+    xl = x - xh
+    lo = ((xh * xh - hi) + 2.0 * xh * xl) + xl * xl
+    return hi, lo
+
+
+def _eps_in_accumulation_type(case: Case) -> float | None:
+    """eps as the op uses it: rounded to the accumulation type."""
+    if case.eps is None:
+        return None
+    if accumulation_type(case.elem) == "f32":
+        return float(np.float32(case.eps))
+    return float(case.eps)
+
+
+@dataclass
+class Reference:
+    w: np.ndarray       # long double, v's shape; NaN in zero slices
+    norm: np.ndarray    # long double, [slices]
+
+
+def exact_reference(case: Case, v: torch.Tensor,
+                    g: torch.Tensor) -> Reference:
+    """w = g * v / sqrt(sum(v * v) [+ eps]) far below an ulp of f64."""
+    rows = _rows(case, v.double().numpy())
+    gs = g.double().numpy().reshape(-1)
+    eps = _eps_in_accumulation_type(case)
+    hi, lo = _exact_square_parts(rows)
+    count = rows.shape[0]
+    scale_hi = np.zeros(count)
+    scale_lo = np.zeros(count)
+    norm = np.zeros(count, dtype=np.longdouble)
+    nan_rows = np.zeros(count, dtype=bool)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 40
+        for i in range(count):
+            parts = hi[i].tolist() + lo[i].tolist()
+            s1 = math.fsum(parts)
+            s2 = math.fsum(parts + [-s1])
+            total = decimal.Decimal(s1) + decimal.Decimal(s2)
+            if eps is not None:
+                total += decimal.Decimal(eps)
+            root = total.sqrt()
+            n1 = float(root)
+            norm[i] = np.longdouble(n1) + np.longdouble(
+                float(root - decimal.Decimal(n1)))
+            if root == 0:
+                nan_rows[i] = True  # 0 * (g / 0): NaN for any g
+                continue
+            scale = decimal.Decimal(float(gs[0 if gs.size == 1 else i])) / root
+            scale_hi[i] = float(scale)
+            scale_lo[i] = float(scale - decimal.Decimal(scale_hi[i]))
+    x = rows.astype(np.longdouble)
+    w = (x * scale_hi[:, None].astype(np.longdouble) +
+         x * scale_lo[:, None].astype(np.longdouble))
+    w[nan_rows, :] = np.nan
+    return Reference(_unrows(case, w), norm)
+
+
+def torch_result(case: Case, v: torch.Tensor,
+                 g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """PyTorch's w and norm for the same inputs, as users compute them."""
+    d = case.norm_dim
+    rank = v.dim()
+    if v.numel() == 0:
+        # PyTorch 1.13's fused CPU kernel dies (SIGFPE) on some of these;
+        # every norm is 0 (or sqrt(eps)) and w is empty.
+        eps = _eps_in_accumulation_type(case) or 0.0
+        norm = torch.full(g_shape(case.shape, case.dim, case.layout),
+                          math.sqrt(eps), dtype=torch.float64)
+        return torch.empty_like(v), norm
+    gk = (g.reshape(()) if d is None
+          else g.reshape(g_shape(case.shape, d, "keepdim")))
+    if case.eps is not None:
+        # The Flax form written with torch ops.
+        dims = [i for i in range(rank) if i != d]
+        # (sum(dim=[]) would reduce everything.)
+        sq = (v * v).sum(dim=dims, keepdim=True) if dims else v * v
+        sq = sq + case.eps
+        # PyTorch 1.13 has no f16 sqrt on the CPU: users go through f32.
+        if v.dtype == torch.float16:
+            norm = torch.sqrt(sq.float()).to(v.dtype)
+        else:
+            norm = torch.sqrt(sq)
+        return gk * v / norm, norm
+    # torch._weight_norm spells the whole-tensor norm dim=-1.
+    w = torch._weight_norm(v, gk, -1 if d is None else d)
+    fused = (d is not None and d in (0, rank - 1) and case.elem != "f16")
+    if fused:
+        norm = torch._weight_norm_interface(v, gk, d)[1]
+    else:
+        norm = torch.norm_except_dim(v, 2, -1 if d is None else d)
+    return w, norm
+
+
+# ----------------------------------------------------------------------------
+# Error measurement
+# ----------------------------------------------------------------------------
+
+
+def ulp_errors(got: np.ndarray, ref: np.ndarray, elem: str) -> np.ndarray:
+    """|got - ref| in ulps of `elem` at ref, element-wise (ref long double,
+    finite)."""
+    precision, emin = FORMATS[elem]
+    magnitude = np.abs(ref).astype(np.float64)
+    _, exponent = np.frexp(magnitude)
+    exponent = np.where(magnitude == 0, emin,
+                        np.maximum(exponent - 1, emin))
+    ulp = np.ldexp(np.longdouble(1.0), exponent - (precision - 1))
+    err = np.abs(got.astype(np.longdouble) - ref) / ulp
+    return np.where(np.isnan(err), np.inf, err).astype(np.float64)
+
+
+def max_ulps(got: np.ndarray, ref: np.ndarray, elem: str) -> float:
+    finite = ~np.isnan(ref)
+    if not finite.any():
+        return 0.0
+    return float(ulp_errors(got[finite], ref[finite], elem).max())
+
+
+def to_numpy(t: torch.Tensor) -> np.ndarray:
+    return t.detach().double().numpy()
+
+
+# ----------------------------------------------------------------------------
+# Compiling and calling
+# ----------------------------------------------------------------------------
+
+_plant_counter = 0
+
+
+def _fresh(prefix: str) -> str:
+    global _plant_counter
+    _plant_counter += 1
+    return f"%plant_{prefix}{_plant_counter}"
+
+
+def _plant_sequential_sum(text: str) -> str:
+    """Drops the compensation: the Kahan body yields its compensation
+    argument unchanged, so the sum of squares becomes a plain sequential
+    sum."""
+    pattern = re.compile(
+        r"(\^bb0\(%\w+: \w+, %\w+: \w+, (%\w+): \w+\):\n"
+        r"(?:(?!\^bb0).)*?linalg\.yield %\w+, )(%\w+)", re.S)
+    return pattern.sub(lambda m: m.group(1) + m.group(2), text)
+
+
+def _plant_nan_to_zero(text: str) -> str:
+    """Adds an epsilon nobody asked for: zero slices give 0, not NaN."""
+    def sub(m):
+        result, arg, ty, indent = m.group(2), m.group(3), m.group(4), m.group(1)
+        eps, total = _fresh("eps"), _fresh("total")
+        return (f"{indent}{eps} = arith.constant 1.0e-30 : {ty}\n"
+                f"{indent}{total} = arith.addf {arg}, {eps} : {ty}\n"
+                f"{indent}{result} = math.sqrt {total} : {ty}")
+    return re.sub(r"( *)(%\w+) = math\.sqrt (%\w+) : (\w+)", sub, text)
+
+
+def _plant_rounded_scale(text: str) -> str:
+    """Rounds the scale to the element type before the final product (a
+    scale kept in half or single precision, or an f64 scale without its low
+    part)."""
+    def narrow(m):
+        indent, product, x, scale, wide, out, narrow_type = m.groups()
+        rounded, back = _fresh("rounded"), _fresh("back")
+        return (f"{indent}{rounded} = arith.truncf {scale} : {wide} to "
+                f"{narrow_type}\n"
+                f"{indent}{back} = arith.extf {rounded} : {narrow_type} to "
+                f"{wide}\n"
+                f"{indent}{product} = arith.mulf {x}, {back} : {wide}\n"
+                f"{indent}{out} = arith.truncf {product} : {wide} to "
+                f"{narrow_type}")
+    text = re.sub(r"( *)(%\w+) = arith\.mulf (%\w+), (%\w+) : (\w+)\n"
+                  r" *(%\w+) = arith\.truncf \2 : \5 to (\w+)", narrow, text)
+    # f64: w = fma(x, hi, x * lo) becomes x * hi.
+    return re.sub(r"(%\w+) = math\.fma (%\w+), (%\w+), %\w+ : f64"
+                  r"(\n *linalg\.yield \1 :)",
+                  r"\1 = arith.mulf \2, \3 : f64\4", text)
+
+
+PLANTS = {
+    "sequential-sum": _plant_sequential_sum,
+    "nan-to-zero": _plant_nan_to_zero,
+    "rounded-scale": _plant_rounded_scale,
+}
+
+
+def build_library(cases: list[Case], workdir: str, plant: str | None):
+    text = "".join(
+        weight_norm_func(c.name, c.shape, c.dim, c.layout, c.elem, c.dynamic,
+                         c.style, c.eps, c.with_norm) for c in cases)
+    if plant:
+        decomposed = subprocess.run(
+            [str(aot.tools_dir() / "wn-opt"), "--wn-decompose"],
+            input=text, capture_output=True, text=True, check=True).stdout
+        mutated = PLANTS[plant](decomposed)
+        if mutated == decomposed:
+            raise RuntimeError(f"plant {plant!r} changed nothing")
+        text = mutated
+    return aot.compile_module(text, workdir)
+
+
+def _pair_class(rank_w: int, rank_n: int):
+    """The struct a two-result C interface function returns through its
+    first argument."""
+    return type(f"Results{rank_w}_{rank_n}", (ctypes.Structure,), {
+        "_fields_": [("w", memref.descriptor_class(rank_w)),
+                     ("n", memref.descriptor_class(rank_n))]})
+
+
+def run_case(lib, case: Case, v: torch.Tensor, g: torch.Tensor):
+    """Calls the case's C-interface wrapper; returns (w, norm or None)."""
+    fn = getattr(lib, f"_mlir_ciface_{case.name}")
+    fn.restype = None
+    dv, dg = memref.descriptor(v), memref.descriptor(g)
+    acc = DTYPES[accumulation_type(case.elem)]
+    if case.style == "memref":
+        w = torch.full_like(v, SENTINEL)
+        args = [ctypes.byref(dv), ctypes.byref(dg),
+                ctypes.byref(memref.descriptor(w))]
+        norm = None
+        if case.with_norm:
+            norm = torch.full(list(g.shape), SENTINEL, dtype=acc)
+            args.append(ctypes.byref(memref.descriptor(norm)))
+        fn(*args)
+        return w, norm
+    if case.with_norm:
+        result = _pair_class(v.dim(), g.dim())()
+        fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
+        return (memref.take_tensor(result.w, v.dtype),
+                memref.take_tensor(result.n, acc))
+    result = memref.descriptor_class(v.dim())()
+    fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
+    return memref.take_tensor(result, v.dtype), None
+
+
+# ----------------------------------------------------------------------------
+# Checking
+# ----------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    case: Case
+    errors: list[str]
+    wn_ulps: float = 0.0
+    torch_ulps: float = 0.0
+    wn_norm_ulps: float | None = None
+    torch_norm_ulps: float | None = None
+    nan_count: int = 0
+    torch_nan_differs: bool = False
+
+
+def check_case(case: Case, v: torch.Tensor, g: torch.Tensor,
+               w: torch.Tensor, norm: torch.Tensor | None) -> Outcome:
+    out = Outcome(case, [])
+    ref = exact_reference(case, v, g)
+    tw, tnorm = torch_result(case, v, g)
+    if list(w.shape) != case.shape or w.dtype != v.dtype:
+        out.errors.append(f"w is {w.dtype}{list(w.shape)}, expected "
+                          f"{v.dtype}{case.shape}")
+        return out
+    got = to_numpy(w)
+    ref_nan = np.isnan(ref.w)
+    out.nan_count = int(ref_nan.sum())
+    if not np.array_equal(np.isnan(got), ref_nan):
+        wrong = np.argwhere(np.isnan(got) != ref_nan)
+        out.errors.append(
+            f"NaN pattern differs at {len(wrong)} elements, first at "
+            f"{wrong[0].tolist()}: got {got[tuple(wrong[0])]!r}, reference "
+            f"{'NaN' if ref_nan[tuple(wrong[0])] else 'finite'}")
+    if v.numel():
+        out.torch_nan_differs = not np.array_equal(
+            np.isnan(to_numpy(tw)), ref_nan)
+    out.wn_ulps = max_ulps(got, ref.w, case.elem)
+    out.torch_ulps = max_ulps(to_numpy(tw), ref.w, case.elem)
+    bound = W_BOUND_ULPS[case.elem]
+    if out.wn_ulps > out.torch_ulps + SLACK_ULPS:
+        out.errors.append(f"w error {out.wn_ulps:.2f} ulps > PyTorch's "
+                          f"{out.torch_ulps:.2f} + {SLACK_ULPS:g}")
+    if out.wn_ulps > bound:
+        out.errors.append(f"w error {out.wn_ulps:.3f} ulps > the documented "
+                          f"bound {bound:.3f}")
+
+    if case.with_norm:
+        acc = accumulation_type(case.elem)
+        expected_shape = g_shape(case.shape, case.dim, case.layout)
+        if norm is None or list(norm.shape) != expected_shape or \
+                norm.dtype != DTYPES[acc]:
+            out.errors.append(f"norm is {norm.dtype if norm is not None else None}"
+                              f"{list(norm.shape) if norm is not None else ''},"
+                              f" expected {DTYPES[acc]}{expected_shape}")
+        else:
+            got_n = to_numpy(norm).reshape(-1)
+            out.wn_norm_ulps = max_ulps(got_n, ref.norm, acc)
+            out.torch_norm_ulps = max_ulps(to_numpy(tnorm).reshape(-1),
+                                           ref.norm, acc)
+            if out.wn_norm_ulps > out.torch_norm_ulps + SLACK_ULPS:
+                out.errors.append(
+                    f"norm error {out.wn_norm_ulps:.2f} ulps > PyTorch's "
+                    f"{out.torch_norm_ulps:.2f} + {SLACK_ULPS:g}")
+            if out.wn_norm_ulps > NORM_BOUND_ULPS[case.elem]:
+                out.errors.append(
+                    f"norm error {out.wn_norm_ulps:.3f} ulps > the "
+                    f"documented bound {NORM_BOUND_ULPS[case.elem]:.3f}")
+    return out
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    """A Markdown table per element type: cases, the worst and the median
+    per-case maximum error of wn and PyTorch in ulps of the result type (for
+    the norm: of the accumulation type)."""
+    lines = [
+        "| type | cases | failed | longest slice | NaN cases | wn max ulps: "
+        "worst (median) | PyTorch max ulps: worst (median) | norm cases | "
+        "wn norm: worst | PyTorch norm: worst |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def fmt(x):
+        return "inf" if x == math.inf else f"{x:.2f}"
+
+    def worst_median(values):
+        return f"{fmt(max(values))} ({fmt(float(np.median(values)))})"
+
+    for elem in ELEMENT_TYPES:
+        rows = [o for o in outcomes if o.case.elem == elem]
+        if not rows:
+            continue
+        norms = [o for o in rows if o.wn_norm_ulps is not None]
+        longest = max(math.prod(o.case.shape) // max(o.case.num_slices, 1)
+                      for o in rows)
+        norm_cells = (f"{fmt(max(o.wn_norm_ulps for o in norms))} | "
+                      f"{fmt(max(o.torch_norm_ulps for o in norms))}"
+                      if norms else "- | -")
+        lines.append(
+            f"| {elem} | {len(rows)} | {sum(bool(o.errors) for o in rows)} | "
+            f"{longest} | {sum(o.nan_count > 0 for o in rows)} | "
+            f"{worst_median([o.wn_ulps for o in rows])} | "
+            f"{worst_median([o.torch_ulps for o in rows])} | {len(norms)} | "
+            f"{norm_cells} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="differential", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=2026,
+                        help="seed of the case generator and inputs")
+    parser.add_argument("--types", default=",".join(ELEMENT_TYPES),
+                        help="comma-separated element types to test")
+    parser.add_argument("--plant", choices=sorted(PLANTS),
+                        help="compile a deliberately wrong op")
+    parser.add_argument("--summary", metavar="FILE",
+                        help="also write the summary table to FILE")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print every case, not only failures")
+    args = parser.parse_args(argv)
+    types = [t for t in args.types.split(",") if t]
+    unknown = sorted(set(types) - set(ELEMENT_TYPES))
+    if unknown:
+        parser.error(f"unknown element types {unknown}; expected some of "
+                     f"{', '.join(ELEMENT_TYPES)}")
+
+    start = time.monotonic()
+    cases = generate_cases(args.seed, types)
+    with tempfile.TemporaryDirectory(prefix="wn-differential-") as workdir:
+        try:
+            lib = build_library(cases, workdir, args.plant)
+        except (aot.ToolError, subprocess.CalledProcessError) as error:
+            print(f"compilation failed: {error}", file=sys.stderr)
+            return 1
+        compiled = time.monotonic()
+        outcomes = []
+        for case in cases:
+            v, g = make_inputs(case, args.seed)
+            v_in, g_in = v.clone(), g.clone()
+            w, norm = run_case(lib, case, v, g)
+            outcome = check_case(case, v, g, w, norm)
+            if not (torch.equal(v, v_in) and torch.equal(g, g_in)):
+                outcome.errors.append("the inputs were modified")
+            outcomes.append(outcome)
+            status = "FAIL" if outcome.errors else "PASS"
+            if outcome.errors or args.verbose:
+                detail = "; ".join(outcome.errors) or (
+                    f"wn {outcome.wn_ulps:.2f} ulps, PyTorch "
+                    f"{outcome.torch_ulps:.2f}")
+                print(f"{status} {case.name}: {detail}")
+    table = summary_table(outcomes)
+    failed = sum(bool(o.errors) for o in outcomes)
+    torch_nan = [o.case.name for o in outcomes if o.torch_nan_differs]
+    print(f"\nwn.weight_norm vs PyTorch {torch.__version__} and an exact "
+          f"reference (seed {args.seed}"
+          + (f", planted error {args.plant}" if args.plant else "") + "):")
+    print(table)
+    if torch_nan:
+        print(f"note: PyTorch's NaN pattern differs from the reference in "
+              f"{len(torch_nan)} cases: {', '.join(torch_nan)}")
+    print(f"compile {compiled - start:.1f} s, total "
+          f"{time.monotonic() - start:.1f} s")
+    print(f"differential: {len(outcomes) - failed} passed, {failed} failed")
+    if args.summary:
+        with open(args.summary, "w") as f:
+            f.write(table + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
