@@ -146,7 +146,7 @@ func.func @rank_zero(%v: tensor<f32>, %g: tensor<f32>) -> tensor<f32> {
 
 /// Unranked tensors are rejected by the operand constraint.
 func.func @unranked(%v: tensor<*xf32>, %g: tensor<f32>) -> tensor<*xf32> {
-  // expected-error @+1 {{operand #0 must be ranked tensor of any type values, but got 'tensor<*xf32>'}}
+  // expected-error @+1 {{operand #0 must be ranked tensor or memref, but got 'tensor<*xf32>'}}
   %w = "wn.weight_norm"(%v, %g, %v) : (tensor<*xf32>, tensor<f32>, tensor<*xf32>) -> tensor<*xf32>
   return %w : tensor<*xf32>
 }
@@ -171,9 +171,10 @@ func.func @dim_not_i64(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf
 
 // -----
 
-/// Memrefs are not accepted: the op is on tensors.
-func.func @memref(%v: memref<4x5xf32>, %g: memref<4x1xf32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of any type values, but got 'memref<4x5xf32>'}}
+/// On memrefs (buffer semantics) the op writes its destinations and has no
+/// results.
+func.func @memref_with_result(%v: memref<4x5xf32>, %g: memref<4x1xf32>) {
+  // expected-error @+1 {{on memrefs the op has no results, but has 1}}
   %w = "wn.weight_norm"(%v, %g, %v) <{dim = 0 : i64}> : (memref<4x5xf32>, memref<4x1xf32>, memref<4x5xf32>) -> tensor<4x5xf32>
   return
 }
@@ -264,7 +265,7 @@ func.func @norm_result_type(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %n: tensor
 
 /// A norm destination without a norm result.
 func.func @norm_init_without_result(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %n: tensor<4x1xf32>) -> tensor<4x5xf32> {
-  // expected-error @+1 {{a norm result needs a norm_init destination and vice versa, but there is a norm_init and no norm result}}
+  // expected-error @+1 {{expected one result per destination (2), but there are 1}}
   %w = "wn.weight_norm"(%v, %g, %v, %n) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>, tensor<4x1xf32>) -> tensor<4x5xf32>
   return %w : tensor<4x5xf32>
 }
@@ -276,4 +277,40 @@ func.func @norm_missing_type(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>, %n: tenso
   // expected-error @+1 {{number of operands and types do not match: got 1 operands and 0 types}}
   %w, %nn = wn.weight_norm dim(0) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v, %n : tensor<4x5xf32>) -> tensor<4x5xf32>, tensor<4x1xf32>
   return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// A norm result without its destination.
+func.func @norm_result_without_init(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{expected one result per destination (1), but there are 2; a norm result needs a norm_init}}
+  %w, %n = "wn.weight_norm"(%v, %g, %v) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4x1xf32>, tensor<4x5xf32>) -> (tensor<4x5xf32>, tensor<4x1xf32>)
+  return %w : tensor<4x5xf32>
+}
+
+// -----
+
+/// Tensors and memrefs do not mix.
+func.func @mixed_semantics(%v: memref<4x5xf32>, %g: tensor<4x1xf32>, %w: memref<4x5xf32>) {
+  // expected-error @+1 {{v, g and the destinations must be all tensors or all memrefs, but v is a memref and an operand has type 'tensor<4x1xf32>'}}
+  wn.weight_norm dim(0) ins(%v, %g : memref<4x5xf32>, tensor<4x1xf32>) outs(%w : memref<4x5xf32>)
+  return
+}
+
+// -----
+
+/// Memref destinations may have any layout, but v's shape and element type.
+func.func @memref_init_shape(%v: memref<4x5xf32>, %g: memref<4x1xf32>, %w: memref<5x4xf32>) {
+  // expected-error @+1 {{init type 'memref<5x4xf32>' does not match v type 'memref<4x5xf32>'}}
+  wn.weight_norm dim(0) ins(%v, %g : memref<4x5xf32>, memref<4x1xf32>) outs(%w : memref<5x4xf32>)
+  return
+}
+
+// -----
+
+/// The norm destination of an op on memrefs: g's shape, accumulation type.
+func.func @memref_norm_type(%v: memref<4x5xbf16>, %g: memref<4x1xbf16>, %w: memref<4x5xbf16>, %n: memref<4x1xbf16>) {
+  // expected-error @+1 {{norm_init type 'memref<4x1xbf16>' does not match 'memref<4x1xf32>' (g's shape in the accumulation type)}}
+  wn.weight_norm dim(0) ins(%v, %g : memref<4x5xbf16>, memref<4x1xbf16>) outs(%w, %n : memref<4x5xbf16>, memref<4x1xbf16>)
+  return
 }

@@ -69,3 +69,15 @@ func.func @eps_and_norm(%a: tensor<8x4xf32>, %ga: tensor<8x1xf32>, %b: tensor<8x
   %wd, %nwd = "wn.weight_norm"(%d, %gd, %d, %gd) <{dim = 1 : i64}> : (tensor<8x4xf64>, tensor<1x4xf64>, tensor<8x4xf64>, tensor<1x4xf64>) -> (tensor<8x4xf64>, tensor<1x4xf64>)
   return %wa, %nwb, %nwc, %nwd : tensor<8x4xf32>, tensor<?xf32>, tensor<1x1xf32>, tensor<1x4xf64>
 }
+
+/// Buffer semantics: on memrefs (any layout for the destinations) the op has
+/// no results; it is what bufferization produces.
+// CHECK-LABEL: func.func @buffers
+// CHECK: wn.weight_norm dim(1) ins(%{{.*}}, %{{.*}} : memref<4x?xf32>, memref<?xf32>) outs(%{{.*}} : memref<4x?xf32, strided<[?, 1], offset: ?>>)
+// CHECK-NOT: ->
+// CHECK: wn.weight_norm eps(5.000000e-01) ins(%{{.*}}, %{{.*}} : memref<4x?xf16>, memref<f16>) outs(%{{.*}}, %{{.*}} : memref<4x?xf16>, memref<f32>)
+func.func @buffers(%v: memref<4x?xf32>, %g: memref<?xf32>, %w: memref<4x?xf32, strided<[?, 1], offset: ?>>, %h: memref<4x?xf16>, %gh: memref<f16>, %wh: memref<4x?xf16>, %n: memref<f32>) {
+  wn.weight_norm dim(1) ins(%v, %g : memref<4x?xf32>, memref<?xf32>) outs(%w : memref<4x?xf32, strided<[?, 1], offset: ?>>)
+  wn.weight_norm eps(0.5) ins(%h, %gh : memref<4x?xf16>, memref<f16>) outs(%wh, %n : memref<4x?xf16>, memref<f32>)
+  return
+}

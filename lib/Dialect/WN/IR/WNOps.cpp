@@ -6,10 +6,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "wn/Dialect/WN/IR/WNOps.h"
+#include "wn/Dialect/WN/IR/WNNumerics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
@@ -46,8 +48,14 @@ FloatType mlir::wn::getComputeType(Type elementType) {
   return Float64Type::get(ctx);
 }
 
-bool mlir::wn::needsDoubleDouble(Type elementType) {
-  return elementType.isF64();
+Summation mlir::wn::getSummation(Type elementType) {
+  assert(isSupportedElementType(elementType) &&
+         "weight norm element type must be f16, bf16, f32 or f64");
+  if (elementType.isF64())
+    return Summation::DoubleDouble;
+  if (elementType.isF32())
+    return Summation::Plain;
+  return Summation::Kahan;
 }
 
 std::optional<int64_t> mlir::wn::normalizeDim(int64_t dim, int64_t rank) {
@@ -62,7 +70,7 @@ static std::string formatSize(int64_t size) {
 }
 
 FailureOr<GLayout>
-mlir::wn::classifyGLayout(RankedTensorType vType, RankedTensorType gType,
+mlir::wn::classifyGLayout(ShapedType vType, ShapedType gType,
                           std::optional<int64_t> normDim,
                           function_ref<InFlightDiagnostic()> emitError) {
   int64_t vRank = vType.getRank();
@@ -136,9 +144,22 @@ void WeightNormOp::build(OpBuilder &builder, OperationState &state, Value v,
                          std::optional<double> eps, Value normInit) {
   IntegerAttr dimAttr = dim ? builder.getI64IntegerAttr(*dim) : IntegerAttr();
   FloatAttr epsAttr = eps ? builder.getF64FloatAttr(*eps) : FloatAttr();
-  Type normType = normInit ? normInit.getType() : Type();
-  build(builder, state, init.getType(), normType, v, g, init, normInit,
-        dimAttr, epsAttr);
+  // Tensor semantics: one result per destination; buffer semantics: none.
+  SmallVector<Type> resultTypes;
+  if (isa<RankedTensorType>(init.getType())) {
+    resultTypes.push_back(init.getType());
+    if (normInit)
+      resultTypes.push_back(normInit.getType());
+  }
+  build(builder, state, resultTypes, v, g, init, normInit, dimAttr, epsAttr);
+}
+
+void WeightNormOp::getAsmResultNames(
+    function_ref<void(Value, StringRef)> setNameFn) {
+  if (getNumResults() > 0)
+    setNameFn(getWResult(), "w");
+  if (Value norm = getNormResult())
+    setNameFn(norm, "norm");
 }
 
 std::optional<int64_t> WeightNormOp::getNormalizedDim() {
@@ -156,10 +177,6 @@ Type WeightNormOp::getAccumulationType() {
 
 Type WeightNormOp::getComputeType() {
   return wn::getComputeType(getVType().getElementType());
-}
-
-RankedTensorType WeightNormOp::getExpectedNormType() {
-  return RankedTensorType::get(getGType().getShape(), getAccumulationType());
 }
 
 std::optional<APFloat> WeightNormOp::getEpsInAccumulationType() {
@@ -202,9 +219,18 @@ AffineMap WeightNormOp::getGIndexingMap(unsigned numLoops,
 }
 
 LogicalResult WeightNormOp::verify() {
-  RankedTensorType vType = getVType();
-  RankedTensorType gType = getGType();
+  ShapedType vType = getVType();
+  ShapedType gType = getGType();
   Type elementType = vType.getElementType();
+
+  // Tensor semantics or buffer semantics, not a mix.
+  bool tensors = isa<RankedTensorType>(vType);
+  for (Value operand : getOperands())
+    if (isa<RankedTensorType>(operand.getType()) != tensors)
+      return emitOpError("v, g and the destinations must be all tensors or "
+                         "all memrefs, but ")
+             << (tensors ? "v is a tensor and " : "v is a memref and ")
+             << "an operand has type " << operand.getType();
 
   if (vType.getRank() < 1)
     return emitOpError("v must have rank at least 1, but has rank 0");
@@ -216,32 +242,47 @@ LogicalResult WeightNormOp::verify() {
     return emitOpError("g element type ")
            << gType.getElementType() << " does not match v element type "
            << elementType;
-  if (getInit().getType() != vType)
+  // Memref destinations may have any layout; shapes and types must match.
+  auto sameShapeAndType = [&](Type type, ShapedType expected) {
+    if (tensors)
+      return type == expected;
+    auto shaped = cast<ShapedType>(type);
+    return shaped.getShape() == expected.getShape() &&
+           shaped.getElementType() == expected.getElementType();
+  };
+  if (!sameShapeAndType(getInit().getType(), vType))
     return emitOpError("init type ")
            << getInit().getType() << " does not match v type " << vType;
-  if (getResult().getType() != vType)
-    return emitOpError("result type ")
-           << getResult().getType() << " does not match v type " << vType;
 
-  // The norm result comes with its destination, g's shape in the
-  // accumulation type.
+  // The norm destination has g's shape in the accumulation type.
   Value normInit = getNormInit();
-  Value norm = getNorm();
-  if (static_cast<bool>(normInit) != static_cast<bool>(norm))
-    return emitOpError("a norm result needs a norm_init destination and vice "
-                       "versa, but there is ")
-           << (normInit ? "a norm_init and no norm result"
-                        : "a norm result and no norm_init");
-  if (normInit) {
-    RankedTensorType expected = RankedTensorType::get(
-        gType.getShape(), wn::getAccumulationType(elementType));
-    if (normInit.getType() != expected)
-      return emitOpError("norm_init type ")
-             << normInit.getType() << " does not match " << expected
-             << " (g's shape in the accumulation type)";
-    if (norm.getType() != expected)
+  ShapedType expectedNorm =
+      tensors ? ShapedType(RankedTensorType::get(
+                    gType.getShape(), wn::getAccumulationType(elementType)))
+              : ShapedType(MemRefType::get(
+                    gType.getShape(), wn::getAccumulationType(elementType)));
+  if (normInit && !sameShapeAndType(normInit.getType(), expectedNorm))
+    return emitOpError("norm_init type ")
+           << normInit.getType() << " does not match " << expectedNorm
+           << " (g's shape in the accumulation type)";
+
+  // Results: one per destination, of its type, with tensors; none with
+  // memrefs.
+  if (!tensors) {
+    if (getNumResults() != 0)
+      return emitOpError("on memrefs the op has no results, but has ")
+             << getNumResults();
+  } else {
+    if (getNumResults() != getNumDpsInits())
+      return emitOpError("expected one result per destination (")
+             << getNumDpsInits() << "), but there are " << getNumResults()
+             << (normInit ? "" : "; a norm result needs a norm_init");
+    if (getWResult().getType() != vType)
+      return emitOpError("result type ")
+             << getWResult().getType() << " does not match v type " << vType;
+    if (Value norm = getNormResult(); norm && norm.getType() != expectedNorm)
       return emitOpError("norm result type ")
-             << norm.getType() << " does not match " << expected
+             << norm.getType() << " does not match " << expectedNorm
              << " (g's shape in the accumulation type)";
   }
 
@@ -276,28 +317,15 @@ LogicalResult WeightNormOp::verify() {
 
 LogicalResult WeightNormOp::reifyResultShapes(
     OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
-  for (Value init : getDpsInits())
-    reifiedReturnShapes.push_back(tensor::getMixedSizes(b, getLoc(), init));
+  for (OpResult result : getOperation()->getResults())
+    reifiedReturnShapes.push_back(tensor::getMixedSizes(
+        b, getLoc(), getDpsInitOperand(result.getResultNumber())->get()));
   return success();
 }
 
 //===----------------------------------------------------------------------===//
 // AggregatedOpInterface
 //===----------------------------------------------------------------------===//
-
-/// Widens `x` to `type` when they differ.
-static Value extendTo(OpBuilder &b, Location loc, Value x, Type type) {
-  if (x.getType() == type)
-    return x;
-  return arith::ExtFOp::create(b, loc, type, x);
-}
-
-/// Rounds `x` to `type` when they differ.
-static Value truncateTo(OpBuilder &b, Location loc, Value x, Type type) {
-  if (x.getType() == type)
-    return x;
-  return arith::TruncFOp::create(b, loc, type, x);
-}
 
 /// Reassociation that collapses a g-shaped tensor (g's layout) to the
 /// norm-shaped domain: [v.shape[dim]] with a dim, 0-d without. Empty when no
@@ -314,114 +342,23 @@ getGToNormReassociation(GLayout layout, int64_t gRank) {
   return SmallVector<ReassociationIndices>{all};
 }
 
-namespace {
-/// Builds the per-element and per-slice arithmetic of a weight norm in its
-/// compute type. A sum of squares is carried as a pair (hi, lo) standing for
-/// hi + lo:
-/// - f16, bf16 (in f32) and f32 (in f64): Kahan's compensated summation,
-///   lo holding the part of the previous updates lost to rounding;
-/// - f64: double-double summation (Ogita, Rump and Oishi's Sum2): every
-///   addition's exact error (TwoSum) and every square's exact error (a fused
-///   multiply-add) accumulate in lo, and the per-slice norm and scale are
-///   computed as double-double too.
-struct WeightNormArith {
-  OpBuilder &b;
-  Location loc;
-  Type computeType;
-  bool extended;
-
-  Value constant(double value) {
-    return arith::ConstantOp::create(b, loc, computeType,
-                                     b.getFloatAttr(computeType, value));
-  }
-  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
-  Value fma(Value x, Value y, Value z) {
-    return math::FmaOp::create(b, loc, x, y, z);
-  }
-  Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
-
-  /// Adds x * x to the pair (hi, lo); returns the new pair.
-  std::pair<Value, Value> accumulate(Value x, Value hi, Value lo) {
-    Value sq = mul(x, x);
-    if (!extended) {
-      // Kahan: y = sq + lo; hi' = hi + y; lo' = y - (hi' - hi).
-      Value y = add(sq, lo);
-      Value t = add(hi, y);
-      return {t, sub(y, sub(t, hi))};
-    }
-    // TwoSum(hi, sq) = t + err exactly; x * x = sq + e exactly.
-    Value t = add(hi, sq);
-    Value bv = sub(t, hi);
-    Value err = add(sub(hi, sub(t, bv)), sub(sq, bv));
-    Value e = fma(x, x, neg(sq));
-    return {t, add(lo, add(err, e))};
-  }
-
-  /// The norm sqrt(hi + lo [+ eps]) and the scale g / norm, each as hi
-  /// (and lo when extended, else null).
-  struct Slice {
-    Value normHi, normLo, scaleHi, scaleLo;
-  };
-  Slice finalize(Value sumHi, Value sumLo, Value eps, Value g) {
-    if (!extended) {
-      Value total = add(sumHi, sumLo);
-      if (eps)
-        total = add(total, eps);
-      Value norm = math::SqrtOp::create(b, loc, total);
-      return {norm, Value(), div(g, norm), Value()};
-    }
-    // Renormalize (Fast2Sum: |sumHi| >= |sumLo|).
-    Value hi = add(sumHi, sumLo);
-    Value lo = sub(sumLo, sub(hi, sumHi));
-    if (eps) {
-      // TwoSum(hi, eps), then renormalize.
-      Value s = add(hi, eps);
-      Value bv = sub(s, hi);
-      Value err = add(sub(hi, sub(s, bv)), sub(eps, bv));
-      Value l = add(lo, err);
-      hi = add(s, l);
-      lo = sub(l, sub(hi, s));
-    }
-    // sqrt(hi + lo) = r + rLo, rLo = (hi - r * r + lo) / (2 r); 0 when r = 0.
-    Value r = math::SqrtOp::create(b, loc, hi);
-    Value rem = add(fma(neg(r), r, hi), lo);
-    Value zero = constant(0.0);
-    Value positive =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, r, zero);
-    Value rLo = arith::SelectOp::create(
-        b, loc, positive, div(rem, add(r, r)), zero);
-    // g / (r + rLo) = q + qLo, qLo = (g - q * r - q * rLo) / r. For r = 0 it
-    // is NaN, and so is every w of the (all-zero) slice, as without it.
-    Value q = div(g, r);
-    Value qLo = div(sub(fma(neg(q), r, g), mul(q, rLo)), r);
-    return {r, rLo, q, qLo};
-  }
-
-  /// x * scale, with the low part of the scale when extended.
-  Value scaleElement(Value x, Value scaleHi, Value scaleLo) {
-    if (!scaleLo)
-      return mul(x, scaleHi);
-    return fma(x, scaleHi, mul(x, scaleLo));
-  }
-};
-} // namespace
-
 /// Decomposes
 ///   w[, norm] = weight_norm(v, g, dim) [eps]
 /// into, with C the compute type (f32 for f16/bf16, f64 for f32/f64):
-///   %hi0, %lo0    = linalg.fill 0, -0.0                   : [O] or 0-d, C
-///   %hi, %lo      = generic(reduce all but dim)           : sum of x*x
+///   %hi0[, %lo0]  = linalg.fill 0[, -0.0]                 : [O] or 0-d, C
+///   %hi[, %lo]    = generic(reduce all but dim)           : sum of x*x
 ///   %scale[, %scale_lo][, %norm] = generic(parallel)      : [O]
 ///       norm = sqrt((hi + lo) [+ eps]), scale = g / norm
 ///   %w            = generic(parallel) v * scale           : v's shape
-/// Inputs are widened to C before any arithmetic and every result is rounded
-/// once. The sum is compensated (Kahan) or, for f64, double-double, which
-/// also carries the per-slice values (the `_lo` parts). The norm destination is collapsed to [O]
-/// (or 0-d) for the scale generic and the result expanded back to g's shape.
+/// The arithmetic comes from WeightNormNumerics: inputs widened to C first,
+/// every result rounded once, the sum plain, compensated or double-double
+/// (the `lo` parts) by element type. The norm destination is collapsed to
+/// [O] (or 0-d) for the scale generic and the result expanded back to g's
+/// shape.
 FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
+  if (!hasPureTensorSemantics())
+    return emitOpError("the linalg decomposition needs tensor operands; "
+                       "lower ops on memrefs with --wn-lower-to-loops");
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
   Location loc = getLoc();
@@ -429,34 +366,28 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
   Value v = getV();
   Value g = getG();
   int64_t rank = getRank();
-  Type elementType = getVType().getElementType();
-  Type computeType = getComputeType();
-  Type accType = getAccumulationType();
-  bool extended = wn::needsDoubleDouble(elementType);
+  WeightNormNumerics numerics(b, loc, getVType().getElementType());
+  Type computeType = numerics.getComputeType();
+  bool lowPart = numerics.hasLowPart();
   std::optional<int64_t> dim = getNormalizedDim();
 
   // The norm-shaped intermediates: [v.shape[dim]] or 0-d.
   SmallVector<OpFoldResult> normSizes;
   if (dim)
     normSizes.push_back(tensor::getMixedSize(b, loc, v, *dim));
-  auto emptyNormShaped = [&]() {
+  auto emptyNormShaped = [&]() -> Value {
     return tensor::EmptyOp::create(b, loc, normSizes, computeType);
   };
-  auto filled = [&](double value) {
-    Value cst = arith::ConstantOp::create(b, loc, computeType,
-                                          b.getFloatAttr(computeType, value));
-    return linalg::FillOp::create(b, loc, cst, Value(emptyNormShaped()))
-        .getResult(0);
-  };
-  // The low part starts at -0.0 rather than +0.0. Numerically they are the
-  // same here (x + -0.0 == x for every x), but distinct fills keep CSE from
-  // merging the two accumulators into one tensor that bufferization would
-  // then have to copy.
-  Value sumInit = filled(0.0);
-  Value compInit = filled(-0.0);
+  PartialSum zero = numerics.zeroSum(computeType);
+  SmallVector<Value> sumInits = {
+      linalg::FillOp::create(b, loc, zero.hi, emptyNormShaped())
+          .getResult(0)};
+  if (lowPart)
+    sumInits.push_back(
+        linalg::FillOp::create(b, loc, zero.lo, emptyNormShaped())
+            .getResult(0));
 
-  // Compensated sum of squares over every dimension but dim, as a pair
-  // (hi, lo) (see WeightNormArith).
+  // The sum of squares over every dimension but dim.
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   SmallVector<AffineExpr> normResults;
   if (dim)
@@ -466,26 +397,31 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
       rank, utils::IteratorType::reduction);
   if (dim)
     reduceIterators[*dim] = utils::IteratorType::parallel;
+  SmallVector<AffineMap> sumMaps = {identity};
+  sumMaps.append(sumInits.size(), toNorm);
   auto sumOp = linalg::GenericOp::create(
-      b, loc, TypeRange{sumInit.getType(), compInit.getType()}, ValueRange{v},
-      ValueRange{sumInit, compInit},
-      ArrayRef<AffineMap>{identity, toNorm, toNorm}, reduceIterators,
+      b, loc, ValueRange(sumInits).getTypes(), ValueRange{v}, sumInits,
+      sumMaps, reduceIterators,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        WeightNormArith ops{nb, nl, computeType, extended};
-        Value x = extendTo(nb, nl, args[0], computeType);
-        auto [sum, comp] = ops.accumulate(x, args[1], args[2]);
-        linalg::YieldOp::create(nb, nl, ValueRange{sum, comp});
+        WeightNormNumerics n(nb, nl, numerics.getElementType());
+        PartialSum sum = n.accumulate(
+            n.widen(args[0]), {args[1], lowPart ? args[2] : Value()});
+        SmallVector<Value> yields = {sum.hi};
+        if (lowPart)
+          yields.push_back(sum.lo);
+        linalg::YieldOp::create(nb, nl, yields);
       });
 
   // Per-slice norm and scale over the norm-shaped domain: outputs scale,
-  // then scale_lo (extended), then the norm result (with a norm_init).
+  // then scale_lo (double-double), then the norm result (with a norm_init).
   unsigned normLoops = dim ? 1 : 0;
   std::optional<unsigned> normLoop =
       dim ? std::optional<unsigned>(0) : std::nullopt;
   AffineMap normIdentity = AffineMap::getMultiDimIdentityMap(normLoops, ctx);
   AffineMap gMap = getGIndexingMap(normLoops, normLoop);
+  bool scaleLo = numerics.getSummation() == Summation::DoubleDouble;
   SmallVector<Value> scaleOutputs = {emptyNormShaped()};
-  if (extended)
+  if (scaleLo)
     scaleOutputs.push_back(emptyNormShaped());
   std::optional<SmallVector<ReassociationIndices>> gToNorm =
       getGToNormReassociation(getGLayout(), getGType().getRank());
@@ -496,43 +432,34 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
       normInit = tensor::CollapseShapeOp::create(b, loc, normInit, *gToNorm);
     scaleOutputs.push_back(normInit);
   }
-  SmallVector<AffineMap> scaleMaps = {normIdentity, normIdentity, gMap};
+  SmallVector<Value> scaleInputs(sumOp.getResults());
+  scaleInputs.push_back(g);
+  SmallVector<AffineMap> scaleMaps(sumOp.getNumResults(), normIdentity);
+  scaleMaps.push_back(gMap);
   scaleMaps.append(scaleOutputs.size(), normIdentity);
-  // eps is rounded to the accumulation type first: its value does not depend
-  // on the compute type.
   std::optional<APFloat> eps = getEpsInAccumulationType();
   auto scaleOp = linalg::GenericOp::create(
-      b, loc, ValueRange(scaleOutputs).getTypes(),
-      ValueRange{sumOp.getResult(0), sumOp.getResult(1), g}, scaleOutputs,
+      b, loc, ValueRange(scaleOutputs).getTypes(), scaleInputs, scaleOutputs,
       scaleMaps,
       SmallVector<utils::IteratorType>(normLoops,
                                        utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        WeightNormArith ops{nb, nl, computeType, extended};
-        Value epsValue;
-        if (eps)
-          epsValue = extendTo(nb, nl,
-                              arith::ConstantOp::create(
-                                  nb, nl, accType,
-                                  nb.getFloatAttr(accType, *eps)),
-                              computeType);
-        Value gc = extendTo(nb, nl, args[2], computeType);
-        WeightNormArith::Slice slice =
-            ops.finalize(args[0], args[1], epsValue, gc);
+        WeightNormNumerics n(nb, nl, numerics.getElementType());
+        Value epsValue = eps ? n.epsConstant(*eps) : Value();
+        unsigned gIndex = lowPart ? 2 : 1;
+        SliceScale slice = n.finalize({args[0], lowPart ? args[1] : Value()},
+                                      epsValue, n.widen(args[gIndex]));
         SmallVector<Value> yields = {slice.scaleHi};
-        if (extended)
+        if (scaleLo)
           yields.push_back(slice.scaleLo);
-        if (withNorm) {
-          Value norm = extended ? ops.add(slice.normHi, slice.normLo)
-                                : slice.normHi;
-          yields.push_back(truncateTo(nb, nl, norm, accType));
-        }
+        if (withNorm)
+          yields.push_back(n.normResult(slice));
         linalg::YieldOp::create(nb, nl, yields);
       });
 
   // w = v * scale, rounded once to the element type.
   SmallVector<Value> wInputs = {v, scaleOp.getResult(0)};
-  if (extended)
+  if (scaleLo)
     wInputs.push_back(scaleOp.getResult(1));
   SmallVector<AffineMap> wMaps = {identity};
   wMaps.append(wInputs.size() - 1, toNorm);
@@ -543,12 +470,10 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
                 SmallVector<utils::IteratorType>(
                     rank, utils::IteratorType::parallel),
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
-                  WeightNormArith ops{nb, nl, computeType, extended};
-                  Value x = extendTo(nb, nl, args[0], computeType);
-                  Value y = ops.scaleElement(
-                      x, args[1], extended ? args[2] : Value());
-                  linalg::YieldOp::create(nb, nl,
-                                          truncateTo(nb, nl, y, elementType));
+                  WeightNormNumerics n(nb, nl, numerics.getElementType());
+                  Value y = n.scaleElement(n.widen(args[0]), args[1],
+                                           scaleLo ? args[2] : Value());
+                  linalg::YieldOp::create(nb, nl, y);
                 })
                 .getResult(0);
   SmallVector<Value> results = {w};
@@ -579,7 +504,10 @@ SmallVector<Range> WeightNormOp::getIterationDomain(OpBuilder &b) {
   OpFoldResult zero = b.getIndexAttr(0);
   OpFoldResult one = b.getIndexAttr(1);
   SmallVector<Range> domain;
-  for (OpFoldResult size : tensor::getMixedSizes(b, loc, getV()))
+  SmallVector<OpFoldResult> sizes =
+      hasPureTensorSemantics() ? tensor::getMixedSizes(b, loc, getV())
+                               : memref::getMixedSizes(b, loc, getV());
+  for (OpFoldResult size : sizes)
     domain.push_back(Range{zero, size, one});
   return domain;
 }
@@ -604,6 +532,8 @@ WeightNormOp::getTiledImplementation(OpBuilder &b,
   assert(static_cast<int64_t>(offsets.size()) == rank &&
          static_cast<int64_t>(sizes.size()) == rank &&
          "one offset and one size per loop");
+  if (!hasPureTensorSemantics())
+    return emitOpError("tiling needs tensor operands");
   std::optional<int64_t> dim = getNormalizedDim();
   for (int64_t i = 0; i < rank; ++i) {
     if (dim && i == *dim)

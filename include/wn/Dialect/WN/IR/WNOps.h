@@ -44,13 +44,24 @@ FloatType getAccumulationType(Type elementType);
 
 /// Returns the type a weight norm over `elementType` computes in: f32 for f16
 /// and bf16, f64 for f32 and f64. Squares of f16, bf16 and f32 values are
-/// exact there; f64 adds double-double steps (see needsDoubleDouble).
+/// exact there.
 FloatType getComputeType(Type elementType);
 
-/// Returns true when the compute type alone is not wider than
-/// `elementType` (f64): square errors are then recovered with fused
-/// multiply-adds and per-slice norms and scales are carried as double-double.
-bool needsDoubleDouble(Type elementType);
+/// How a weight norm sums squares in its compute type (WNOps.td derives the
+/// error bounds).
+enum class Summation {
+  /// One running sum (per vector lane): f32 in f64, where n u stays far
+  /// below an f32 ulp.
+  Plain,
+  /// Kahan's compensated summation: f16 and bf16 in f32.
+  Kahan,
+  /// Double-double (Ogita, Rump and Oishi's Sum2) with exact square errors
+  /// from fused multiply-adds, and double-double norms and scales: f64.
+  DoubleDouble,
+};
+
+/// Returns the summation scheme of a weight norm over `elementType`.
+Summation getSummation(Type elementType);
 
 /// Normalizes a Python-style dimension index against `rank`: non-negative
 /// values count from the front, negative ones from the back (-1 is the last
@@ -62,7 +73,7 @@ std::optional<int64_t> normalizeDim(int64_t dim, int64_t rank);
 /// layout, fails and, when `emitError` is given, reports which dimension and
 /// which size was expected.
 FailureOr<GLayout>
-classifyGLayout(RankedTensorType vType, RankedTensorType gType,
+classifyGLayout(ShapedType vType, ShapedType gType,
                 std::optional<int64_t> normDim,
                 function_ref<InFlightDiagnostic()> emitError = {});
 

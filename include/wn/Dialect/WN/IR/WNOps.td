@@ -9,14 +9,19 @@
 
 include "wn/Dialect/WN/IR/WNDialect.td"
 include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/TilingInterface.td"
 
+def WN_TensorOrMemRef : AnyTypeOf<[AnyRankedTensor, AnyMemRef],
+                                   "ranked tensor or memref">;
+
 def WN_WeightNormOp : WN_Op<"weight_norm", [
     Pure,
     DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
       ["reifyResultShapes"]>,
     DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>,
@@ -43,6 +48,11 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     negative, with Python's meaning (`-1` is the last dimension). Note that
     PyTorch's `torch._weight_norm` uses `-1` for the whole-tensor norm;
     importers must map PyTorch's `None`/`-1` to an absent `dim`.
+
+    Like linalg ops, the op has tensor semantics (tensor operands, results
+    tied to the destinations) or buffer semantics (memref operands, no
+    results: it writes the destinations). Bufferization turns the first into
+    the second; `--wn-lower-to-loops` lowers the second to fused loops.
 
     Operands, in destination-passing style like `linalg.softmax`:
     - `v`: the direction, a ranked tensor of rank >= 1 of f16, bf16, f32 or
@@ -71,23 +81,27 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
       any arithmetic: f32 for f16 and bf16, f64 for f32 and f64. Squares of
       f16, bf16 and f32 values are exact there. Every result is rounded once
       to its type.
-    - The sum of squares of each slice is compensated and costs no extra
-      pass over memory: Kahan summation in the compute type for f16, bf16
-      and f32; for f64, double-double summation (Ogita, Rump and Oishi's
-      Sum2), with each square's exact error recovered by a fused
-      multiply-add, and the per-slice norm and scale `g / norm` carried as
-      double-double, so that `w = fma(v, scale_hi, v * scale_lo)`.
+    - The sum of squares costs no extra pass over memory and is as exact as
+      the result needs (`getSummation`; the arithmetic lives in
+      WNNumerics.h): for f32, one running sum in f64 (exact squares; n
+      additions in f64 lose at most n 2^-53, far below an f32 ulp); for f16
+      and bf16, Kahan's compensated summation in f32; for f64,
+      double-double summation (Ogita, Rump and Oishi's Sum2) with each
+      square's exact error recovered by a fused multiply-add, and the
+      per-slice norm and scale `g / norm` carried as double-double, so that
+      `w = fma(v, scale_hi, v * scale_lo)`.
     - Error bound. With u the compute type's unit roundoff and n the slice
-      length: Kahan's sum is within (2u + O(n u^2)) of the exact sum,
-      relatively (Higham 2002, section 4.3); Sum2 with exact squares within
-      about n^2 u^2. Norm, division and product add a few u. In ulps of the
-      result type this leaves w correctly rounded up to 2^-9 ulp (for slices
-      of up to 2^20 elements for f64; beyond, add 2 n^2 u ulps), every type
-      and every layout; the norm result within 0.5 + 2^-9 ulps of the
-      accumulation type for f32 and f64 and within 1.5 ulps (an f32 norm of
-      an f32 sum) for f16 and bf16. PyTorch's CPU kernels sum sequentially
-      or in a few vector lanes and are off by several ulps on long slices
-      (the README has the measured table).
+      length, the sum of squares is within n u (plain), 2u + O(n u^2)
+      (Kahan; Higham 2002, section 4.3) or about n^2 u^2 (Sum2) of the exact
+      sum, relatively. Norm, division and product add a few u. In ulps of
+      the result type this leaves w correctly rounded up to 2^-9 ulp for
+      slices of up to 2^20 elements (beyond, the plain and Sum2 terms grow
+      with n and n^2), for every type and layout; the norm result is within
+      0.5 + 2^-9 ulps of the accumulation type for f32 and f64 and within
+      1.5 ulps (an f32 norm of an f32 sum) for f16 and bf16. PyTorch's CPU
+      kernels sum sequentially or in a few vector lanes in the element's
+      accumulation type and are off by several ulps on long slices (the
+      README has the measured table).
     - f64 needs fused multiply-adds: on CPUs without FMA they become calls
       to libm's `fma`, correct but slow.
     - No epsilon: an all-zero slice has norm 0 and gives `0 * inf = NaN`,
@@ -129,14 +143,13 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     whole when tiling.
   }];
 
-  let arguments = (ins AnyRankedTensor:$v,
-                       AnyRankedTensor:$g,
-                       AnyRankedTensor:$init,
-                       Optional<AnyRankedTensor>:$norm_init,
+  let arguments = (ins WN_TensorOrMemRef:$v,
+                       WN_TensorOrMemRef:$g,
+                       WN_TensorOrMemRef:$init,
+                       Optional<WN_TensorOrMemRef>:$norm_init,
                        OptionalAttr<I64Attr>:$dim,
                        OptionalAttr<F64Attr>:$eps);
-  let results = (outs AnyRankedTensor:$result,
-                      Optional<AnyRankedTensor>:$norm);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
 
   let assemblyFormat = [{
     (`dim` `(` $dim^ `)`)?
@@ -144,7 +157,7 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     `ins` `(` $v `,` $g `:` type($v) `,` type($g) `)`
     `outs` `(` $init (`,` $norm_init^)? `:` type($init)
                (`,` type($norm_init)^)? `)`
-    attr-dict `->` type($result) (`,` type($norm)^)?
+    attr-dict (`->` type($results)^)?
   }];
 
   let builders = [
@@ -162,11 +175,18 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
                                  getOperation()->getNumOperands() - 2);
     }
 
-    RankedTensorType getVType() {
-      return ::llvm::cast<RankedTensorType>(getV().getType());
+    /// w, the first result (tensor semantics only).
+    Value getWResult() { return getResults().front(); }
+    /// The norm result, or null (always null on memrefs).
+    Value getNormResult() {
+      return getNumResults() > 1 ? getResults()[1] : Value();
     }
-    RankedTensorType getGType() {
-      return ::llvm::cast<RankedTensorType>(getG().getType());
+
+    ShapedType getVType() {
+      return ::llvm::cast<ShapedType>(getV().getType());
+    }
+    ShapedType getGType() {
+      return ::llvm::cast<ShapedType>(getG().getType());
     }
     int64_t getRank() { return getVType().getRank(); }
 
@@ -181,9 +201,6 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     /// The type sums of squares, norms and scales are computed in.
     Type getComputeType();
 
-    /// The type of the norm result for this op's v and g, whether or not
-    /// the op has one: g's shape in the accumulation type.
-    RankedTensorType getExpectedNormType();
 
     /// eps rounded to the accumulation type, or std::nullopt without eps.
     std::optional<APFloat> getEpsInAccumulationType();

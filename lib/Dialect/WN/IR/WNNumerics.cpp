@@ -1,0 +1,187 @@
+//===- WNNumerics.cpp - the arithmetic of a weight norm -------------------===//
+//
+// A sum of squares is carried as hi + lo:
+// - Summation::Plain (f32 in f64): one running sum; lo is absent;
+// - Summation::Kahan (f16, bf16 in f32): lo holds the part of the previous
+//   updates lost to rounding, added to the next term;
+// - Summation::DoubleDouble (f64): Ogita, Rump and Oishi's Sum2: every
+//   addition's exact error (TwoSum) and every square's exact error (a fused
+//   multiply-add) accumulate in lo; the per-slice norm and scale are
+//   double-double too and w = fma(v, scale_hi, v * scale_lo).
+//
+//===----------------------------------------------------------------------===//
+
+#include "wn/Dialect/WN/IR/WNNumerics.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace mlir::wn;
+
+WeightNormNumerics::WeightNormNumerics(OpBuilder &b, Location loc,
+                                       Type elementType)
+    : b(b), loc(loc), elementType(elementType),
+      computeType(wn::getComputeType(elementType)),
+      accType(wn::getAccumulationType(elementType)),
+      summation(wn::getSummation(elementType)) {}
+
+Value WeightNormNumerics::constant(Type type, double value) {
+  if (auto vectorType = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(
+        b, loc, vectorType,
+        DenseElementsAttr::get(
+            vectorType, b.getFloatAttr(vectorType.getElementType(), value)));
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+Value WeightNormNumerics::add(Value x, Value y) {
+  return arith::AddFOp::create(b, loc, x, y);
+}
+Value WeightNormNumerics::sub(Value x, Value y) {
+  return arith::SubFOp::create(b, loc, x, y);
+}
+Value WeightNormNumerics::mul(Value x, Value y) {
+  return arith::MulFOp::create(b, loc, x, y);
+}
+Value WeightNormNumerics::div(Value x, Value y) {
+  return arith::DivFOp::create(b, loc, x, y);
+}
+Value WeightNormNumerics::fma(Value x, Value y, Value z) {
+  return math::FmaOp::create(b, loc, x, y, z);
+}
+Value WeightNormNumerics::neg(Value x) {
+  return arith::NegFOp::create(b, loc, x);
+}
+
+std::pair<Value, Value> WeightNormNumerics::twoSum(Value x, Value y) {
+  Value s = add(x, y);
+  Value bv = sub(s, x);
+  Value e = add(sub(x, sub(s, bv)), sub(y, bv));
+  return {s, e};
+}
+
+PartialSum WeightNormNumerics::zeroSum(Type type) {
+  PartialSum sum{constant(type, 0.0), Value()};
+  if (hasLowPart())
+    sum.lo = constant(type, -0.0);
+  return sum;
+}
+
+Value WeightNormNumerics::widen(Value x) {
+  Type target = computeType;
+  if (auto vectorType = dyn_cast<VectorType>(x.getType()))
+    target = vectorType.clone(computeType);
+  if (x.getType() == target)
+    return x;
+  return arith::ExtFOp::create(b, loc, target, x);
+}
+
+PartialSum WeightNormNumerics::accumulate(Value x, PartialSum sum) {
+  Value sq = mul(x, x);
+  switch (summation) {
+  case Summation::Plain:
+    return {add(sum.hi, sq), Value()};
+  case Summation::Kahan: {
+    // y = sq + lo; hi' = hi + y; lo' = y - (hi' - hi).
+    Value y = add(sq, sum.lo);
+    Value t = add(sum.hi, y);
+    return {t, sub(y, sub(t, sum.hi))};
+  }
+  case Summation::DoubleDouble: {
+    // TwoSum(hi, sq) = t + err exactly; x * x = sq + e exactly.
+    auto [t, err] = twoSum(sum.hi, sq);
+    Value e = fma(x, x, neg(sq));
+    return {t, add(sum.lo, add(err, e))};
+  }
+  }
+  llvm_unreachable("unknown summation");
+}
+
+PartialSum WeightNormNumerics::combine(PartialSum sum, PartialSum other) {
+  switch (summation) {
+  case Summation::Plain:
+    return {add(sum.hi, other.hi), Value()};
+  case Summation::Kahan: {
+    // Adds other.hi as a Kahan term, then other's own low part.
+    Value y = add(other.hi, sum.lo);
+    Value t = add(sum.hi, y);
+    return {t, add(sub(y, sub(t, sum.hi)), other.lo)};
+  }
+  case Summation::DoubleDouble: {
+    auto [t, err] = twoSum(sum.hi, other.hi);
+    return {t, add(sum.lo, add(other.lo, err))};
+  }
+  }
+  llvm_unreachable("unknown summation");
+}
+
+PartialSum WeightNormNumerics::reduceLanes(PartialSum sum) {
+  auto vectorType = cast<VectorType>(sum.hi.getType());
+  assert(vectorType.getRank() == 1 && "lanes of a 1-D vector");
+  auto lane = [&](Value v, int64_t i) -> Value {
+    return v ? vector::ExtractOp::create(b, loc, v, i).getResult() : Value();
+  };
+  PartialSum total{lane(sum.hi, 0), lane(sum.lo, 0)};
+  for (int64_t i = 1, e = vectorType.getNumElements(); i < e; ++i)
+    total = combine(total, {lane(sum.hi, i), lane(sum.lo, i)});
+  return total;
+}
+
+Value WeightNormNumerics::epsConstant(const APFloat &eps) {
+  Value value =
+      arith::ConstantOp::create(b, loc, accType, b.getFloatAttr(accType, eps));
+  if (accType == computeType)
+    return value;
+  return arith::ExtFOp::create(b, loc, computeType, value);
+}
+
+SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
+  if (summation != Summation::DoubleDouble) {
+    Value total = sum.lo ? add(sum.hi, sum.lo) : sum.hi;
+    if (eps)
+      total = add(total, eps);
+    Value norm = math::SqrtOp::create(b, loc, total);
+    return {norm, Value(), div(g, norm), Value()};
+  }
+  // Renormalize (Fast2Sum: |hi| >= |lo|).
+  Value hi = add(sum.hi, sum.lo);
+  Value lo = sub(sum.lo, sub(hi, sum.hi));
+  if (eps) {
+    auto [s, err] = twoSum(hi, eps);
+    Value l = add(lo, err);
+    hi = add(s, l);
+    lo = sub(l, sub(hi, s));
+  }
+  // sqrt(hi + lo) = r + rLo, rLo = (hi - r * r + lo) / (2 r); 0 when r = 0.
+  Value r = math::SqrtOp::create(b, loc, hi);
+  Value rem = add(fma(neg(r), r, hi), lo);
+  Value zero = constant(computeType, 0.0);
+  Value positive =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, r, zero);
+  Value rLo =
+      arith::SelectOp::create(b, loc, positive, div(rem, add(r, r)), zero);
+  // g / (r + rLo) = q + qLo, qLo = (g - q * r - q * rLo) / r. For r = 0 it is
+  // NaN, and so is every w of the (all-zero) slice, as without it.
+  Value q = div(g, r);
+  Value qLo = div(sub(fma(neg(q), r, g), mul(q, rLo)), r);
+  return {r, rLo, q, qLo};
+}
+
+Value WeightNormNumerics::normResult(const SliceScale &slice) {
+  Value norm = slice.normLo ? add(slice.normHi, slice.normLo) : slice.normHi;
+  if (norm.getType() == accType)
+    return norm;
+  return arith::TruncFOp::create(b, loc, accType, norm);
+}
+
+Value WeightNormNumerics::scaleElement(Value x, Value scaleHi, Value scaleLo) {
+  Value y = scaleLo ? fma(x, scaleHi, mul(x, scaleLo)) : mul(x, scaleHi);
+  Type target = elementType;
+  if (auto vectorType = dyn_cast<VectorType>(y.getType()))
+    target = vectorType.clone(elementType);
+  if (y.getType() == target)
+    return y;
+  return arith::TruncFOp::create(b, loc, target, y);
+}
