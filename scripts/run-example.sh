@@ -23,8 +23,9 @@ echo "== Compiling $example/linear.mlir =="
 grep -n "wn.weight_norm" "$example/linear.mlir" | sed 's/^/   /'
 run build/bin/wn-opt "$example/linear.mlir" --wn-cpu-pipeline -o "$out/linear.llvm.mlir"
 run "$llvm/mlir-translate" --mlir-to-llvmir "$out/linear.llvm.mlir" -o "$out/linear.ll"
-run "$llvm/clang" -O3 -Wno-override-module -c "$out/linear.ll" -o "$out/linear.o"
-run "$llvm/clang++" -O2 -std=c++17 "$example/main.cpp" "$out/linear.o" -o "$out/linear"
+run "$llvm/clang" -O3 -march=native -Wno-override-module -c "$out/linear.ll" -o "$out/linear.o"
+run "$llvm/clang++" -O2 -std=c++17 "$example/main.cpp" "$out/linear.o" \
+  -L/usr/lib/llvm-22/lib -Wl,-rpath,/usr/lib/llvm-22/lib -lomp -o "$out/linear"
 echo
 echo "== Running it on the CPU =="
 run "$out/linear" "$out"

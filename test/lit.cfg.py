@@ -30,6 +30,13 @@ config.substitutions.append(
 config.substitutions.append(
     ("%mlir_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_runner_utils.so")))
+# What code from --wn-cpu-pipeline needs under mlir-runner: the runner
+# utilities (printing) and the OpenMP runtime (the fused strategy's threads).
+config.substitutions.append(
+    ("%runner_libs",
+     ",".join(os.path.join(config.llvm_lib_dir, lib) for lib in
+              ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so",
+               "libomp.so"))))
 
 # Environment the Python-driven tests read.
 config.environment["WN_TOOLS_DIR"] = config.wn_tools_dir

@@ -18,11 +18,29 @@
 using namespace mlir;
 using namespace mlir::wn;
 
-/// Tensor level: wn ops become linalg (the reference decomposition).
-static void addTensorPasses(OpPassManager &pm) {
+/// Tensor level: with the materialize strategy, wn ops become linalg (the
+/// reference decomposition); the fused strategy keeps them for bufferization.
+static void addTensorPasses(OpPassManager &pm,
+                            const WNCPUPipelineOptions &options) {
   // Elementwise arith/math on tensors become linalg so they bufferize.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addPass(createWNDecomposePass());
+  if (options.strategy == CPUStrategy::Materialize)
+    pm.addPass(createWNDecomposePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+/// Buffer level: wn ops on memrefs become fused loops (fused strategy).
+static void addWNLoweringPasses(OpPassManager &pm,
+                                const WNCPUPipelineOptions &options) {
+  if (options.strategy != CPUStrategy::Fused)
+    return;
+  WNLowerToLoopsPassOptions loweringOptions;
+  loweringOptions.vectorSize = options.vectorSize;
+  loweringOptions.parallel = options.parallel;
+  loweringOptions.nontemporal = options.nontemporal;
+  pm.addPass(createWNLowerToLoopsPass(loweringOptions));
+  // Folds the kernel choice for static shapes.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -50,12 +68,19 @@ static void addBufferizationPasses(OpPassManager &pm) {
 static void addLLVMLoweringPasses(OpPassManager &pm,
                                   const WNCPUPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Parallel loops become OpenMP worksharing loops. The conversion wraps
+  // every body in memref.alloca_scope; canonicalization inlines the scopes
+  // that allocate nothing, before control flow lowering splits their
+  // single-block regions.
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   // bf16 conversions become integer arithmetic: no soft-float helper from
   // the C runtime is needed, under mlir-runner or ahead of time.
@@ -70,14 +95,16 @@ static void addLLVMLoweringPasses(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 
 void mlir::wn::buildWNCPUPipeline(OpPassManager &pm,
                                   const WNCPUPipelineOptions &options) {
-  addTensorPasses(pm);
+  addTensorPasses(pm, options);
   addBufferizationPasses(pm);
+  addWNLoweringPasses(pm, options);
   addLLVMLoweringPasses(pm, options);
 }
 

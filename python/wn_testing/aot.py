@@ -2,9 +2,10 @@
 
 Tools come from $WN_TOOLS_DIR (wn-opt; default: the build tree next to this
 package) and $WN_LLVM_TOOLS_DIR (mlir-translate, clang; default
-/usr/lib/llvm-22/bin). The library is linked with --no-undefined against libc
-and libm alone (libm: f64 fused multiply-adds on CPUs without FMA), so code
-that needs any MLIR runtime library fails to link.
+/usr/lib/llvm-22/bin). The library is built for the host CPU (-march=native)
+and linked with --no-undefined against libc, libm and the OpenMP runtime
+(libomp, from the LLVM library directory) alone, so code that needs any MLIR
+runtime library fails to link.
 """
 
 import ctypes
@@ -64,7 +65,9 @@ def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
     _run([tools_dir() / "wn-opt", source, pipeline, "-o", lowered])
     _run([llvm_tools_dir() / "mlir-translate", "--mlir-to-llvmir", lowered,
           "-o", llvm_ir])
-    _run([llvm_tools_dir() / "clang", "-O2", "-shared", "-fPIC",
-          "-Wno-override-module", "-Wl,--no-undefined", llvm_ir, "-lm",
-          "-o", shared])
+    libdir = llvm_tools_dir().parent / "lib"
+    _run([llvm_tools_dir() / "clang", "-O3", "-march=native", "-shared",
+          "-fPIC", "-Wno-override-module", "-Wl,--no-undefined", llvm_ir,
+          "-lm", f"-L{libdir}", f"-Wl,-rpath,{libdir}", "-lomp", "-o",
+          shared])
     return ctypes.CDLL(str(shared))

@@ -1,9 +1,17 @@
-// RUN: wn-opt %s --wn-cpu-pipeline | FileCheck %s
-// RUN: wn-opt %s --wn-cpu-pipeline --mlir-print-ir-after=ownership-based-buffer-deallocation -o /dev/null 2>&1 | FileCheck %s --check-prefix=BUF
+// RUN: wn-opt %s --wn-cpu-pipeline | FileCheck %s --check-prefixes=CHECK,OMP
+// RUN: wn-opt %s '--wn-cpu-pipeline=parallel=0' | FileCheck %s --check-prefixes=CHECK,NOOMP
+// RUN: wn-opt %s --wn-cpu-pipeline=strategy=materialize | FileCheck %s --check-prefixes=CHECK,NOOMP
+// RUN: wn-opt %s --wn-cpu-pipeline --mlir-print-ir-after=ownership-based-buffer-deallocation -o /dev/null 2>&1 | FileCheck %s --check-prefix=FUSEDBUF
+// RUN: wn-opt %s --wn-cpu-pipeline=strategy=materialize --mlir-print-ir-after=ownership-based-buffer-deallocation -o /dev/null 2>&1 | FileCheck %s --check-prefix=BUF
+// RUN: wn-opt %s '--wn-cpu-pipeline=nontemporal=1 vector-size=8' | FileCheck %s --check-prefix=NT
 // RUN: wn-opt %s --wn-cpu-pipeline=emit-c-interface=1 | FileCheck %s --check-prefix=CIFACE
 // RUN: not wn-opt %s --wn-cpu-pipeline=no-such-option=1 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not wn-opt %s --wn-cpu-pipeline=strategy=fastest 2>&1 | FileCheck %s --check-prefix=BADSTRATEGY
+// RUN: not wn-opt %s --wn-cpu-pipeline=vector-size=3 2>&1 | FileCheck %s --check-prefix=BADVECTOR
 
-/// The pipeline leaves nothing but the LLVM dialect.
+/// Every strategy leaves nothing but the LLVM dialect (and OpenMP, for the
+/// fused strategy's threads).
+// NOOMP-NOT: omp.
 // CHECK-NOT: wn.
 // CHECK-NOT: linalg.
 // CHECK-NOT: memref.
@@ -11,12 +19,28 @@
 // CHECK-NOT: cf.
 // CHECK-NOT: llvm.intr.memcpy
 // CHECK-LABEL: llvm.func @layer(
+// OMP: omp.parallel
+// OMP: omp.wsloop
 // CHECK: llvm.intr.sqrt
 // CHECK-LABEL: llvm.func @_mlir_ciface_layer(
 // CHECK-LABEL: llvm.func @returns_tensor(
 // CHECK-NOT: llvm.func @_mlir_ciface_returns_tensor
 
-/// The memref-in, memref-out layer reads v and g where they are and writes w
+/// Fused: bufferization turns the op into the op on the caller's buffers
+/// (read v and g in place, write w straight into the caller's buffer); there
+/// is no allocation and no copy.
+// FUSEDBUF-LABEL: func.func @layer
+// FUSEDBUF-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<64x32x3xf32>, %[[G:[a-zA-Z0-9_]+]]: memref<64x1x1xf32>, %[[W:[a-zA-Z0-9_]+]]: memref<64x32x3xf32>)
+// FUSEDBUF-NOT: memref.alloc
+// FUSEDBUF-NOT: memref.copy
+// FUSEDBUF: wn.weight_norm dim(0) ins(%[[V]], %[[G]] : memref<64x32x3xf32>, memref<64x1x1xf32>) outs(%[[W]] : memref<64x32x3xf32>)
+// FUSEDBUF-NOT: memref.copy
+// FUSEDBUF: return
+
+/// Streaming stores, on request.
+// NT: llvm.store {{.*}} {alignment = 4 : i64, nontemporal} : vector<8xf32>, !llvm.ptr
+
+/// Materialize: the memref-in, memref-out layer reads v and g where they are and writes w
 /// straight into the caller's buffer: the only allocation is the per-row
 /// scratch of 64 doubles (f32 is computed in f64) for the sums of squares,
 /// which then holds the scales, and nothing is copied.
@@ -51,8 +75,10 @@ func.func @returns_tensor(%v: tensor<?x7xbf16>, %g: tensor<?xbf16>) -> tensor<?x
   return %w : tensor<?x7xbf16>
 }
 
-/// Unknown pipeline options are reported, not ignored.
+/// Unknown pipeline options and bad values are reported, not ignored.
 // BADOPT: no such option no-such-option
+// BADSTRATEGY: for the --strategy option: Cannot find option named 'fastest'!
+// BADVECTOR: error: --wn-lower-to-loops: vector-size must be a power of two, but is 3
 
 /// The generic form tools emit lowers like the custom one.
 // CHECK-LABEL: llvm.func @generic_form(

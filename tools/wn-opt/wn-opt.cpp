@@ -7,6 +7,7 @@
 
 #include "wn/Dialect/WN/IR/WNDialect.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
+#include "wn/Dialect/WN/Transforms/BufferizableOpInterfaceImpl.h"
 #include "wn/Pipelines/Pipelines.h"
 #include "wn/Transforms/Passes.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::wn::WNDialect>();
+  mlir::wn::registerBufferizableOpInterfaceExternalModels(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "wn optimizer driver\n", registry));

@@ -10,8 +10,40 @@ class OpPassManager;
 
 namespace wn {
 
+/// How --wn-cpu-pipeline lowers wn.weight_norm.
+enum class CPUStrategy {
+  /// Fused, vectorized, parallel loops (--wn-lower-to-loops): the default.
+  Fused,
+  /// The linalg decomposition lowered to plain loops (--wn-decompose): the
+  /// reference.
+  Materialize,
+};
+
 /// Options of --wn-cpu-pipeline.
 struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
+  PassOptions::Option<CPUStrategy> strategy{
+      *this, "strategy",
+      llvm::cl::desc("How to lower wn.weight_norm"),
+      llvm::cl::init(CPUStrategy::Fused),
+      llvm::cl::values(
+          clEnumValN(CPUStrategy::Fused, "fused",
+                     "fused, vectorized, parallel loops (--wn-lower-to-loops)"),
+          clEnumValN(CPUStrategy::Materialize, "materialize",
+                     "the linalg decomposition as plain loops (the "
+                     "reference)"))};
+  PassOptions::Option<int64_t> vectorSize{
+      *this, "vector-size",
+      llvm::cl::desc("fused: elements per vector (a power of two)"),
+      llvm::cl::init(16)};
+  PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("fused: run on OMP_NUM_THREADS threads through OpenMP "
+                     "(link libomp); off: one thread, no OpenMP"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> nontemporal{
+      *this, "nontemporal",
+      llvm::cl::desc("fused: write w with non-temporal (streaming) stores"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> emitCInterface{
       *this, "emit-c-interface",
       llvm::cl::desc("Give every function a C interface wrapper "

@@ -27,4 +27,49 @@ def WNDecomposePass : Pass<"wn-decompose"> {
   ];
 }
 
+def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
+  let summary = "Lower wn.weight_norm on memrefs to fused, vectorized, "
+                "parallel loops";
+  let description = [{
+    Lowers every `wn.weight_norm` with buffer semantics (after
+    bufferization) to `scf` loops over `vector` operations, with
+    `scf.parallel` loops over threads (OpenMP after `convert-scf-to-openmp`;
+    the thread count is read at run time from `omp_get_max_threads`). This
+    is the fused CPU strategy of `--wn-cpu-pipeline`.
+
+    v is viewed as [P, O, Q] around `dim` (P: the sizes before it, Q: the
+    sizes after it). Slices of one contiguous row (dim 0) are reduced and
+    scaled in one pass while the row is in cache, in parallel over rows; a
+    few huge slices (the whole tensor) are cut into one chunk per thread;
+    the last dim and middle dims accumulate per-position partial sums over
+    contiguous rows (no strided access), or per-run sums for long runs, and
+    scale in a second pass. The choice is made at run time from P, O and Q
+    and folds away for static shapes. The arithmetic, per vector lane, is
+    the op's (WNNumerics.h), so results stay within its documented bounds.
+
+    The kernels view v and w as flat arrays: strided ones (tiles of a
+    larger buffer) are first copied to contiguous buffers with
+    `linalg.copy` (and w copied back), which costs two more passes.
+  }];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"16",
+           "Elements per vector (a power of two); vectors of the compute "
+           "type are twice as wide as the elements for f16, bf16 and f32">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Emit scf.parallel loops (threads); off: one thread, no OpenMP "
+           "runtime needed">,
+    Option<"nontemporal", "nontemporal", "bool", /*default=*/"false",
+           "Write w with non-temporal (streaming) stores">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // WN_TRANSFORMS_PASSES_TD

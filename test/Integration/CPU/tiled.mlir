@@ -1,5 +1,5 @@
 // RUN: wn-opt %s --transform-preload-library=transform-library-paths=%p/Inputs/tile-and-fuse.mlir --transform-interpreter --canonicalize | FileCheck %s --check-prefix=IR
-// RUN: wn-opt %s --transform-preload-library=transform-library-paths=%p/Inputs/tile-and-fuse.mlir --transform-interpreter --canonicalize --wn-cpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils,%mlir_runner_utils | FileCheck %s
+// RUN: wn-opt %s --transform-preload-library=transform-library-paths=%p/Inputs/tile-and-fuse.mlir --transform-interpreter --canonicalize --wn-cpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%runner_libs | FileCheck %s
 
 /// Tiled and fused weight norms compute bitwise the same numbers as the
 /// untiled op (each slice is still reduced whole, in the same order):

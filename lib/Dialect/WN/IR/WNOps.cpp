@@ -154,6 +154,30 @@ void WeightNormOp::build(OpBuilder &builder, OperationState &state, Value v,
   build(builder, state, resultTypes, v, g, init, normInit, dimAttr, epsAttr);
 }
 
+void WeightNormOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // Only buffer semantics touch memory: v and g are read, the destinations
+  // written (entirely).
+  if (hasPureTensorSemantics())
+    return;
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (isDpsInit(&operand))
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
+Speculation::Speculatability WeightNormOp::getSpeculatability() {
+  return hasPureTensorSemantics() ? Speculation::Speculatable
+                                  : Speculation::NotSpeculatable;
+}
+
 void WeightNormOp::getAsmResultNames(
     function_ref<void(Value, StringRef)> setNameFn) {
   if (getNumResults() > 0)

@@ -19,7 +19,8 @@ def WN_TensorOrMemRef : AnyTypeOf<[AnyRankedTensor, AnyMemRef],
                                    "ranked tensor or memref">;
 
 def WN_WeightNormOp : WN_Op<"weight_norm", [
-    Pure,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<ConditionallySpeculatable>,
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
@@ -50,8 +51,9 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     importers must map PyTorch's `None`/`-1` to an absent `dim`.
 
     Like linalg ops, the op has tensor semantics (tensor operands, results
-    tied to the destinations) or buffer semantics (memref operands, no
-    results: it writes the destinations). Bufferization turns the first into
+    tied to the destinations; no side effects, speculatable, so CSE and
+    loop-invariant code motion apply) or buffer semantics (memref operands,
+    no results: it reads v and g and writes the destinations). Bufferization turns the first into
     the second; `--wn-lower-to-loops` lowers the second to fused loops.
 
     Operands, in destination-passing style like `linalg.softmax`:

@@ -1,0 +1,21 @@
+//===- BufferizableOpInterfaceImpl.h - wn bufferization ---------*- C++ -*-===//
+//
+// One-Shot Bufferize support for wn ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WN_DIALECT_WN_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H
+#define WN_DIALECT_WN_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H
+
+namespace mlir {
+class DialectRegistry;
+
+namespace wn {
+/// Registers the BufferizableOpInterface of wn.weight_norm: the op on
+/// tensors becomes the op on memrefs, writing w (and the norm) into its
+/// destinations' buffers.
+void registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry);
+} // namespace wn
+} // namespace mlir
+
+#endif // WN_DIALECT_WN_TRANSFORMS_BUFFERIZABLEOPINTERFACEIMPL_H

@@ -1,0 +1,678 @@
+//===- LowerToLoops.cpp - wn.weight_norm to fused, vectorized loops -------===//
+//
+// Lowers wn.weight_norm on memrefs (after bufferization) to scf loops over
+// vectors, with scf.parallel loops for threads (OpenMP once converted). The
+// arithmetic comes from WeightNormNumerics, per vector lane, so the numbers
+// stay within the op's documented bounds.
+//
+// v is viewed as [P, O, Q]: P the product of the sizes before dim, O the size
+// of dim and Q the product of the sizes after it (the whole-tensor norm is
+// P = O = 1). Slice k is v[:, k, :]. Four kernels, chosen at run time from P,
+// O and Q (the choice folds away for static shapes):
+//
+// - rows (P = 1, O >= 4: dim 0): each slice is one contiguous row of Q
+//   elements. Per row, in parallel over rows: reduce the row into vector
+//   partial sums, add the lanes up, compute norm and scale, then scale the
+//   row while it is still in cache. One pass over memory.
+// - chunks (P = 1, O < 4: the whole tensor, or a few huge slices): each slice
+//   is cut into one chunk per thread; the chunks' partial sums are reduced in
+//   parallel, combined, and the slice is scaled in parallel.
+// - columns (P > 1, Q < 4 vectors: the last dim and middle dims with short
+//   runs): rows of R = O * Q contiguous elements; every thread accumulates
+//   per-position partial sums over its rows (vectorized along the row, no
+//   strided access), the threads' partials are combined, and a second pass
+//   scales every row with a per-position scale.
+// - runs (P > 1, Q >= 4 vectors): every (p, k) run of Q elements is reduced
+//   into per-thread partial sums per slice; a second pass scales the runs.
+//
+// The kernels view v and w as flat arrays. Strided ones (tiles of a larger
+// buffer) are copied to contiguous buffers first (w copied back after).
+//
+//===----------------------------------------------------------------------===//
+
+#include "wn/Dialect/WN/IR/WNNumerics.h"
+#include "wn/Dialect/WN/IR/WNOps.h"
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace wn {
+#define GEN_PASS_DEF_WNLOWERTOLOOPSPASS
+#include "wn/Transforms/Passes.h.inc"
+} // namespace wn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::wn;
+
+/// The OpenMP runtime function giving the number of threads a parallel region
+/// will use (OMP_NUM_THREADS, omp_set_num_threads).
+static constexpr StringLiteral kMaxThreadsFn = "omp_get_max_threads";
+
+/// Slices with fewer than this many runs of Q elements per row use the
+/// columns kernel, measured in vectors: shorter runs are cheaper to
+/// accumulate per position than to reduce one by one.
+static constexpr int64_t kMinRunVectors = 4;
+/// With P = 1 and fewer slices than this, slices are split into chunks so
+/// that every thread has work.
+static constexpr int64_t kMinRowsForRowKernel = 4;
+
+namespace {
+
+/// Whether `type` is a memref whose elements lie contiguously in row-major
+/// order, so that it can be viewed as one flat array.
+bool isContiguousRowMajor(MemRefType type) {
+  if (type.getLayout().isIdentity())
+    return true;
+  return memref::isStaticShapeAndContiguousRowMajor(type);
+}
+
+/// Builds the loops of one wn.weight_norm on memrefs.
+class WeightNormLowering {
+public:
+  WeightNormLowering(ImplicitLocOpBuilder &b, WeightNormOp op,
+                     const WNLowerToLoopsPassOptions &options)
+      : b(b), op(op), options(options),
+        numerics(b, b.getLoc(), op.getVType().getElementType()),
+        elementType(op.getVType().getElementType()),
+        computeType(numerics.getComputeType()),
+        vectorSize(options.vectorSize) {}
+
+  void lower();
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Index arithmetic and loops
+  //===--------------------------------------------------------------------===//
+
+  Value idx(int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value divUp(Value x, Value y) {
+    return arith::CeilDivUIOp::create(b, x, y);
+  }
+  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
+  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
+    return arith::CmpIOp::create(b, predicate, x, y);
+  }
+
+  /// A loop from `lb` to `ub` by `step` carrying `inits`; `body` receives the
+  /// induction variable and the carried values and returns the next ones.
+  SmallVector<Value>
+  forLoop(Value lb, Value ub, Value step, ValueRange inits,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, lb, ub, step, inits,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          scf::YieldOp::create(b, body(iv, args));
+        });
+    return loop.getResults();
+  }
+  void forLoop(Value lb, Value ub, Value step,
+               function_ref<void(Value)> body) {
+    forLoop(lb, ub, step, {}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>{};
+    });
+  }
+  /// A loop whose iterations may run on different threads (scf.parallel),
+  /// or a sequential one with the pass's `parallel` option off.
+  void parallelLoop(Value lb, Value ub, function_ref<void(Value)> body) {
+    if (!options.parallel)
+      return forLoop(lb, ub, idx(1), body);
+    auto loop = scf::ParallelOp::create(b, ValueRange{lb}, ValueRange{ub},
+                                        ValueRange{idx(1)});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVars()[0]);
+  }
+  void ifThenElse(Value cond, function_ref<void()> thenBody,
+                  function_ref<void()> elseBody) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    thenBody();
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    elseBody();
+  }
+
+  /// The number of threads parallel loops will run on (1 when sequential).
+  Value threadCount() {
+    if (!options.parallel)
+      return idx(1);
+    auto call = func::CallOp::create(b, kMaxThreadsFn,
+                                     TypeRange{b.getI32Type()}, ValueRange{});
+    Value threads = arith::IndexCastUIOp::create(b, b.getIndexType(),
+                                                 call.getResult(0));
+    return arith::MaxUIOp::create(b, threads, idx(1));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Vectors and partial sums
+  //===--------------------------------------------------------------------===//
+
+  VectorType vectorOf(Type type) { return VectorType::get({vectorSize}, type); }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, vectorOf(scalar.getType()), scalar);
+  }
+  Value mask(Value count) {
+    return vector::CreateMaskOp::create(b, vectorOf(b.getI1Type()),
+                                        ValueRange{count});
+  }
+  Value zeroVector(Type type) {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vectorOf(type), b.getZeroAttr(type)));
+  }
+  Value load(Value memref, Value offset) {
+    return vector::LoadOp::create(b, vectorOf(getElementTypeOf(memref)),
+                                  memref, ValueRange{offset});
+  }
+  /// Loads the first `count` (< vectorSize) elements at `offset`, zeros
+  /// after.
+  Value maskedLoad(Value memref, Value offset, Value count) {
+    Type type = getElementTypeOf(memref);
+    return vector::MaskedLoadOp::create(b, vectorOf(type), memref,
+                                        ValueRange{offset}, mask(count),
+                                        zeroVector(type));
+  }
+  void store(Value value, Value memref, Value offset) {
+    auto storeOp =
+        vector::StoreOp::create(b, value, memref, ValueRange{offset});
+    if (options.nontemporal)
+      storeOp.setNontemporal(true);
+  }
+  void maskedStore(Value value, Value memref, Value offset, Value count) {
+    vector::MaskedStoreOp::create(b, memref, ValueRange{offset}, mask(count),
+                                  value);
+  }
+  static Type getElementTypeOf(Value memref) {
+    return cast<MemRefType>(memref.getType()).getElementType();
+  }
+
+  SmallVector<Value> pack(const PartialSum &sum) {
+    SmallVector<Value> values = {sum.hi};
+    if (sum.lo)
+      values.push_back(sum.lo);
+    return values;
+  }
+  PartialSum unpack(ValueRange values) {
+    return {values[0], values.size() > 1 ? values[1] : Value()};
+  }
+
+  /// Adds the lanes of a vector partial sum up, pairwise: halves are combined
+  /// until one lane is left.
+  PartialSum reduceLanes(PartialSum sum) {
+    for (int64_t width = vectorSize; width > 1; width /= 2) {
+      auto half = [&](Value v, int64_t offset) -> Value {
+        if (!v)
+          return Value();
+        return vector::ExtractStridedSliceOp::create(
+            b, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{width / 2},
+            ArrayRef<int64_t>{1});
+      };
+      sum = numerics.combine({half(sum.hi, 0), half(sum.lo, 0)},
+                             {half(sum.hi, width / 2), half(sum.lo, width / 2)});
+    }
+    auto lane = [&](Value v) -> Value {
+      return v ? vector::ExtractOp::create(b, v, ArrayRef<int64_t>{0})
+                     .getResult()
+               : Value();
+    };
+    return {lane(sum.hi), lane(sum.lo)};
+  }
+
+  /// The vector partial sum of the squares of v1[offset, offset + count).
+  PartialSum reduceRange(Value offset, Value count) {
+    Value vs = idx(vectorSize);
+    Value full = mul(arith::DivUIOp::create(b, count, vs), vs);
+    PartialSum zero = numerics.zeroSum(vectorOf(computeType));
+    PartialSum sum = unpack(forLoop(
+        idx(0), full, vs, pack(zero), [&](Value i, ValueRange args) {
+          Value x = numerics.widen(load(v1, add(offset, i)));
+          return pack(numerics.accumulate(x, unpack(args)));
+        }));
+    // The tail, zero-padded (possibly empty).
+    Value x = numerics.widen(
+        maskedLoad(v1, add(offset, full), sub(count, full)));
+    return numerics.accumulate(x, sum);
+  }
+
+  /// w1[offset, offset + count) = v1[...] * scale, for a vector scale
+  /// (already broadcast).
+  void scaleRange(Value offset, Value count, Value scaleHi, Value scaleLo) {
+    Value vs = idx(vectorSize);
+    Value full = mul(arith::DivUIOp::create(b, count, vs), vs);
+    forLoop(idx(0), full, vs, [&](Value i) {
+      Value at = add(offset, i);
+      store(numerics.scaleElement(numerics.widen(load(v1, at)), scaleHi,
+                                  scaleLo),
+            w1, at);
+    });
+    Value at = add(offset, full);
+    Value rest = sub(count, full);
+    Value x = numerics.widen(maskedLoad(v1, at, rest));
+    maskedStore(numerics.scaleElement(x, scaleHi, scaleLo), w1, at, rest);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Per-slice values
+  //===--------------------------------------------------------------------===//
+
+  /// g of slice k, widened.
+  Value loadG(Value k) {
+    return numerics.widen(
+        memref::LoadOp::create(b, op.getG(), gIndices(k)));
+  }
+  /// Indices of slice k in g's layout (and the norm's).
+  SmallVector<Value> gIndices(Value k) {
+    int64_t gRank = op.getGType().getRank();
+    SmallVector<Value> indices(gRank, idx(0));
+    if (std::optional<int64_t> gDim = op.getGDimAlongDim())
+      indices[*gDim] = k;
+    return indices;
+  }
+  /// The norm and scale of slice k from its scalar sum; stores the norm
+  /// result.
+  SliceScale finishSlice(Value k, PartialSum sum) {
+    SliceScale slice = numerics.finalize(sum, eps, loadG(k));
+    if (Value normInit = op.getNormInit())
+      memref::StoreOp::create(b, numerics.normResult(slice), normInit,
+                              gIndices(k));
+    return slice;
+  }
+  Value splatOrNull(Value scalar) { return scalar ? splat(scalar) : Value(); }
+
+  //===--------------------------------------------------------------------===//
+  // Kernels
+  //===--------------------------------------------------------------------===//
+
+  void rowsKernel();
+  void chunksKernel();
+  void columnsKernel();
+  void runsKernel();
+
+  ImplicitLocOpBuilder &b;
+  WeightNormOp op;
+  const WNLowerToLoopsPassOptions &options;
+  WeightNormNumerics numerics;
+  Type elementType;
+  Type computeType;
+  int64_t vectorSize;
+
+  /// v and w as flat arrays, the [P, O, Q] view and eps.
+  Value v1, w1, P, O, Q;
+  Value eps;
+};
+
+void WeightNormLowering::lower() {
+  auto vType = cast<MemRefType>(op.getV().getType());
+  int64_t rank = vType.getRank();
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < rank; ++i)
+    sizes.push_back(memref::DimOp::create(b, op.getV(), i));
+  // Strided v or w (tiles of a larger tensor) go through contiguous copies.
+  auto contiguousCopyOf = [&](Value memref) -> Value {
+    auto type = cast<MemRefType>(memref.getType());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t i = 0; i < rank; ++i)
+      if (type.isDynamicDim(i))
+        dynamicSizes.push_back(sizes[i]);
+    return memref::AllocOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType()),
+        dynamicSizes);
+  };
+  Value v = op.getV();
+  Value w = op.getInit();
+  Value vCopy, wCopy;
+  if (!isContiguousRowMajor(cast<MemRefType>(v.getType()))) {
+    vCopy = contiguousCopyOf(v);
+    linalg::CopyOp::create(b, v, vCopy);
+  }
+  if (!isContiguousRowMajor(cast<MemRefType>(w.getType())))
+    wCopy = contiguousCopyOf(w);
+  auto flatten = [&](Value memref) -> Value {
+    if (rank == 1)
+      return memref;
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < rank; ++i)
+      all[0].push_back(i);
+    return memref::CollapseShapeOp::create(b, memref, all);
+  };
+  v1 = flatten(vCopy ? vCopy : v);
+  w1 = flatten(wCopy ? wCopy : w);
+  auto product = [&](ArrayRef<Value> values) {
+    Value result = idx(1);
+    for (Value value : values)
+      result = mul(result, value);
+    return result;
+  };
+  if (std::optional<int64_t> dim = op.getNormalizedDim()) {
+    P = product(ArrayRef<Value>(sizes).take_front(*dim));
+    O = sizes[*dim];
+    Q = product(ArrayRef<Value>(sizes).drop_front(*dim + 1));
+  } else {
+    P = idx(1);
+    O = idx(1);
+    Q = product(sizes);
+  }
+  if (std::optional<APFloat> epsValue = op.getEpsInAccumulationType())
+    eps = numerics.epsConstant(*epsValue);
+
+  Value single = cmp(arith::CmpIPredicate::eq, P, idx(1));
+  ifThenElse(
+      single,
+      [&] {
+        ifThenElse(cmp(arith::CmpIPredicate::uge, O,
+                       idx(kMinRowsForRowKernel)),
+                   [&] { rowsKernel(); }, [&] { chunksKernel(); });
+      },
+      [&] {
+        ifThenElse(cmp(arith::CmpIPredicate::ult, Q,
+                       idx(kMinRunVectors * vectorSize)),
+                   [&] { columnsKernel(); }, [&] { runsKernel(); });
+      });
+
+  if (wCopy) {
+    linalg::CopyOp::create(b, wCopy, w);
+    memref::DeallocOp::create(b, wCopy);
+  }
+  if (vCopy)
+    memref::DeallocOp::create(b, vCopy);
+}
+
+void WeightNormLowering::rowsKernel() {
+  parallelLoop(idx(0), O, [&](Value k) {
+    Value offset = mul(k, Q);
+    SliceScale slice = finishSlice(k, reduceLanes(reduceRange(offset, Q)));
+    scaleRange(offset, Q, splat(slice.scaleHi), splatOrNull(slice.scaleLo));
+  });
+}
+
+void WeightNormLowering::chunksKernel() {
+  Value threads = threadCount();
+  // Chunks of whole vectors, one per thread.
+  Value vs = idx(vectorSize);
+  Value chunk = mul(divUp(divUp(Q, threads), vs), vs);
+  auto partialArray = [&]() -> Value {
+    return memref::AllocOp::create(b, MemRefType::get({ShapedType::kDynamic},
+                                                      computeType),
+                                   ValueRange{threads});
+  };
+  Value partialHi = partialArray();
+  Value partialLo = numerics.hasLowPart() ? partialArray() : Value();
+  // The range of chunk t within the slice starting at `base`.
+  auto chunkRange = [&](Value t) {
+    Value begin = minU(mul(t, chunk), Q);
+    Value end = minU(add(begin, chunk), Q);
+    return std::make_pair(begin, sub(end, begin));
+  };
+  forLoop(idx(0), O, idx(1), [&](Value k) {
+    Value base = mul(k, Q);
+    parallelLoop(idx(0), threads, [&](Value t) {
+      auto [begin, count] = chunkRange(t);
+      PartialSum sum = reduceLanes(reduceRange(add(base, begin), count));
+      memref::StoreOp::create(b, sum.hi, partialHi, ValueRange{t});
+      if (sum.lo)
+        memref::StoreOp::create(b, sum.lo, partialLo, ValueRange{t});
+    });
+    PartialSum total = unpack(forLoop(
+        idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
+        [&](Value t, ValueRange args) {
+          PartialSum part{
+              memref::LoadOp::create(b, partialHi, ValueRange{t}),
+              partialLo ? memref::LoadOp::create(b, partialLo, ValueRange{t})
+                              .getResult()
+                        : Value()};
+          return pack(numerics.combine(unpack(args), part));
+        }));
+    SliceScale slice = finishSlice(k, total);
+    Value scaleHi = splat(slice.scaleHi);
+    Value scaleLo = splatOrNull(slice.scaleLo);
+    parallelLoop(idx(0), threads, [&](Value t) {
+      auto [begin, count] = chunkRange(t);
+      scaleRange(add(base, begin), count, scaleHi, scaleLo);
+    });
+  });
+  memref::DeallocOp::create(b, partialHi);
+  if (partialLo)
+    memref::DeallocOp::create(b, partialLo);
+}
+
+void WeightNormLowering::columnsKernel() {
+  // Rows of R = O * Q elements; position j of a row belongs to slice j / Q.
+  Value R = mul(O, Q);
+  Value threads = threadCount();
+  Value rowsPerThread = divUp(P, threads);
+  Value vs = idx(vectorSize);
+  Value rFull = mul(arith::DivUIOp::create(b, R, vs), vs);
+  Value rRest = sub(R, rFull);
+  auto array = [&](Value size) -> Value {
+    return memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, computeType),
+        ValueRange{size});
+  };
+  // Per-thread partial sums per position: [threads][R].
+  Value partialHi = array(mul(threads, R));
+  Value partialLo = numerics.hasLowPart() ? array(mul(threads, R)) : Value();
+  // Accumulates v's row p into the partials at `base` (vectors of
+  // positions, then the zero-padded tail).
+  auto accumulateRow = [&](Value p, Value base) {
+    Value row = mul(p, R);
+    auto step = [&](Value j, Value count) {
+      Value at = add(base, j);
+      PartialSum part{
+          count ? maskedLoad(partialHi, at, count) : load(partialHi, at),
+          partialLo ? (count ? maskedLoad(partialLo, at, count)
+                             : load(partialLo, at))
+                    : Value()};
+      Value x = numerics.widen(count ? maskedLoad(v1, add(row, j), count)
+                                     : load(v1, add(row, j)));
+      PartialSum next = numerics.accumulate(x, part);
+      if (count) {
+        maskedStore(next.hi, partialHi, at, count);
+        if (next.lo)
+          maskedStore(next.lo, partialLo, at, count);
+      } else {
+        vector::StoreOp::create(b, next.hi, partialHi, ValueRange{at});
+        if (next.lo)
+          vector::StoreOp::create(b, next.lo, partialLo, ValueRange{at});
+      }
+    };
+    forLoop(idx(0), rFull, vs, [&](Value j) { step(j, Value()); });
+    step(rFull, rRest);
+  };
+  parallelLoop(idx(0), threads, [&](Value t) {
+    Value base = mul(t, R);
+    PartialSum zero = numerics.zeroSum(computeType);
+    forLoop(idx(0), R, idx(1), [&](Value j) {
+      memref::StoreOp::create(b, zero.hi, partialHi, ValueRange{add(base, j)});
+      if (zero.lo)
+        memref::StoreOp::create(b, zero.lo, partialLo,
+                                ValueRange{add(base, j)});
+    });
+    Value begin = minU(mul(t, rowsPerThread), P);
+    Value end = minU(add(begin, rowsPerThread), P);
+    forLoop(begin, end, idx(1), [&](Value p) { accumulateRow(p, base); });
+  });
+  // Per slice: combine the threads' partials over its Q positions, then
+  // spread its scale over those positions.
+  Value scaleHi = array(R);
+  Value scaleLo = numerics.getSummation() == Summation::DoubleDouble
+                      ? array(R)
+                      : Value();
+  parallelLoop(idx(0), O, [&](Value k) {
+    Value first = mul(k, Q);
+    PartialSum total = unpack(forLoop(
+        idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
+        [&](Value t, ValueRange args) {
+          return pack(unpack(forLoop(
+              idx(0), Q, idx(1), args, [&](Value q, ValueRange inner) {
+                Value at = add(mul(t, R), add(first, q));
+                PartialSum part{
+                    memref::LoadOp::create(b, partialHi, ValueRange{at}),
+                    partialLo
+                        ? memref::LoadOp::create(b, partialLo, ValueRange{at})
+                              .getResult()
+                        : Value()};
+                return pack(numerics.combine(unpack(inner), part));
+              })));
+        }));
+    SliceScale slice = finishSlice(k, total);
+    forLoop(idx(0), Q, idx(1), [&](Value q) {
+      Value at = add(first, q);
+      memref::StoreOp::create(b, slice.scaleHi, scaleHi, ValueRange{at});
+      if (scaleLo)
+        memref::StoreOp::create(b, slice.scaleLo, scaleLo, ValueRange{at});
+    });
+  });
+  // Scale every row with the per-position scales.
+  parallelLoop(idx(0), P, [&](Value p) {
+    Value row = mul(p, R);
+    forLoop(idx(0), rFull, vs, [&](Value j) {
+      Value at = add(row, j);
+      store(numerics.scaleElement(numerics.widen(load(v1, at)),
+                                  load(scaleHi, j),
+                                  scaleLo ? load(scaleLo, j) : Value()),
+            w1, at);
+    });
+    Value at = add(row, rFull);
+    Value x = numerics.widen(maskedLoad(v1, at, rRest));
+    Value y = numerics.scaleElement(
+        x, maskedLoad(scaleHi, rFull, rRest),
+        scaleLo ? maskedLoad(scaleLo, rFull, rRest) : Value());
+    maskedStore(y, w1, at, rRest);
+  });
+  for (Value buffer : {partialHi, partialLo, scaleHi, scaleLo})
+    if (buffer)
+      memref::DeallocOp::create(b, buffer);
+}
+
+void WeightNormLowering::runsKernel() {
+  // Rows of O runs of Q elements; run (p, k) starts at (p * O + k) * Q.
+  Value threads = threadCount();
+  Value rowsPerThread = divUp(P, threads);
+  auto array = [&](Value size) -> Value {
+    return memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, computeType),
+        ValueRange{size});
+  };
+  Value partialHi = array(mul(threads, O));
+  Value partialLo = numerics.hasLowPart() ? array(mul(threads, O)) : Value();
+  parallelLoop(idx(0), threads, [&](Value t) {
+    Value base = mul(t, O);
+    Value begin = minU(mul(t, rowsPerThread), P);
+    Value end = minU(add(begin, rowsPerThread), P);
+    forLoop(idx(0), O, idx(1), [&](Value k) {
+      PartialSum sum = unpack(forLoop(
+          begin, end, idx(1), pack(numerics.zeroSum(computeType)),
+          [&](Value p, ValueRange args) {
+            Value offset = mul(add(mul(p, O), k), Q);
+            return pack(numerics.combine(unpack(args),
+                                         reduceLanes(reduceRange(offset, Q))));
+          }));
+      Value at = add(base, k);
+      memref::StoreOp::create(b, sum.hi, partialHi, ValueRange{at});
+      if (sum.lo)
+        memref::StoreOp::create(b, sum.lo, partialLo, ValueRange{at});
+    });
+  });
+  Value scaleHi = array(O);
+  Value scaleLo = numerics.getSummation() == Summation::DoubleDouble
+                      ? array(O)
+                      : Value();
+  parallelLoop(idx(0), O, [&](Value k) {
+    PartialSum total = unpack(forLoop(
+        idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
+        [&](Value t, ValueRange args) {
+          Value at = add(mul(t, O), k);
+          PartialSum part{
+              memref::LoadOp::create(b, partialHi, ValueRange{at}),
+              partialLo ? memref::LoadOp::create(b, partialLo, ValueRange{at})
+                              .getResult()
+                        : Value()};
+          return pack(numerics.combine(unpack(args), part));
+        }));
+    SliceScale slice = finishSlice(k, total);
+    memref::StoreOp::create(b, slice.scaleHi, scaleHi, ValueRange{k});
+    if (scaleLo)
+      memref::StoreOp::create(b, slice.scaleLo, scaleLo, ValueRange{k});
+  });
+  parallelLoop(idx(0), P, [&](Value p) {
+    forLoop(idx(0), O, idx(1), [&](Value k) {
+      Value hi = memref::LoadOp::create(b, scaleHi, ValueRange{k});
+      Value lo = scaleLo ? memref::LoadOp::create(b, scaleLo, ValueRange{k})
+                               .getResult()
+                         : Value();
+      scaleRange(mul(add(mul(p, O), k), Q), Q, splat(hi), splatOrNull(lo));
+    });
+  });
+  for (Value buffer : {partialHi, partialLo, scaleHi, scaleLo})
+    if (buffer)
+      memref::DeallocOp::create(b, buffer);
+}
+
+/// Checks that `op` can be lowered: buffer semantics.
+LogicalResult checkLowerable(WeightNormOp op) {
+  if (!op.hasPureBufferSemantics())
+    return op.emitOpError("--wn-lower-to-loops needs the op on memrefs; "
+                          "bufferize first (one-shot-bufferize)");
+  return success();
+}
+
+struct WNLowerToLoopsPass final
+    : wn::impl::WNLowerToLoopsPassBase<WNLowerToLoopsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (vectorSize < 1 || !llvm::isPowerOf2_64(static_cast<int64_t>(vectorSize))) {
+      module.emitError("--wn-lower-to-loops: vector-size must be a power of "
+                       "two, but is ")
+          << static_cast<int64_t>(vectorSize);
+      return signalPassFailure();
+    }
+    SmallVector<WeightNormOp> ops;
+    module.walk([&](WeightNormOp op) { ops.push_back(op); });
+    bool failedAny = false;
+    for (WeightNormOp op : ops)
+      failedAny |= failed(checkLowerable(op));
+    if (failedAny)
+      return signalPassFailure();
+    if (ops.empty())
+      return;
+
+    // The thread count comes from the OpenMP runtime.
+    if (parallel && !module.lookupSymbol(kMaxThreadsFn)) {
+      OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+      auto decl = func::FuncOp::create(
+          builder, module.getLoc(), kMaxThreadsFn,
+          builder.getFunctionType({}, {builder.getI32Type()}));
+      decl.setPrivate();
+    }
+    WNLowerToLoopsPassOptions options{vectorSize, parallel, nontemporal};
+    IRRewriter rewriter(&getContext());
+    for (WeightNormOp op : ops) {
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      WeightNormLowering(b, op, options).lower();
+      rewriter.eraseOp(op);
+    }
+  }
+};
+} // namespace
