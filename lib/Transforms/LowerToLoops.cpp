@@ -36,6 +36,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -64,6 +65,9 @@ static constexpr StringLiteral kMaxThreadsFn = "omp_get_max_threads";
 /// columns kernel, measured in vectors: shorter runs are cheaper to
 /// accumulate per position than to reduce one by one.
 static constexpr int64_t kMinRunVectors = 4;
+/// The columns kernel accumulates this many rows per load and store of its
+/// partial sums.
+static constexpr int64_t kRowsPerPass = 4;
 /// With P = 1 and fewer slices than this, slices are split into chunks so
 /// that every thread has work.
 static constexpr int64_t kMinRowsForRowKernel = 4;
@@ -153,14 +157,40 @@ private:
     elseBody();
   }
 
+  /// Runs `body` when `count` is not zero (a tail of fewer than vectorSize
+  /// elements); for static sizes the test folds away.
+  void ifNonZero(Value count, function_ref<void()> body) {
+    auto ifOp = scf::IfOp::create(
+        b, cmp(arith::CmpIPredicate::ne, count, idx(0)), false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  }
+  /// `body(values)` when `count` is not zero, else `values` unchanged.
+  SmallVector<Value>
+  ifNonZero(Value count, ValueRange values,
+            function_ref<SmallVector<Value>(ValueRange)> body) {
+    auto ifOp = scf::IfOp::create(
+        b, values.getTypes(), cmp(arith::CmpIPredicate::ne, count, idx(0)),
+        /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, body(values));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, values);
+    return ifOp.getResults();
+  }
+
   /// The number of threads parallel loops will run on (1 when sequential).
   Value threadCount() {
     if (!options.parallel)
       return idx(1);
-    auto call = func::CallOp::create(b, kMaxThreadsFn,
-                                     TypeRange{b.getI32Type()}, ValueRange{});
+    // An LLVM dialect call: C-interface wrapping (emit-c-interface) applies
+    // to func.func declarations and must not rename the runtime function.
+    auto call = LLVM::CallOp::create(b, TypeRange{b.getI32Type()},
+                                     kMaxThreadsFn, ValueRange{});
     Value threads = arith::IndexCastUIOp::create(b, b.getIndexType(),
-                                                 call.getResult(0));
+                                                 call.getResult());
     return arith::MaxUIOp::create(b, threads, idx(1));
   }
 
@@ -248,10 +278,12 @@ private:
           Value x = numerics.widen(load(v1, add(offset, i)));
           return pack(numerics.accumulate(x, unpack(args)));
         }));
-    // The tail, zero-padded (possibly empty).
-    Value x = numerics.widen(
-        maskedLoad(v1, add(offset, full), sub(count, full)));
-    return numerics.accumulate(x, sum);
+    // The tail, zero-padded.
+    Value rest = sub(count, full);
+    return unpack(ifNonZero(rest, pack(sum), [&](ValueRange args) {
+      Value x = numerics.widen(maskedLoad(v1, add(offset, full), rest));
+      return pack(numerics.accumulate(x, unpack(args)));
+    }));
   }
 
   /// w1[offset, offset + count) = v1[...] * scale, for a vector scale
@@ -267,8 +299,10 @@ private:
     });
     Value at = add(offset, full);
     Value rest = sub(count, full);
-    Value x = numerics.widen(maskedLoad(v1, at, rest));
-    maskedStore(numerics.scaleElement(x, scaleHi, scaleLo), w1, at, rest);
+    ifNonZero(rest, [&] {
+      Value x = numerics.widen(maskedLoad(v1, at, rest));
+      maskedStore(numerics.scaleElement(x, scaleHi, scaleLo), w1, at, rest);
+    });
   }
 
   //===--------------------------------------------------------------------===//
@@ -471,32 +505,33 @@ void WeightNormLowering::columnsKernel() {
   // Per-thread partial sums per position: [threads][R].
   Value partialHi = array(mul(threads, R));
   Value partialLo = numerics.hasLowPart() ? array(mul(threads, R)) : Value();
-  // Accumulates v's row p into the partials at `base` (vectors of
-  // positions, then the zero-padded tail).
-  auto accumulateRow = [&](Value p, Value base) {
-    Value row = mul(p, R);
+  // Accumulates `rows` consecutive rows of v from row p into the partials at
+  // `base`: vectors of positions, then the zero-padded tail. Each partial
+  // vector is loaded and stored once for all the rows.
+  auto accumulateRows = [&](Value p, int64_t rows, Value base) {
     auto step = [&](Value j, Value count) {
       Value at = add(base, j);
-      PartialSum part{
-          count ? maskedLoad(partialHi, at, count) : load(partialHi, at),
-          partialLo ? (count ? maskedLoad(partialLo, at, count)
-                             : load(partialLo, at))
-                    : Value()};
-      Value x = numerics.widen(count ? maskedLoad(v1, add(row, j), count)
-                                     : load(v1, add(row, j)));
-      PartialSum next = numerics.accumulate(x, part);
-      if (count) {
-        maskedStore(next.hi, partialHi, at, count);
-        if (next.lo)
-          maskedStore(next.lo, partialLo, at, count);
-      } else {
-        vector::StoreOp::create(b, next.hi, partialHi, ValueRange{at});
-        if (next.lo)
-          vector::StoreOp::create(b, next.lo, partialLo, ValueRange{at});
+      auto get = [&](Value memref, Value offset) {
+        return count ? maskedLoad(memref, offset, count) : load(memref, offset);
+      };
+      auto put = [&](Value value, Value memref, Value offset) {
+        if (count)
+          maskedStore(value, memref, offset, count);
+        else
+          vector::StoreOp::create(b, value, memref, ValueRange{offset});
+      };
+      PartialSum part{get(partialHi, at),
+                      partialLo ? get(partialLo, at) : Value()};
+      for (int64_t u = 0; u < rows; ++u) {
+        Value row = mul(add(p, idx(u)), R);
+        part = numerics.accumulate(numerics.widen(get(v1, add(row, j))), part);
       }
+      put(part.hi, partialHi, at);
+      if (part.lo)
+        put(part.lo, partialLo, at);
     };
     forLoop(idx(0), rFull, vs, [&](Value j) { step(j, Value()); });
-    step(rFull, rRest);
+    ifNonZero(rRest, [&] { step(rFull, rRest); });
   };
   parallelLoop(idx(0), threads, [&](Value t) {
     Value base = mul(t, R);
@@ -509,7 +544,15 @@ void WeightNormLowering::columnsKernel() {
     });
     Value begin = minU(mul(t, rowsPerThread), P);
     Value end = minU(add(begin, rowsPerThread), P);
-    forLoop(begin, end, idx(1), [&](Value p) { accumulateRow(p, base); });
+    // Groups of kRowsPerPass rows, then the remaining rows one by one.
+    Value group = idx(kRowsPerPass);
+    Value groupsEnd =
+        add(begin, mul(arith::DivUIOp::create(b, sub(end, begin), group),
+                       group));
+    forLoop(begin, groupsEnd, group,
+            [&](Value p) { accumulateRows(p, kRowsPerPass, base); });
+    forLoop(groupsEnd, end, idx(1),
+            [&](Value p) { accumulateRows(p, 1, base); });
   });
   // Per slice: combine the threads' partials over its Q positions, then
   // spread its scale over those positions.
@@ -552,12 +595,14 @@ void WeightNormLowering::columnsKernel() {
                                   scaleLo ? load(scaleLo, j) : Value()),
             w1, at);
     });
-    Value at = add(row, rFull);
-    Value x = numerics.widen(maskedLoad(v1, at, rRest));
-    Value y = numerics.scaleElement(
-        x, maskedLoad(scaleHi, rFull, rRest),
-        scaleLo ? maskedLoad(scaleLo, rFull, rRest) : Value());
-    maskedStore(y, w1, at, rRest);
+    ifNonZero(rRest, [&] {
+      Value at = add(row, rFull);
+      Value x = numerics.widen(maskedLoad(v1, at, rRest));
+      Value y = numerics.scaleElement(
+          x, maskedLoad(scaleHi, rFull, rRest),
+          scaleLo ? maskedLoad(scaleLo, rFull, rRest) : Value());
+      maskedStore(y, w1, at, rRest);
+    });
   });
   for (Value buffer : {partialHi, partialLo, scaleHi, scaleLo})
     if (buffer)
@@ -661,10 +706,9 @@ struct WNLowerToLoopsPass final
     // The thread count comes from the OpenMP runtime.
     if (parallel && !module.lookupSymbol(kMaxThreadsFn)) {
       OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
-      auto decl = func::FuncOp::create(
+      LLVM::LLVMFuncOp::create(
           builder, module.getLoc(), kMaxThreadsFn,
-          builder.getFunctionType({}, {builder.getI32Type()}));
-      decl.setPrivate();
+          LLVM::LLVMFunctionType::get(builder.getI32Type(), {}));
     }
     WNLowerToLoopsPassOptions options{vectorSize, parallel, nontemporal};
     IRRewriter rewriter(&getContext());

@@ -1,7 +1,8 @@
 // RUN: wn-opt %s -wn-decompose -split-input-file | FileCheck %s
 
 /// dim 0, keepdim g, f32: computed in f64 (exact squares, one running sum
-/// per slice), the scale per row, the scaled copy rounded once to f32.
+/// per slice, as fused multiply-adds), the scale per row, the scaled copy
+/// rounded once to f32.
 // CHECK-DAG: #[[ID:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[ROW:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d0)>
 // CHECK-DAG: #[[ID1:[a-zA-Z0-9_]+]] = affine_map<(d0) -> (d0)>
@@ -15,8 +16,7 @@
 // CHECK-SAME: ins(%[[V]] : tensor<64x32x3xf32>) outs(%[[SUM0]] : tensor<64xf64>)
 // CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: f32, %[[ACC:[a-zA-Z0-9_]+]]: f64):
 // CHECK:   %[[XW:[a-zA-Z0-9_]+]] = arith.extf %[[X]] : f32 to f64
-// CHECK:   %[[SQ:[a-zA-Z0-9_]+]] = arith.mulf %[[XW]], %[[XW]] : f64
-// CHECK:   %[[ADD:[a-zA-Z0-9_]+]] = arith.addf %[[ACC]], %[[SQ]] : f64
+// CHECK:   %[[ADD:[a-zA-Z0-9_]+]] = math.fma %[[XW]], %[[XW]], %[[ACC]] : f64
 // CHECK:   linalg.yield %[[ADD]] : f64
 // CHECK: %[[SE:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf64>
 // CHECK: %[[SCALE:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[GKEEP]], #[[ID1]]], iterator_types = ["parallel"]}

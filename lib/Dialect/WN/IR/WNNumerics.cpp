@@ -79,10 +79,18 @@ Value WeightNormNumerics::widen(Value x) {
 }
 
 PartialSum WeightNormNumerics::accumulate(Value x, PartialSum sum) {
+  switch (summation) {
+  case Summation::Plain:
+    // x * x is exact in the compute type: the fused multiply-add gives the
+    // same sum as a product and an addition, in one operation.
+    return {fma(x, x, sum.hi), Value()};
+  default:
+    break;
+  }
   Value sq = mul(x, x);
   switch (summation) {
   case Summation::Plain:
-    return {add(sum.hi, sq), Value()};
+    llvm_unreachable("handled above");
   case Summation::Kahan: {
     // y = sq + lo; hi' = hi + y; lo' = y - (hi' - hi).
     Value y = add(sq, sum.lo);
