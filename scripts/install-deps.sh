@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what wn needs from Debian 12's packages, skipping what is there.
 # Safe to run again: it only calls apt-get when a package is missing.
+# Optional groups as arguments add packages for one job:
+#   bench   python3-matplotlib (the chart of bench/run.sh)
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +12,13 @@ PACKAGES=(
   libomp-22-dev                             # OpenMP runtime for CPU threads
   python3 python3-torch python3-numpy       # the numerical oracle (PyTorch 1.13.1)
 )
+
+for group in "$@"; do
+  case "$group" in
+    bench) PACKAGES+=(python3-matplotlib) ;;
+    *) echo "install-deps: unknown group '$group' (known: bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${PACKAGES[@]}"; do

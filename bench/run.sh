@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The benchmark: installs what is missing (matplotlib too, for the chart),
+# builds wn, then times wn.weight_norm against PyTorch and a memory copy with
+# bench/bench.py, passing its arguments through (--quick, --strategy
+# NAME=OPTIONS, --shapes, --dtype, --threads; see --help). Prints the table
+# and writes bench/results/latest.{md,json,png}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh bench
+scripts/build.sh
+
+PYTHONPATH=python${PYTHONPATH:+:$PYTHONPATH} WN_TOOLS_DIR=build/bin \
+  exec /usr/bin/python3 bench/bench.py "$@"
