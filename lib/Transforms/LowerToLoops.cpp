@@ -293,15 +293,15 @@ private:
     Value full = mul(arith::DivUIOp::create(b, count, vs), vs);
     forLoop(idx(0), full, vs, [&](Value i) {
       Value at = add(offset, i);
-      store(numerics.scaleElement(numerics.widen(load(v1, at)), scaleHi,
-                                  scaleLo),
+      store(numerics.scaleElement(load(v1, at), scaleHi, scaleLo),
             w1, at);
     });
     Value at = add(offset, full);
     Value rest = sub(count, full);
     ifNonZero(rest, [&] {
-      Value x = numerics.widen(maskedLoad(v1, at, rest));
-      maskedStore(numerics.scaleElement(x, scaleHi, scaleLo), w1, at, rest);
+      maskedStore(numerics.scaleElement(maskedLoad(v1, at, rest), scaleHi,
+                                        scaleLo),
+                  w1, at, rest);
     });
   }
 
@@ -556,10 +556,13 @@ void WeightNormLowering::columnsKernel() {
   });
   // Per slice: combine the threads' partials over its Q positions, then
   // spread its scale over those positions.
-  Value scaleHi = array(R);
-  Value scaleLo = numerics.getSummation() == Summation::DoubleDouble
-                      ? array(R)
-                      : Value();
+  auto scaleArray = [&](Value size) -> Value {
+    return memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, numerics.getScaleType()),
+        ValueRange{size});
+  };
+  Value scaleHi = scaleArray(R);
+  Value scaleLo = numerics.hasScaleLowPart() ? scaleArray(R) : Value();
   parallelLoop(idx(0), O, [&](Value k) {
     Value first = mul(k, Q);
     PartialSum total = unpack(forLoop(
@@ -590,16 +593,14 @@ void WeightNormLowering::columnsKernel() {
     Value row = mul(p, R);
     forLoop(idx(0), rFull, vs, [&](Value j) {
       Value at = add(row, j);
-      store(numerics.scaleElement(numerics.widen(load(v1, at)),
-                                  load(scaleHi, j),
+      store(numerics.scaleElement(load(v1, at), load(scaleHi, j),
                                   scaleLo ? load(scaleLo, j) : Value()),
             w1, at);
     });
     ifNonZero(rRest, [&] {
       Value at = add(row, rFull);
-      Value x = numerics.widen(maskedLoad(v1, at, rRest));
       Value y = numerics.scaleElement(
-          x, maskedLoad(scaleHi, rFull, rRest),
+          maskedLoad(v1, at, rRest), maskedLoad(scaleHi, rFull, rRest),
           scaleLo ? maskedLoad(scaleLo, rFull, rRest) : Value());
       maskedStore(y, w1, at, rRest);
     });
@@ -638,10 +639,13 @@ void WeightNormLowering::runsKernel() {
         memref::StoreOp::create(b, sum.lo, partialLo, ValueRange{at});
     });
   });
-  Value scaleHi = array(O);
-  Value scaleLo = numerics.getSummation() == Summation::DoubleDouble
-                      ? array(O)
-                      : Value();
+  auto scaleArray = [&](Value size) -> Value {
+    return memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, numerics.getScaleType()),
+        ValueRange{size});
+  };
+  Value scaleHi = scaleArray(O);
+  Value scaleLo = numerics.hasScaleLowPart() ? scaleArray(O) : Value();
   parallelLoop(idx(0), O, [&](Value k) {
     PartialSum total = unpack(forLoop(
         idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),

@@ -40,19 +40,21 @@
 /// Streaming stores, on request.
 // NT: llvm.store {{.*}} {alignment = 4 : i64, nontemporal} : vector<8xf32>, !llvm.ptr
 
-/// Materialize: the memref-in, memref-out layer reads v and g where they are and writes w
-/// straight into the caller's buffer: the only allocation is the per-row
-/// scratch of 64 doubles (f32 is computed in f64) for the sums of squares,
-/// which then holds the scales, and nothing is copied.
+/// Materialize: the memref-in, memref-out layer reads v and g where they are
+/// and writes w straight into the caller's buffer: the only allocations are
+/// the per-row scratch (64 doubles of sums of squares, f32 is computed in
+/// f64, and the per-row scale as 64 pairs of floats), and nothing is copied.
 // BUF-LABEL: func.func @layer
 // BUF-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<64x32x3xf32>, %[[G:[a-zA-Z0-9_]+]]: memref<64x1x1xf32>, %[[W:[a-zA-Z0-9_]+]]: memref<64x32x3xf32>)
 // BUF-NOT: memref.copy
 // BUF: %[[S:.*]] = memref.alloc() {{.*}} : memref<64xf64>
+// BUF: linalg.generic {{.*}} ins(%[[V]] : memref<64x32x3xf32>) outs(%[[S]] : memref<64xf64>)
+// BUF: %[[HI:.*]] = memref.alloc() {{.*}} : memref<64xf32>
+// BUF: %[[LO:.*]] = memref.alloc() {{.*}} : memref<64xf32>
 // BUF-NOT: memref.alloc
 // BUF-NOT: memref.copy
-// BUF: linalg.generic {{.*}} ins(%[[V]] : memref<64x32x3xf32>) outs(%[[S]] : memref<64xf64>)
-// BUF: linalg.generic {{.*}} ins(%[[S]], %[[G]] : memref<64xf64>, memref<64x1x1xf32>) outs(%[[S]] : memref<64xf64>)
-// BUF: linalg.generic {{.*}} ins(%[[V]], %[[S]] : memref<64x32x3xf32>, memref<64xf64>) outs(%[[W]] : memref<64x32x3xf32>)
+// BUF: linalg.generic {{.*}} ins(%[[S]], %[[G]] : memref<64xf64>, memref<64x1x1xf32>) outs(%[[HI]], %[[LO]] : memref<64xf32>, memref<64xf32>)
+// BUF: linalg.generic {{.*}} ins(%[[V]], %[[HI]], %[[LO]] : memref<64x32x3xf32>, memref<64xf32>, memref<64xf32>) outs(%[[W]] : memref<64x32x3xf32>)
 // BUF-NOT: memref.copy
 // BUF: return
 func.func @layer(%vm: memref<64x32x3xf32>, %gm: memref<64x1x1xf32>, %wm: memref<64x32x3xf32>) attributes {llvm.emit_c_interface} {

@@ -1,8 +1,8 @@
 // RUN: wn-opt %s -wn-decompose -split-input-file | FileCheck %s
 
 /// dim 0, keepdim g, f32: computed in f64 (exact squares, one running sum
-/// per slice, as fused multiply-adds), the scale per row, the scaled copy
-/// rounded once to f32.
+/// per slice, as fused multiply-adds), the scale per row as an f32 pair, the
+/// scaled copy in f32 as fma(v, hi, v * lo), rounded once.
 // CHECK-DAG: #[[ID:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[ROW:[a-zA-Z0-9_]+]] = affine_map<(d0, d1, d2) -> (d0)>
 // CHECK-DAG: #[[ID1:[a-zA-Z0-9_]+]] = affine_map<(d0) -> (d0)>
@@ -18,20 +18,24 @@
 // CHECK:   %[[XW:[a-zA-Z0-9_]+]] = arith.extf %[[X]] : f32 to f64
 // CHECK:   %[[ADD:[a-zA-Z0-9_]+]] = math.fma %[[XW]], %[[XW]], %[[ACC]] : f64
 // CHECK:   linalg.yield %[[ADD]] : f64
-// CHECK: %[[SE:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf64>
-// CHECK: %[[SCALE:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[GKEEP]], #[[ID1]]], iterator_types = ["parallel"]}
-// CHECK-SAME: ins(%[[SUM]], %[[G]] : tensor<64xf64>, tensor<64x1x1xf32>) outs(%[[SE]] : tensor<64xf64>)
-// CHECK: ^bb0(%[[S:[a-zA-Z0-9_]+]]: f64, %[[GV:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f64):
+// CHECK: %[[SE:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf32>
+// CHECK: %[[SE2:[a-zA-Z0-9_]+]] = tensor.empty() : tensor<64xf32>
+// CHECK: %[[SCALE:[a-zA-Z0-9_]+]]:2 = linalg.generic {indexing_maps = [#[[ID1]], #[[GKEEP]], #[[ID1]], #[[ID1]]], iterator_types = ["parallel"]}
+// CHECK-SAME: ins(%[[SUM]], %[[G]] : tensor<64xf64>, tensor<64x1x1xf32>) outs(%[[SE]], %[[SE2]] : tensor<64xf32>, tensor<64xf32>)
+// CHECK: ^bb0(%[[S:[a-zA-Z0-9_]+]]: f64, %[[GV:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f32, %{{.*}}: f32):
 // CHECK:   %[[GW:[a-zA-Z0-9_]+]] = arith.extf %[[GV]] : f32 to f64
 // CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt %[[S]] : f64
 // CHECK:   %[[DIV:[a-zA-Z0-9_]+]] = arith.divf %[[GW]], %[[N]] : f64
-// CHECK:   linalg.yield %[[DIV]]
-// CHECK: %[[W:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
-// CHECK-SAME: ins(%[[V]], %[[SCALE]] : tensor<64x32x3xf32>, tensor<64xf64>) outs(%[[I]] : tensor<64x32x3xf32>)
-// CHECK: ^bb0(%[[VX:[a-zA-Z0-9_]+]]: f32, %[[SC:[a-zA-Z0-9_]+]]: f64, %{{.*}}: f32):
-// CHECK:   %[[VW:[a-zA-Z0-9_]+]] = arith.extf %[[VX]] : f32 to f64
-// CHECK:   %[[P:[a-zA-Z0-9_]+]] = arith.mulf %[[VW]], %[[SC]] : f64
-// CHECK:   %[[R:[a-zA-Z0-9_]+]] = arith.truncf %[[P]] : f64 to f32
+// CHECK:   %[[HI:[a-zA-Z0-9_]+]] = arith.truncf %[[DIV]] : f64 to f32
+// CHECK:   %[[HIW:[a-zA-Z0-9_]+]] = arith.extf %[[HI]] : f32 to f64
+// CHECK:   %[[REST:[a-zA-Z0-9_]+]] = arith.subf %[[DIV]], %[[HIW]] : f64
+// CHECK:   %[[LO:[a-zA-Z0-9_]+]] = arith.truncf %[[REST]] : f64 to f32
+// CHECK:   linalg.yield %[[HI]], %[[LO]] : f32, f32
+// CHECK: %[[W:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%[[V]], %[[SCALE]]#0, %[[SCALE]]#1 : tensor<64x32x3xf32>, tensor<64xf32>, tensor<64xf32>) outs(%[[I]] : tensor<64x32x3xf32>)
+// CHECK: ^bb0(%[[VX:[a-zA-Z0-9_]+]]: f32, %[[SH:[a-zA-Z0-9_]+]]: f32, %[[SL:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f32):
+// CHECK:   %[[PL:[a-zA-Z0-9_]+]] = arith.mulf %[[VX]], %[[SL]] : f32
+// CHECK:   %[[R:[a-zA-Z0-9_]+]] = math.fma %[[VX]], %[[SH]], %[[PL]] : f32
 // CHECK:   linalg.yield %[[R]] : f32
 // CHECK: return %[[W]]
 func.func @dim0_keepdim(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
@@ -47,7 +51,7 @@ func.func @dim0_keepdim(%v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>, %init: 
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[MID]]], iterator_types = ["reduction", "parallel", "reduction"]}
 // CHECK-SAME: outs(%{{.*}} : tensor<32xf64>)
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<32xf64>, tensor<32xf32>)
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[MID]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[MID]], #[[MID]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]}
 func.func @middle_negative_flat(%v: tensor<64x32x3xf32>, %g: tensor<32xf32>, %init: tensor<64x32x3xf32>) -> tensor<64x32x3xf32> {
   %w = wn.weight_norm dim(-2) ins(%v, %g : tensor<64x32x3xf32>, tensor<32xf32>) outs(%init : tensor<64x32x3xf32>) -> tensor<64x32x3xf32>
   return %w : tensor<64x32x3xf32>

@@ -151,7 +151,16 @@ SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
     if (eps)
       total = add(total, eps);
     Value norm = math::SqrtOp::create(b, loc, total);
-    return {norm, Value(), div(g, norm), Value()};
+    Value scale = div(g, norm);
+    if (summation == Summation::Kahan)
+      return {norm, Value(), scale, Value()};
+    // f32: the f64 scale as an f32 pair; hi + lo is within 2^-48 of it.
+    Type scaleType = getScaleType();
+    Value hi = arith::TruncFOp::create(b, loc, scaleType, scale);
+    Value lo = arith::TruncFOp::create(
+        b, loc, scaleType,
+        sub(scale, arith::ExtFOp::create(b, loc, computeType, hi)));
+    return {norm, Value(), hi, lo};
   }
   // Renormalize (Fast2Sum: |hi| >= |lo|).
   Value hi = add(sum.hi, sum.lo);
@@ -184,7 +193,10 @@ Value WeightNormNumerics::normResult(const SliceScale &slice) {
   return arith::TruncFOp::create(b, loc, accType, norm);
 }
 
-Value WeightNormNumerics::scaleElement(Value x, Value scaleHi, Value scaleLo) {
+Value WeightNormNumerics::scaleElement(Value v, Value scaleHi, Value scaleLo) {
+  // f16, bf16: widened to f32, one product; f32 and f64: in their own type,
+  // fma(v, hi, v * lo), rounded once.
+  Value x = summation == Summation::Kahan ? widen(v) : v;
   Value y = scaleLo ? fma(x, scaleHi, mul(x, scaleLo)) : mul(x, scaleHi);
   Type target = elementType;
   if (auto vectorType = dyn_cast<VectorType>(y.getType()))

@@ -372,7 +372,8 @@ getGToNormReassociation(GLayout layout, int64_t gRank) {
 ///   %hi0[, %lo0]  = linalg.fill 0[, -0.0]                 : [O] or 0-d, C
 ///   %hi[, %lo]    = generic(reduce all but dim)           : sum of x*x
 ///   %scale[, %scale_lo][, %norm] = generic(parallel)      : [O]
-///       norm = sqrt((hi + lo) [+ eps]), scale = g / norm
+///       norm = sqrt((hi + lo) [+ eps]), scale = g / norm (an f32 pair for
+///       f32, a double-double for f64)
 ///   %w            = generic(parallel) v * scale           : v's shape
 /// The arithmetic comes from WeightNormNumerics: inputs widened to C first,
 /// every result rounded once, the sum plain, compensated or double-double
@@ -443,10 +444,14 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
       dim ? std::optional<unsigned>(0) : std::nullopt;
   AffineMap normIdentity = AffineMap::getMultiDimIdentityMap(normLoops, ctx);
   AffineMap gMap = getGIndexingMap(normLoops, normLoop);
-  bool scaleLo = numerics.getSummation() == Summation::DoubleDouble;
-  SmallVector<Value> scaleOutputs = {emptyNormShaped()};
+  bool scaleLo = numerics.hasScaleLowPart();
+  auto emptyScale = [&]() -> Value {
+    return tensor::EmptyOp::create(b, loc, normSizes,
+                                   numerics.getScaleType());
+  };
+  SmallVector<Value> scaleOutputs = {emptyScale()};
   if (scaleLo)
-    scaleOutputs.push_back(emptyNormShaped());
+    scaleOutputs.push_back(emptyScale());
   std::optional<SmallVector<ReassociationIndices>> gToNorm =
       getGToNormReassociation(getGLayout(), getGType().getRank());
   bool withNorm = static_cast<bool>(getNormInit());
@@ -495,7 +500,7 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
                     rank, utils::IteratorType::parallel),
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
                   WeightNormNumerics n(nb, nl, numerics.getElementType());
-                  Value y = n.scaleElement(n.widen(args[0]), args[1],
+                  Value y = n.scaleElement(args[0], args[1],
                                            scaleLo ? args[2] : Value());
                   linalg::YieldOp::create(nb, nl, y);
                 })

@@ -25,9 +25,10 @@ struct PartialSum {
   Value lo;
 };
 
-/// The per-slice results of a weight norm: the norm sqrt(sum [+ eps]) and
-/// the scale g / norm, each `hi` plus, for Summation::DoubleDouble, a low
-/// part `lo` (null otherwise).
+/// The per-slice results of a weight norm: the norm sqrt(sum [+ eps]) in the
+/// compute type (plus a low part for Summation::DoubleDouble) and the scale
+/// g / norm in the scale type (see WeightNormNumerics::getScaleType), plus a
+/// low part when hasScaleLowPart().
 struct SliceScale {
   Value normHi, normLo;
   Value scaleHi, scaleLo;
@@ -43,8 +44,17 @@ public:
   FloatType getComputeType() const { return computeType; }
   FloatType getAccumulationType() const { return accType; }
   Summation getSummation() const { return summation; }
-  /// Whether partial sums and scales carry a low part.
+  /// Whether partial sums carry a low part.
   bool hasLowPart() const { return summation != Summation::Plain; }
+  /// The type of the per-slice scale: the compute type, except for f32,
+  /// whose f64 scale is split into an f32 pair so that w = v * scale runs in
+  /// f32 (one product and one fused multiply-add per element).
+  FloatType getScaleType() const {
+    return summation == Summation::Plain ? cast<FloatType>(elementType)
+                                         : computeType;
+  }
+  /// Whether the scale is a pair hi + lo (f32 and f64).
+  bool hasScaleLowPart() const { return summation != Summation::Kahan; }
 
   /// The value a partial sum starts from, of `type` (the compute type or a
   /// vector of it). The low part starts at -0.0 rather than +0.0: the same
@@ -65,9 +75,10 @@ public:
   SliceScale finalize(PartialSum sum, Value eps, Value g);
   /// The norm result value, rounded to the accumulation type.
   Value normResult(const SliceScale &slice);
-  /// w = x * scale for a widened x, rounded to the element type; `scaleHi`
-  /// and `scaleLo` are broadcast to x's shape by the caller.
-  Value scaleElement(Value x, Value scaleHi, Value scaleLo);
+  /// w = v * scale for v in the element type (scalar or vector), rounded to
+  /// the element type; `scaleHi` and `scaleLo` are broadcast to v's shape by
+  /// the caller.
+  Value scaleElement(Value v, Value scaleHi, Value scaleLo);
   /// eps rounded to the accumulation type, as a compute type constant.
   Value epsConstant(const APFloat &eps);
 
