@@ -38,7 +38,7 @@ static void addWNLoweringPasses(OpPassManager &pm,
   WNLowerToLoopsPassOptions loweringOptions;
   loweringOptions.vectorSize = options.vectorSize;
   loweringOptions.parallel = options.parallel;
-  loweringOptions.nontemporal = options.nontemporal;
+  loweringOptions.nontemporalMinBytes = options.nontemporalMinBytes;
   pm.addPass(createWNLowerToLoopsPass(loweringOptions));
   // Folds the kernel choice for static shapes.
   pm.addPass(createCanonicalizerPass());

@@ -225,7 +225,7 @@ private:
   void store(Value value, Value memref, Value offset) {
     auto storeOp =
         vector::StoreOp::create(b, value, memref, ValueRange{offset});
-    if (options.nontemporal)
+    if (streaming)
       storeOp.setNontemporal(true);
   }
   void maskedStore(Value value, Value memref, Value offset, Value count) {
@@ -349,6 +349,8 @@ private:
   Type elementType;
   Type computeType;
   int64_t vectorSize;
+  /// Whether stores of w being built are non-temporal.
+  bool streaming = false;
 
   /// v and w as flat arrays, the [P, O, Q] view and eps.
   Value v1, w1, P, O, Q;
@@ -409,19 +411,40 @@ void WeightNormLowering::lower() {
   if (std::optional<APFloat> epsValue = op.getEpsInAccumulationType())
     eps = numerics.epsConstant(*epsValue);
 
-  Value single = cmp(arith::CmpIPredicate::eq, P, idx(1));
-  ifThenElse(
-      single,
-      [&] {
-        ifThenElse(cmp(arith::CmpIPredicate::uge, O,
-                       idx(kMinRowsForRowKernel)),
-                   [&] { rowsKernel(); }, [&] { chunksKernel(); });
-      },
-      [&] {
-        ifThenElse(cmp(arith::CmpIPredicate::ult, Q,
-                       idx(kMinRunVectors * vectorSize)),
-                   [&] { columnsKernel(); }, [&] { runsKernel(); });
-      });
+  auto dispatch = [&] {
+    Value single = cmp(arith::CmpIPredicate::eq, P, idx(1));
+    ifThenElse(
+        single,
+        [&] {
+          ifThenElse(cmp(arith::CmpIPredicate::uge, O,
+                         idx(kMinRowsForRowKernel)),
+                     [&] { rowsKernel(); }, [&] { chunksKernel(); });
+        },
+        [&] {
+          ifThenElse(cmp(arith::CmpIPredicate::ult, Q,
+                         idx(kMinRunVectors * vectorSize)),
+                     [&] { columnsKernel(); }, [&] { runsKernel(); });
+        });
+  };
+  // Streaming (non-temporal) stores for outputs of at least
+  // nontemporal-min-bytes: the kernels are emitted twice.
+  int64_t minBytes = options.nontemporalMinBytes;
+  if (minBytes < 0) {
+    dispatch();
+  } else {
+    int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
+    Value bytes = mul(mul(mul(P, O), Q), idx(elementBytes));
+    ifThenElse(
+        cmp(arith::CmpIPredicate::uge, bytes, idx(minBytes)),
+        [&] {
+          streaming = true;
+          dispatch();
+        },
+        [&] {
+          streaming = false;
+          dispatch();
+        });
+  }
 
   if (wCopy) {
     linalg::CopyOp::create(b, wCopy, w);
@@ -714,7 +737,8 @@ struct WNLowerToLoopsPass final
           builder, module.getLoc(), kMaxThreadsFn,
           LLVM::LLVMFunctionType::get(builder.getI32Type(), {}));
     }
-    WNLowerToLoopsPassOptions options{vectorSize, parallel, nontemporal};
+    WNLowerToLoopsPassOptions options{vectorSize, parallel,
+                                      nontemporalMinBytes};
     IRRewriter rewriter(&getContext());
     for (WeightNormOp op : ops) {
       ImplicitLocOpBuilder b(op.getLoc(), op);

@@ -3,7 +3,9 @@
 // RUN: wn-opt %s --wn-cpu-pipeline=strategy=materialize | FileCheck %s --check-prefixes=CHECK,NOOMP
 // RUN: wn-opt %s --wn-cpu-pipeline --mlir-print-ir-after=ownership-based-buffer-deallocation -o /dev/null 2>&1 | FileCheck %s --check-prefix=FUSEDBUF
 // RUN: wn-opt %s --wn-cpu-pipeline=strategy=materialize --mlir-print-ir-after=ownership-based-buffer-deallocation -o /dev/null 2>&1 | FileCheck %s --check-prefix=BUF
-// RUN: wn-opt %s '--wn-cpu-pipeline=nontemporal=1 vector-size=8' | FileCheck %s --check-prefix=NT
+// RUN: wn-opt %s '--wn-cpu-pipeline=nontemporal-min-bytes=0 vector-size=8' | FileCheck %s --check-prefix=NT
+// RUN: wn-opt %s '--wn-cpu-pipeline=nontemporal-min-bytes=-1 vector-size=8' | FileCheck %s --check-prefix=NONT
+// RUN: wn-opt %s '--wn-cpu-pipeline=nontemporal-min-bytes=100000 vector-size=8' | FileCheck %s --check-prefix=NONT
 // RUN: wn-opt %s --wn-cpu-pipeline=emit-c-interface=1 | FileCheck %s --check-prefix=CIFACE
 // RUN: not wn-opt %s --wn-cpu-pipeline=no-such-option=1 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not wn-opt %s --wn-cpu-pipeline=strategy=fastest 2>&1 | FileCheck %s --check-prefix=BADSTRATEGY
@@ -37,8 +39,14 @@
 // FUSEDBUF-NOT: memref.copy
 // FUSEDBUF: return
 
-/// Streaming stores, on request.
+/// Streaming stores: w of @layer has 24576 bytes, so nontemporal-min-bytes=0
+/// streams, -1 does not, and 100000 does not (the kernels are emitted for
+/// both and the choice folds for static shapes).
+// NT-LABEL: llvm.func @layer(
 // NT: llvm.store {{.*}} {alignment = 4 : i64, nontemporal} : vector<8xf32>, !llvm.ptr
+// NONT-LABEL: llvm.func @layer(
+// NONT-NOT: nontemporal
+// NONT-LABEL: llvm.func @_mlir_ciface_layer(
 
 /// Materialize: the memref-in, memref-out layer reads v and g where they are
 /// and writes w straight into the caller's buffer: the only allocations are

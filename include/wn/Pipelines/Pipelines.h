@@ -40,10 +40,12 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
       llvm::cl::desc("fused: run on OMP_NUM_THREADS threads through OpenMP "
                      "(link libomp); off: one thread, no OpenMP"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> nontemporal{
-      *this, "nontemporal",
-      llvm::cl::desc("fused: write w with non-temporal (streaming) stores"),
-      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> nontemporalMinBytes{
+      *this, "nontemporal-min-bytes",
+      llvm::cl::desc("fused: write w with non-temporal (streaming) stores "
+                     "when it has at least this many bytes (0: always, -1: "
+                     "never)"),
+      llvm::cl::init(12582912)};
   PassOptions::Option<bool> emitCInterface{
       *this, "emit-c-interface",
       llvm::cl::desc("Give every function a C interface wrapper "

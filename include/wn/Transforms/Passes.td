@@ -35,7 +35,8 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
     bufferization) to `scf` loops over `vector` operations, with
     `scf.parallel` loops over threads (OpenMP after `convert-scf-to-openmp`;
     the thread count is read at run time from `omp_get_max_threads`). This
-    is the fused CPU strategy of `--wn-cpu-pipeline`.
+    is the fused CPU strategy of `--wn-cpu-pipeline`. Large outputs are
+    written with non-temporal stores (`nontemporal-min-bytes`).
 
     v is viewed as [P, O, Q] around `dim` (P: the sizes before it, Q: the
     sizes after it). Slices of one contiguous row (dim 0) are reduced and
@@ -58,8 +59,13 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Emit scf.parallel loops (threads); off: one thread, no OpenMP "
            "runtime needed">,
-    Option<"nontemporal", "nontemporal", "bool", /*default=*/"false",
-           "Write w with non-temporal (streaming) stores">
+    Option<"nontemporalMinBytes", "nontemporal-min-bytes", "int64_t",
+           /*default=*/"12582912",
+           "Write w with non-temporal (streaming) stores when it has at "
+           "least this many bytes (decided at run time; 0: always, -1: "
+           "never). Streaming saves the read-for-ownership of w and the "
+           "cache pollution on tensors larger than the cache, and costs on "
+           "smaller ones, which a consumer would find in cache">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
