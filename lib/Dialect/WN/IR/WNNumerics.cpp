@@ -145,7 +145,17 @@ Value WeightNormNumerics::epsConstant(const APFloat &eps) {
   return arith::ExtFOp::create(b, loc, computeType, value);
 }
 
+/// `type` (a scalar type), shaped like `like` (a scalar or a vector).
+static Type shapedLike(Type type, Value like) {
+  if (auto vectorType = dyn_cast<VectorType>(like.getType()))
+    return vectorType.clone(type);
+  return type;
+}
+
 SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
+  // Scalar eps for vector sums (one slice per lane) is broadcast.
+  if (eps && eps.getType() != sum.hi.getType())
+    eps = vector::BroadcastOp::create(b, loc, sum.hi.getType(), eps);
   if (summation != Summation::DoubleDouble) {
     Value total = sum.lo ? add(sum.hi, sum.lo) : sum.hi;
     if (eps)
@@ -155,11 +165,11 @@ SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
     if (summation == Summation::Kahan)
       return {norm, Value(), scale, Value()};
     // f32: the f64 scale as an f32 pair; hi + lo is within 2^-48 of it.
-    Type scaleType = getScaleType();
+    Type scaleType = shapedLike(getScaleType(), scale);
     Value hi = arith::TruncFOp::create(b, loc, scaleType, scale);
     Value lo = arith::TruncFOp::create(
         b, loc, scaleType,
-        sub(scale, arith::ExtFOp::create(b, loc, computeType, hi)));
+        sub(scale, arith::ExtFOp::create(b, loc, scale.getType(), hi)));
     return {norm, Value(), hi, lo};
   }
   // Renormalize (Fast2Sum: |hi| >= |lo|).
@@ -174,7 +184,7 @@ SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
   // sqrt(hi + lo) = r + rLo, rLo = (hi - r * r + lo) / (2 r); 0 when r = 0.
   Value r = math::SqrtOp::create(b, loc, hi);
   Value rem = add(fma(neg(r), r, hi), lo);
-  Value zero = constant(computeType, 0.0);
+  Value zero = constant(r.getType(), 0.0);
   Value positive =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, r, zero);
   Value rLo =
@@ -188,9 +198,10 @@ SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
 
 Value WeightNormNumerics::normResult(const SliceScale &slice) {
   Value norm = slice.normLo ? add(slice.normHi, slice.normLo) : slice.normHi;
-  if (norm.getType() == accType)
+  Type target = shapedLike(accType, norm);
+  if (norm.getType() == target)
     return norm;
-  return arith::TruncFOp::create(b, loc, accType, norm);
+  return arith::TruncFOp::create(b, loc, target, norm);
 }
 
 Value WeightNormNumerics::scaleElement(Value v, Value scaleHi, Value scaleLo) {
@@ -198,9 +209,7 @@ Value WeightNormNumerics::scaleElement(Value v, Value scaleHi, Value scaleLo) {
   // fma(v, hi, v * lo), rounded once.
   Value x = summation == Summation::Kahan ? widen(v) : v;
   Value y = scaleLo ? fma(x, scaleHi, mul(x, scaleLo)) : mul(x, scaleHi);
-  Type target = elementType;
-  if (auto vectorType = dyn_cast<VectorType>(y.getType()))
-    target = vectorType.clone(elementType);
+  Type target = shapedLike(elementType, y);
   if (y.getType() == target)
     return y;
   return arith::TruncFOp::create(b, loc, target, y);
