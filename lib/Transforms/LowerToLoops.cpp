@@ -181,10 +181,22 @@ private:
     return ifOp.getResults();
   }
 
+  /// Declares the OpenMP runtime's omp_get_max_threads in the module.
+  void declareMaxThreads() {
+    auto module = op->getParentOfType<ModuleOp>();
+    if (module.lookupSymbol(kMaxThreadsFn))
+      return;
+    OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+    LLVM::LLVMFuncOp::create(
+        builder, module.getLoc(), kMaxThreadsFn,
+        LLVM::LLVMFunctionType::get(builder.getI32Type(), {}));
+  }
+
   /// The number of threads parallel loops will run on (1 when sequential).
   Value threadCount() {
     if (!options.parallel)
       return idx(1);
+    declareMaxThreads();
     // An LLVM dialect call: C-interface wrapping (emit-c-interface) applies
     // to func.func declarations and must not rename the runtime function.
     auto call = LLVM::CallOp::create(b, TypeRange{b.getI32Type()},
@@ -730,13 +742,6 @@ struct WNLowerToLoopsPass final
     if (ops.empty())
       return;
 
-    // The thread count comes from the OpenMP runtime.
-    if (parallel && !module.lookupSymbol(kMaxThreadsFn)) {
-      OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
-      LLVM::LLVMFuncOp::create(
-          builder, module.getLoc(), kMaxThreadsFn,
-          LLVM::LLVMFunctionType::get(builder.getI32Type(), {}));
-    }
     WNLowerToLoopsPassOptions options{vectorSize, parallel,
                                       nontemporalMinBytes};
     IRRewriter rewriter(&getContext());

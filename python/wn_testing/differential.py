@@ -416,7 +416,8 @@ PLANTS = {
 }
 
 
-def build_library(cases: list[Case], workdir: str, plant: str | None):
+def build_library(cases: list[Case], workdir: str, plant: str | None,
+                  pipeline_options: str = ""):
     text = "".join(
         weight_norm_func(c.name, c.shape, c.dim, c.layout, c.elem, c.dynamic,
                          c.style, c.eps, c.with_norm) for c in cases)
@@ -428,7 +429,7 @@ def build_library(cases: list[Case], workdir: str, plant: str | None):
         if mutated == decomposed:
             raise RuntimeError(f"plant {plant!r} changed nothing")
         text = mutated
-    return aot.compile_module(text, workdir)
+    return aot.compile_module(text, workdir, pipeline_options)
 
 
 def _pair_class(rank_w: int, rank_n: int):
@@ -583,6 +584,9 @@ def main(argv=None) -> int:
                         help="comma-separated element types to test")
     parser.add_argument("--plant", choices=sorted(PLANTS),
                         help="compile a deliberately wrong op")
+    parser.add_argument("--pipeline-options", default="", metavar="OPTIONS",
+                        help="--wn-cpu-pipeline options (a strategy), e.g. "
+                        "'strategy=materialize' or 'parallel=0 vector-size=4'")
     parser.add_argument("--summary", metavar="FILE",
                         help="also write the summary table to FILE")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -598,7 +602,8 @@ def main(argv=None) -> int:
     cases = generate_cases(args.seed, types)
     with tempfile.TemporaryDirectory(prefix="wn-differential-") as workdir:
         try:
-            lib = build_library(cases, workdir, args.plant)
+            lib = build_library(cases, workdir, args.plant,
+                                args.pipeline_options)
         except (aot.ToolError, subprocess.CalledProcessError) as error:
             print(f"compilation failed: {error}", file=sys.stderr)
             return 1
@@ -623,6 +628,8 @@ def main(argv=None) -> int:
     torch_nan = [o.case.name for o in outcomes if o.torch_nan_differs]
     print(f"\nwn.weight_norm vs PyTorch {torch.__version__} and an exact "
           f"reference (seed {args.seed}"
+          + (f", pipeline options '{args.pipeline_options}'"
+             if args.pipeline_options else "")
           + (f", planted error {args.plant}" if args.plant else "") + "):")
     print(table)
     if torch_nan:

@@ -1,0 +1,49 @@
+// RUN: wn-opt %s -one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" -canonicalize -split-input-file | FileCheck %s
+
+/// wn.weight_norm bufferizes to the op on memrefs, writing into its
+/// destination's buffer: here the function's own argument, in place, since
+/// nothing else reads it.
+// CHECK-LABEL: func.func @in_place
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<8x4xf32>, %[[G:[a-zA-Z0-9_]+]]: memref<8x1xf32>, %[[I:[a-zA-Z0-9_]+]]: memref<8x4xf32>) -> memref<8x4xf32>
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK: wn.weight_norm dim(0) ins(%[[V]], %[[G]] : memref<8x4xf32>, memref<8x1xf32>) outs(%[[I]] : memref<8x4xf32>)
+// CHECK: return %[[I]]
+func.func @in_place(%v: tensor<8x4xf32>, %g: tensor<8x1xf32>, %init: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<8x4xf32>, tensor<8x1xf32>) outs(%init : tensor<8x4xf32>) -> tensor<8x4xf32>
+  return %w : tensor<8x4xf32>
+}
+
+// -----
+
+/// The destination is only written: a tensor.empty destination is a fresh
+/// buffer with nothing copied into it; v itself is never written, so using it
+/// afterwards needs no copy either. The norm result gets its own buffer.
+// CHECK-LABEL: func.func @fresh_destinations
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<8x4xbf16>, %[[G:[a-zA-Z0-9_]+]]: memref<4xbf16>)
+// CHECK-DAG: %[[W:[a-zA-Z0-9_]+]] = memref.alloc() {{.*}} : memref<8x4xbf16>
+// CHECK-DAG: %[[N:[a-zA-Z0-9_]+]] = memref.alloc() {{.*}} : memref<4xf32>
+// CHECK-NOT: memref.copy
+// CHECK: wn.weight_norm dim(1) eps(5.000000e-01) ins(%[[V]], %[[G]] : memref<8x4xbf16>, memref<4xbf16>) outs(%[[W]], %[[N]] : memref<8x4xbf16>, memref<4xf32>)
+// CHECK: return %[[W]], %[[N]], %[[V]]
+func.func @fresh_destinations(%v: tensor<8x4xbf16>, %g: tensor<4xbf16>) -> (tensor<8x4xbf16>, tensor<4xf32>, tensor<8x4xbf16>) {
+  %init = tensor.empty() : tensor<8x4xbf16>
+  %ninit = tensor.empty() : tensor<4xf32>
+  %w, %n = wn.weight_norm dim(1) eps(0.5) ins(%v, %g : tensor<8x4xbf16>, tensor<4xbf16>) outs(%init, %ninit : tensor<8x4xbf16>, tensor<4xf32>) -> tensor<8x4xbf16>, tensor<4xf32>
+  return %w, %n, %v : tensor<8x4xbf16>, tensor<4xf32>, tensor<8x4xbf16>
+}
+
+// -----
+
+/// v as its own destination: every w depends on a whole slice of v, so the
+/// op cannot write into the buffer it reads; bufferization gives w a buffer
+/// of its own rather than overwrite v.
+// CHECK-LABEL: func.func @overwrite_v
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<16xf64>, %[[G:[a-zA-Z0-9_]+]]: memref<f64>)
+// CHECK: %[[W:[a-zA-Z0-9_]+]] = memref.alloc() {{.*}} : memref<16xf64>
+// CHECK: wn.weight_norm ins(%[[V]], %[[G]] : memref<16xf64>, memref<f64>) outs(%[[W]] : memref<16xf64>)
+// CHECK: return %[[W]]
+func.func @overwrite_v(%v: tensor<16xf64>, %g: tensor<f64>) -> tensor<16xf64> {
+  %w = wn.weight_norm ins(%v, %g : tensor<16xf64>, tensor<f64>) outs(%v : tensor<16xf64>) -> tensor<16xf64>
+  return %w : tensor<16xf64>
+}

@@ -1,0 +1,140 @@
+// RUN: wn-opt %s -wn-lower-to-loops -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: wn-opt %s '-wn-lower-to-loops=parallel=0 vector-size=4' -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SEQ
+// RUN: not wn-opt %s -wn-lower-to-loops=vector-size=3 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADVECTOR
+
+// BADVECTOR: vector-size must be a power of two, but is 3
+
+/// dim 0, static: the rows kernel (folded from the run-time choice). Each
+/// row is reduced into a vector of f64 partial sums (f32 squares are exact
+/// there), its lanes added pairwise, its scale split into an f32 pair, and
+/// the row scaled in f32 while in cache; rows run in parallel. The output
+/// (8 KiB) is below the streaming threshold: no non-temporal stores.
+// CHECK-LABEL: func.func @rows
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<64x32xf32>, %[[G:[a-zA-Z0-9_]+]]: memref<64x1xf32>, %[[W:[a-zA-Z0-9_]+]]: memref<64x32xf32>)
+// CHECK-NOT: scf.if
+// CHECK-DAG: %[[V1:[a-zA-Z0-9_]+]] = memref.collapse_shape %[[V]] {{\[}}[0, 1]] : memref<64x32xf32> into memref<2048xf32>
+// CHECK-DAG: %[[W1:[a-zA-Z0-9_]+]] = memref.collapse_shape %[[W]] {{\[}}[0, 1]] : memref<64x32xf32> into memref<2048xf32>
+// CHECK: scf.parallel (%[[K:[a-zA-Z0-9_]+]]) =
+// CHECK:   %[[SUM:[a-zA-Z0-9_]+]] = scf.for {{.*}} -> (vector<16xf64>)
+// CHECK:     vector.load %[[V1]][%{{.*}}] : memref<2048xf32>, vector<16xf32>
+// CHECK:     arith.extf %{{.*}} : vector<16xf32> to vector<16xf64>
+// CHECK:     math.fma
+// CHECK:   vector.extract_strided_slice %[[SUM]] {offsets = [8], sizes = [8], strides = [1]}
+// CHECK:   memref.load %[[G]][%[[K]], %{{.*}}] : memref<64x1xf32>
+// CHECK:   math.sqrt %{{.*}} : f64
+// CHECK:   arith.divf %{{.*}} : f64
+// CHECK:   scf.for
+// CHECK:     %[[X:[a-zA-Z0-9_]+]] = vector.load %[[V1]]
+// CHECK:     %[[LO:[a-zA-Z0-9_]+]] = arith.mulf %[[X]], %{{.*}} : vector<16xf32>
+// CHECK:     %[[Y:[a-zA-Z0-9_]+]] = math.fma %[[X]], %{{.*}}, %[[LO]] : vector<16xf32>
+// CHECK:     vector.store %[[Y]], %[[W1]][%{{.*}}] : memref<2048xf32>, vector<16xf32>
+// CHECK-NOT: nontemporal
+// CHECK: return
+// SEQ-LABEL: func.func @rows
+// SEQ-NOT: scf.parallel
+// SEQ-NOT: omp_get_max_threads
+// SEQ: scf.for {{.*}} -> (vector<4xf64>)
+// SEQ: return
+func.func @rows(%v: memref<64x32xf32>, %g: memref<64x1xf32>, %w: memref<64x32xf32>) {
+  wn.weight_norm dim(0) ins(%v, %g : memref<64x32xf32>, memref<64x1xf32>) outs(%w : memref<64x32xf32>)
+  return
+}
+
+// -----
+
+/// The last dim: the columns kernel. Every thread (as many as
+/// omp_get_max_threads says) accumulates per-position partial sums over its
+/// rows, contiguous along the row; the partials are combined per slice;
+/// a second parallel pass scales every row with per-position scales.
+// CHECK: llvm.func @omp_get_max_threads() -> i32
+// CHECK-LABEL: func.func @columns
+// CHECK: %[[T:[a-zA-Z0-9_]+]] = llvm.call @omp_get_max_threads() : () -> i32
+// CHECK: %[[PART:[a-zA-Z0-9_]+]] = memref.alloc(%{{.*}}) : memref<?xf64>
+// CHECK: scf.parallel
+// CHECK:   vector.load %[[PART]]
+// CHECK:   vector.store %{{.*}}, %[[PART]]
+// CHECK: %[[SHI:[a-zA-Z0-9_]+]] = memref.alloc() : memref<32xf32>
+// CHECK: %[[SLO:[a-zA-Z0-9_]+]] = memref.alloc() : memref<32xf32>
+// CHECK: scf.parallel
+// CHECK:   math.sqrt
+// CHECK: scf.parallel
+// CHECK-DAG:   vector.load %[[SHI]]
+// CHECK-DAG:   vector.load %[[SLO]]
+// CHECK-DAG: memref.dealloc %[[PART]]
+// CHECK-DAG: memref.dealloc %[[SHI]]
+func.func @columns(%v: memref<1000x32xf32>, %g: memref<32xf32>, %w: memref<1000x32xf32>) {
+  wn.weight_norm dim(-1) ins(%v, %g : memref<1000x32xf32>, memref<32xf32>) outs(%w : memref<1000x32xf32>)
+  return
+}
+
+// -----
+
+/// A middle dim with runs of 128 contiguous elements: the runs kernel, with
+/// bf16 summed in f32 with Kahan's compensation (two partial arrays).
+// CHECK-LABEL: func.func @runs
+// CHECK-COUNT-2: memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: scf.parallel
+// CHECK:   vector.load {{.*}} : memref<{{.*}}xbf16>, vector<16xbf16>
+// CHECK:   arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK: scf.parallel
+// CHECK:   math.sqrt %{{.*}} : f32
+// CHECK: scf.parallel
+// CHECK:   arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
+func.func @runs(%v: memref<4x8x128xbf16>, %g: memref<1x8x1xbf16>, %w: memref<4x8x128xbf16>) {
+  wn.weight_norm dim(1) ins(%v, %g : memref<4x8x128xbf16>, memref<1x8x1xbf16>) outs(%w : memref<4x8x128xbf16>)
+  return
+}
+
+// -----
+
+/// The whole tensor, 32 MiB of f64: the chunks kernel (one chunk per thread,
+/// partial sums combined, parallel scaling) with double-double sums (fused
+/// multiply-adds recover the squares' errors) and, above the 12 MiB
+/// threshold, streaming stores.
+// CHECK-LABEL: func.func @chunks
+// CHECK: llvm.call @omp_get_max_threads
+// CHECK: scf.parallel
+// CHECK:   math.fma {{.*}} : vector<16xf64>
+// CHECK: math.sqrt %{{.*}} : f64
+// CHECK: scf.parallel
+// CHECK:   vector.store {{.*}} {nontemporal = true} : memref<4194304xf64>, vector<16xf64>
+func.func @chunks(%v: memref<2048x2048xf64>, %g: memref<f64>, %w: memref<2048x2048xf64>) {
+  wn.weight_norm ins(%v, %g : memref<2048x2048xf64>, memref<f64>) outs(%w : memref<2048x2048xf64>)
+  return
+}
+
+// -----
+
+/// Dynamic shapes: the kernel and the streaming choices stay at run time.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: scf.if
+// CHECK: scf.if
+// CHECK: return
+func.func @dynamic(%v: memref<?x?xf16>, %g: memref<?xf16>, %w: memref<?x?xf16>, %n: memref<?xf32>) {
+  wn.weight_norm dim(1) eps(1.0e-6) ins(%v, %g : memref<?x?xf16>, memref<?xf16>) outs(%w, %n : memref<?x?xf16>, memref<?xf32>)
+  return
+}
+
+// -----
+
+/// Strided v and w (tiles of larger buffers) are copied to contiguous
+/// buffers first, and w back after.
+// CHECK-LABEL: func.func @strided
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<8x16xf32, strided<[32, 1]>>, %[[G:[a-zA-Z0-9_]+]]: memref<8xf32>, %[[W:[a-zA-Z0-9_]+]]: memref<8x16xf32, strided<[32, 1]>>)
+// CHECK: %[[VC:[a-zA-Z0-9_]+]] = memref.alloc() : memref<8x16xf32>
+// CHECK: linalg.copy ins(%[[V]] : memref<8x16xf32, strided<[32, 1]>>) outs(%[[VC]] : memref<8x16xf32>)
+// CHECK: %[[WC:[a-zA-Z0-9_]+]] = memref.alloc() : memref<8x16xf32>
+// CHECK: linalg.copy ins(%[[WC]] : memref<8x16xf32>) outs(%[[W]] : memref<8x16xf32, strided<[32, 1]>>)
+func.func @strided(%v: memref<8x16xf32, strided<[32, 1]>>, %g: memref<8xf32>, %w: memref<8x16xf32, strided<[32, 1]>>) {
+  wn.weight_norm dim(0) ins(%v, %g : memref<8x16xf32, strided<[32, 1]>>, memref<8xf32>) outs(%w : memref<8x16xf32, strided<[32, 1]>>)
+  return
+}
+
+// -----
+
+/// The pass lowers the op on memrefs; on tensors it must be bufferized first.
+func.func @tensors(%v: tensor<4x4xf32>, %g: tensor<4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{--wn-lower-to-loops needs the op on memrefs; bufferize first (one-shot-bufferize)}}
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<4x4xf32>, tensor<4xf32>) outs(%v : tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %w : tensor<4x4xf32>
+}
