@@ -234,11 +234,55 @@ private:
                                         ValueRange{offset}, mask(count),
                                         zeroVector(type));
   }
+  /// Stores a full vector of w: non-temporal when streaming, and then
+  /// with the vector's alignment when it is known (else the backend splits
+  /// a non-temporal vector store into 8-byte ones).
   void store(Value value, Value memref, Value offset) {
-    auto storeOp =
-        vector::StoreOp::create(b, value, memref, ValueRange{offset});
-    if (streaming)
-      storeOp.setNontemporal(true);
+    llvm::MaybeAlign alignment;
+    if (streaming == Streaming::Aligned)
+      alignment = llvm::Align(streamAlignment());
+    vector::StoreOp::create(b, value, memref, ValueRange{offset},
+                            /*nontemporal=*/streaming != Streaming::Off,
+                            alignment);
+  }
+  /// The size of a full vector of w, up to 64 bytes: the alignment aligned
+  /// non-temporal stores need.
+  int64_t streamAlignment() {
+    return std::min<int64_t>(
+        64, vectorSize * (elementType.getIntOrFloatBitWidth() / 8));
+  }
+  /// Emits `writePhase` once per kind of store it can use: when streaming,
+  /// aligned if w's start and `strideBytes` (the distance between the
+  /// starts of the runs it writes in vectors) are multiples of the vector
+  /// size, else unaligned.
+  void withStoreAlignment(Value strideBytes,
+                          function_ref<void()> writePhase) {
+    if (streaming == Streaming::Off)
+      return writePhase();
+    Value alignment = idx(streamAlignment());
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, w1);
+    int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
+    Value start =
+        add(memref::ExtractAlignedPointerAsIndexOp::create(b, w1),
+            mul(metadata.getOffset(), idx(elementBytes)));
+    Value misaligned =
+        arith::OrIOp::create(b, arith::RemUIOp::create(b, start, alignment),
+                             arith::RemUIOp::create(b, strideBytes, alignment));
+    Streaming saved = streaming;
+    ifThenElse(
+        cmp(arith::CmpIPredicate::eq, misaligned, idx(0)),
+        [&] {
+          streaming = Streaming::Aligned;
+          writePhase();
+        },
+        [&] {
+          streaming = Streaming::Unaligned;
+          writePhase();
+        });
+    streaming = saved;
+  }
+  Value bytesOf(Value elements) {
+    return mul(elements, idx(elementType.getIntOrFloatBitWidth() / 8));
   }
   void maskedStore(Value value, Value memref, Value offset, Value count) {
     vector::MaskedStoreOp::create(b, memref, ValueRange{offset}, mask(count),
@@ -361,8 +405,10 @@ private:
   Type elementType;
   Type computeType;
   int64_t vectorSize;
-  /// Whether stores of w being built are non-temporal.
-  bool streaming = false;
+  /// How stores of w being built write: normally, non-temporally, or
+  /// non-temporally with every full vector aligned.
+  enum class Streaming { Off, Unaligned, Aligned };
+  Streaming streaming = Streaming::Off;
 
   /// v and w as flat arrays, the [P, O, Q] view and eps.
   Value v1, w1, P, O, Q;
@@ -449,11 +495,11 @@ void WeightNormLowering::lower() {
     ifThenElse(
         cmp(arith::CmpIPredicate::uge, bytes, idx(minBytes)),
         [&] {
-          streaming = true;
+          streaming = Streaming::Unaligned;
           dispatch();
         },
         [&] {
-          streaming = false;
+          streaming = Streaming::Off;
           dispatch();
         });
   }
@@ -467,10 +513,12 @@ void WeightNormLowering::lower() {
 }
 
 void WeightNormLowering::rowsKernel() {
-  parallelLoop(idx(0), O, [&](Value k) {
-    Value offset = mul(k, Q);
-    SliceScale slice = finishSlice(k, reduceLanes(reduceRange(offset, Q)));
-    scaleRange(offset, Q, splat(slice.scaleHi), splatOrNull(slice.scaleLo));
+  withStoreAlignment(bytesOf(Q), [&] {
+    parallelLoop(idx(0), O, [&](Value k) {
+      Value offset = mul(k, Q);
+      SliceScale slice = finishSlice(k, reduceLanes(reduceRange(offset, Q)));
+      scaleRange(offset, Q, splat(slice.scaleHi), splatOrNull(slice.scaleLo));
+    });
   });
 }
 
@@ -514,9 +562,11 @@ void WeightNormLowering::chunksKernel() {
     SliceScale slice = finishSlice(k, total);
     Value scaleHi = splat(slice.scaleHi);
     Value scaleLo = splatOrNull(slice.scaleLo);
-    parallelLoop(idx(0), threads, [&](Value t) {
-      auto [begin, count] = chunkRange(t);
-      scaleRange(add(base, begin), count, scaleHi, scaleLo);
+    withStoreAlignment(bytesOf(Q), [&] {
+      parallelLoop(idx(0), threads, [&](Value t) {
+        auto [begin, count] = chunkRange(t);
+        scaleRange(add(base, begin), count, scaleHi, scaleLo);
+      });
     });
   });
   memref::DeallocOp::create(b, partialHi);
@@ -624,6 +674,7 @@ void WeightNormLowering::columnsKernel() {
     });
   });
   // Scale every row with the per-position scales.
+  withStoreAlignment(bytesOf(R), [&] {
   parallelLoop(idx(0), P, [&](Value p) {
     Value row = mul(p, R);
     forLoop(idx(0), rFull, vs, [&](Value j) {
@@ -639,6 +690,7 @@ void WeightNormLowering::columnsKernel() {
           scaleLo ? maskedLoad(scaleLo, rFull, rRest) : Value());
       maskedStore(y, w1, at, rRest);
     });
+  });
   });
   for (Value buffer : {partialHi, partialLo, scaleHi, scaleLo})
     if (buffer)
@@ -698,6 +750,7 @@ void WeightNormLowering::runsKernel() {
     if (scaleLo)
       memref::StoreOp::create(b, slice.scaleLo, scaleLo, ValueRange{k});
   });
+  withStoreAlignment(bytesOf(Q), [&] {
   parallelLoop(idx(0), P, [&](Value p) {
     forLoop(idx(0), O, idx(1), [&](Value k) {
       Value hi = memref::LoadOp::create(b, scaleHi, ValueRange{k});
@@ -706,6 +759,7 @@ void WeightNormLowering::runsKernel() {
                          : Value();
       scaleRange(mul(add(mul(p, O), k), Q), Q, splat(hi), splatOrNull(lo));
     });
+  });
   });
   for (Value buffer : {partialHi, partialLo, scaleHi, scaleLo})
     if (buffer)

@@ -90,14 +90,20 @@ func.func @runs(%v: memref<4x8x128xbf16>, %g: memref<1x8x1xbf16>, %w: memref<4x8
 /// The whole tensor, 32 MiB of f64: the chunks kernel (one chunk per thread,
 /// partial sums combined, parallel scaling) with double-double sums (fused
 /// multiply-adds recover the squares' errors) and, above the 12 MiB
-/// threshold, streaming stores.
+/// threshold, streaming stores: aligned ones when w's start is aligned to
+/// the vector (checked at run time), else unaligned ones.
 // CHECK-LABEL: func.func @chunks
 // CHECK: llvm.call @omp_get_max_threads
 // CHECK: scf.parallel
 // CHECK:   math.fma {{.*}} : vector<16xf64>
 // CHECK: math.sqrt %{{.*}} : f64
-// CHECK: scf.parallel
-// CHECK:   vector.store {{.*}} {nontemporal = true} : memref<4194304xf64>, vector<16xf64>
+// CHECK: memref.extract_aligned_pointer_as_index
+// CHECK: scf.if
+// CHECK:   scf.parallel
+// CHECK:     vector.store {{.*}} {alignment = 64 : i64, nontemporal = true} : memref<4194304xf64>, vector<16xf64>
+// CHECK: } else {
+// CHECK:   scf.parallel
+// CHECK:     vector.store {{.*}} {nontemporal = true} : memref<4194304xf64>, vector<16xf64>
 func.func @chunks(%v: memref<2048x2048xf64>, %g: memref<f64>, %w: memref<2048x2048xf64>) {
   wn.weight_norm ins(%v, %g : memref<2048x2048xf64>, memref<f64>) outs(%w : memref<2048x2048xf64>)
   return
