@@ -96,6 +96,10 @@ public:
   void lower();
 
 private:
+  /// How stores of w being built write: normally, non-temporally, or
+  /// non-temporally with every full vector aligned.
+  enum class Streaming { Off, Unaligned, Aligned };
+
   //===--------------------------------------------------------------------===//
   // Index arithmetic and loops
   //===--------------------------------------------------------------------===//
@@ -269,17 +273,24 @@ private:
         arith::OrIOp::create(b, arith::RemUIOp::create(b, start, alignment),
                              arith::RemUIOp::create(b, strideBytes, alignment));
     Streaming saved = streaming;
+    emitPerStoreKind(cmp(arith::CmpIPredicate::eq, misaligned, idx(0)),
+                     Streaming::Aligned, Streaming::Unaligned, writePhase);
+    streaming = saved;
+  }
+  /// Emits `body` twice under `cond`: with stores of kind `ifTrue`, else
+  /// `ifFalse`.
+  void emitPerStoreKind(Value cond, Streaming ifTrue, Streaming ifFalse,
+                        function_ref<void()> body) {
     ifThenElse(
-        cmp(arith::CmpIPredicate::eq, misaligned, idx(0)),
+        cond,
         [&] {
-          streaming = Streaming::Aligned;
-          writePhase();
+          streaming = ifTrue;
+          body();
         },
         [&] {
-          streaming = Streaming::Unaligned;
-          writePhase();
+          streaming = ifFalse;
+          body();
         });
-    streaming = saved;
   }
   Value bytesOf(Value elements) {
     return mul(elements, idx(elementType.getIntOrFloatBitWidth() / 8));
@@ -390,6 +401,44 @@ private:
   Value splatOrNull(Value scalar) { return scalar ? splat(scalar) : Value(); }
 
   //===--------------------------------------------------------------------===//
+  // Scratch arrays
+  //===--------------------------------------------------------------------===//
+
+  /// A heap array of `size` values of `type`.
+  Value allocArray(Type type, Value size) {
+    return memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, type), ValueRange{size});
+  }
+  /// Arrays of partial sums: hi, and lo when the summation has a low part.
+  std::pair<Value, Value> allocSums(Value size) {
+    return {allocArray(computeType, size),
+            numerics.hasLowPart() ? allocArray(computeType, size) : Value()};
+  }
+  /// Arrays of scales: hi, and lo when the scale is a pair.
+  std::pair<Value, Value> allocScales(Value size) {
+    Type type = numerics.getScaleType();
+    return {allocArray(type, size),
+            numerics.hasScaleLowPart() ? allocArray(type, size) : Value()};
+  }
+  /// The scalar partial sum at `at` of the arrays hi and lo (lo may be null).
+  PartialSum loadSum(Value hi, Value lo, Value at) {
+    return {memref::LoadOp::create(b, hi, ValueRange{at}),
+            lo ? memref::LoadOp::create(b, lo, ValueRange{at}).getResult()
+               : Value()};
+  }
+  /// Stores the scalars `hiValue` and `loValue` (may be null) at `at`.
+  void storePair(Value hiValue, Value loValue, Value hi, Value lo, Value at) {
+    memref::StoreOp::create(b, hiValue, hi, ValueRange{at});
+    if (loValue)
+      memref::StoreOp::create(b, loValue, lo, ValueRange{at});
+  }
+  void deallocAll(ArrayRef<Value> arrays) {
+    for (Value array : arrays)
+      if (array)
+        memref::DeallocOp::create(b, array);
+  }
+
+  //===--------------------------------------------------------------------===//
   // Kernels
   //===--------------------------------------------------------------------===//
 
@@ -405,9 +454,6 @@ private:
   Type elementType;
   Type computeType;
   int64_t vectorSize;
-  /// How stores of w being built write: normally, non-temporally, or
-  /// non-temporally with every full vector aligned.
-  enum class Streaming { Off, Unaligned, Aligned };
   Streaming streaming = Streaming::Off;
 
   /// v and w as flat arrays, the [P, O, Q] view and eps.
@@ -492,16 +538,8 @@ void WeightNormLowering::lower() {
   } else {
     int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
     Value bytes = mul(mul(mul(P, O), Q), idx(elementBytes));
-    ifThenElse(
-        cmp(arith::CmpIPredicate::uge, bytes, idx(minBytes)),
-        [&] {
-          streaming = Streaming::Unaligned;
-          dispatch();
-        },
-        [&] {
-          streaming = Streaming::Off;
-          dispatch();
-        });
+    emitPerStoreKind(cmp(arith::CmpIPredicate::uge, bytes, idx(minBytes)),
+                     Streaming::Unaligned, Streaming::Off, dispatch);
   }
 
   if (wCopy) {
@@ -527,13 +565,7 @@ void WeightNormLowering::chunksKernel() {
   // Chunks of whole vectors, one per thread.
   Value vs = idx(vectorSize);
   Value chunk = mul(divUp(divUp(Q, threads), vs), vs);
-  auto partialArray = [&]() -> Value {
-    return memref::AllocOp::create(b, MemRefType::get({ShapedType::kDynamic},
-                                                      computeType),
-                                   ValueRange{threads});
-  };
-  Value partialHi = partialArray();
-  Value partialLo = numerics.hasLowPart() ? partialArray() : Value();
+  auto [partialHi, partialLo] = allocSums(threads);
   // The range of chunk t within the slice starting at `base`.
   auto chunkRange = [&](Value t) {
     Value begin = minU(mul(t, chunk), Q);
@@ -545,19 +577,13 @@ void WeightNormLowering::chunksKernel() {
     parallelLoop(idx(0), threads, [&](Value t) {
       auto [begin, count] = chunkRange(t);
       PartialSum sum = reduceLanes(reduceRange(add(base, begin), count));
-      memref::StoreOp::create(b, sum.hi, partialHi, ValueRange{t});
-      if (sum.lo)
-        memref::StoreOp::create(b, sum.lo, partialLo, ValueRange{t});
+      storePair(sum.hi, sum.lo, partialHi, partialLo, t);
     });
     PartialSum total = unpack(forLoop(
         idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
         [&](Value t, ValueRange args) {
-          PartialSum part{
-              memref::LoadOp::create(b, partialHi, ValueRange{t}),
-              partialLo ? memref::LoadOp::create(b, partialLo, ValueRange{t})
-                              .getResult()
-                        : Value()};
-          return pack(numerics.combine(unpack(args), part));
+          return pack(numerics.combine(unpack(args),
+                                       loadSum(partialHi, partialLo, t)));
         }));
     SliceScale slice = finishSlice(k, total);
     Value scaleHi = splat(slice.scaleHi);
@@ -569,9 +595,7 @@ void WeightNormLowering::chunksKernel() {
       });
     });
   });
-  memref::DeallocOp::create(b, partialHi);
-  if (partialLo)
-    memref::DeallocOp::create(b, partialLo);
+  deallocAll({partialHi, partialLo});
 }
 
 void WeightNormLowering::columnsKernel() {
@@ -582,14 +606,8 @@ void WeightNormLowering::columnsKernel() {
   Value vs = idx(vectorSize);
   Value rFull = mul(arith::DivUIOp::create(b, R, vs), vs);
   Value rRest = sub(R, rFull);
-  auto array = [&](Value size) -> Value {
-    return memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, computeType),
-        ValueRange{size});
-  };
   // Per-thread partial sums per position: [threads][R].
-  Value partialHi = array(mul(threads, R));
-  Value partialLo = numerics.hasLowPart() ? array(mul(threads, R)) : Value();
+  auto [partialHi, partialLo] = allocSums(mul(threads, R));
   // Accumulates `rows` consecutive rows of v from row p into the partials at
   // `base`: vectors of positions, then the zero-padded tail. Each partial
   // vector is loaded and stored once for all the rows.
@@ -622,10 +640,7 @@ void WeightNormLowering::columnsKernel() {
     Value base = mul(t, R);
     PartialSum zero = numerics.zeroSum(computeType);
     forLoop(idx(0), R, idx(1), [&](Value j) {
-      memref::StoreOp::create(b, zero.hi, partialHi, ValueRange{add(base, j)});
-      if (zero.lo)
-        memref::StoreOp::create(b, zero.lo, partialLo,
-                                ValueRange{add(base, j)});
+      storePair(zero.hi, zero.lo, partialHi, partialLo, add(base, j));
     });
     Value begin = minU(mul(t, rowsPerThread), P);
     Value end = minU(add(begin, rowsPerThread), P);
@@ -641,13 +656,7 @@ void WeightNormLowering::columnsKernel() {
   });
   // Per slice: combine the threads' partials over its Q positions, then
   // spread its scale over those positions.
-  auto scaleArray = [&](Value size) -> Value {
-    return memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, numerics.getScaleType()),
-        ValueRange{size});
-  };
-  Value scaleHi = scaleArray(R);
-  Value scaleLo = numerics.hasScaleLowPart() ? scaleArray(R) : Value();
+  auto [scaleHi, scaleLo] = allocScales(R);
   parallelLoop(idx(0), O, [&](Value k) {
     Value first = mul(k, Q);
     PartialSum total = unpack(forLoop(
@@ -656,21 +665,14 @@ void WeightNormLowering::columnsKernel() {
           return pack(unpack(forLoop(
               idx(0), Q, idx(1), args, [&](Value q, ValueRange inner) {
                 Value at = add(mul(t, R), add(first, q));
-                PartialSum part{
-                    memref::LoadOp::create(b, partialHi, ValueRange{at}),
-                    partialLo
-                        ? memref::LoadOp::create(b, partialLo, ValueRange{at})
-                              .getResult()
-                        : Value()};
-                return pack(numerics.combine(unpack(inner), part));
+                return pack(numerics.combine(
+                    unpack(inner), loadSum(partialHi, partialLo, at)));
               })));
         }));
     SliceScale slice = finishSlice(k, total);
     forLoop(idx(0), Q, idx(1), [&](Value q) {
-      Value at = add(first, q);
-      memref::StoreOp::create(b, slice.scaleHi, scaleHi, ValueRange{at});
-      if (scaleLo)
-        memref::StoreOp::create(b, slice.scaleLo, scaleLo, ValueRange{at});
+      storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo,
+                add(first, q));
     });
   });
   // Scale every row with the per-position scales.
@@ -692,22 +694,14 @@ void WeightNormLowering::columnsKernel() {
     });
   });
   });
-  for (Value buffer : {partialHi, partialLo, scaleHi, scaleLo})
-    if (buffer)
-      memref::DeallocOp::create(b, buffer);
+  deallocAll({partialHi, partialLo, scaleHi, scaleLo});
 }
 
 void WeightNormLowering::runsKernel() {
   // Rows of O runs of Q elements; run (p, k) starts at (p * O + k) * Q.
   Value threads = threadCount();
   Value rowsPerThread = divUp(P, threads);
-  auto array = [&](Value size) -> Value {
-    return memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, computeType),
-        ValueRange{size});
-  };
-  Value partialHi = array(mul(threads, O));
-  Value partialLo = numerics.hasLowPart() ? array(mul(threads, O)) : Value();
+  auto [partialHi, partialLo] = allocSums(mul(threads, O));
   parallelLoop(idx(0), threads, [&](Value t) {
     Value base = mul(t, O);
     Value begin = minU(mul(t, rowsPerThread), P);
@@ -720,50 +714,30 @@ void WeightNormLowering::runsKernel() {
             return pack(numerics.combine(unpack(args),
                                          reduceLanes(reduceRange(offset, Q))));
           }));
-      Value at = add(base, k);
-      memref::StoreOp::create(b, sum.hi, partialHi, ValueRange{at});
-      if (sum.lo)
-        memref::StoreOp::create(b, sum.lo, partialLo, ValueRange{at});
+      storePair(sum.hi, sum.lo, partialHi, partialLo, add(base, k));
     });
   });
-  auto scaleArray = [&](Value size) -> Value {
-    return memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, numerics.getScaleType()),
-        ValueRange{size});
-  };
-  Value scaleHi = scaleArray(O);
-  Value scaleLo = numerics.hasScaleLowPart() ? scaleArray(O) : Value();
+  auto [scaleHi, scaleLo] = allocScales(O);
   parallelLoop(idx(0), O, [&](Value k) {
     PartialSum total = unpack(forLoop(
         idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
         [&](Value t, ValueRange args) {
-          Value at = add(mul(t, O), k);
-          PartialSum part{
-              memref::LoadOp::create(b, partialHi, ValueRange{at}),
-              partialLo ? memref::LoadOp::create(b, partialLo, ValueRange{at})
-                              .getResult()
-                        : Value()};
-          return pack(numerics.combine(unpack(args), part));
+          return pack(numerics.combine(
+              unpack(args), loadSum(partialHi, partialLo, add(mul(t, O), k))));
         }));
     SliceScale slice = finishSlice(k, total);
-    memref::StoreOp::create(b, slice.scaleHi, scaleHi, ValueRange{k});
-    if (scaleLo)
-      memref::StoreOp::create(b, slice.scaleLo, scaleLo, ValueRange{k});
+    storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, k);
   });
   withStoreAlignment(bytesOf(Q), [&] {
   parallelLoop(idx(0), P, [&](Value p) {
     forLoop(idx(0), O, idx(1), [&](Value k) {
-      Value hi = memref::LoadOp::create(b, scaleHi, ValueRange{k});
-      Value lo = scaleLo ? memref::LoadOp::create(b, scaleLo, ValueRange{k})
-                               .getResult()
-                         : Value();
-      scaleRange(mul(add(mul(p, O), k), Q), Q, splat(hi), splatOrNull(lo));
+      PartialSum scale = loadSum(scaleHi, scaleLo, k);
+      scaleRange(mul(add(mul(p, O), k), Q), Q, splat(scale.hi),
+                 splatOrNull(scale.lo));
     });
   });
   });
-  for (Value buffer : {partialHi, partialLo, scaleHi, scaleLo})
-    if (buffer)
-      memref::DeallocOp::create(b, buffer);
+  deallocAll({partialHi, partialLo, scaleHi, scaleLo});
 }
 
 /// Checks that `op` can be lowered: buffer semantics.
