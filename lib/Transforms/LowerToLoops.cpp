@@ -67,7 +67,7 @@ static constexpr StringLiteral kMaxThreadsFn = "omp_get_max_threads";
 static constexpr int64_t kMinRunVectors = 4;
 /// The columns kernel accumulates this many rows per load and store of its
 /// partial sums.
-static constexpr int64_t kRowsPerPass = 4;
+static constexpr int64_t kRowsPerPass = 8;
 /// With P = 1 and fewer slices than this, slices are split into chunks so
 /// that every thread has work.
 static constexpr int64_t kMinRowsForRowKernel = 4;
