@@ -36,7 +36,9 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
     `scf.parallel` loops over threads (OpenMP after `convert-scf-to-openmp`;
     the thread count is read at run time from `omp_get_max_threads`). This
     is the fused CPU strategy of `--wn-cpu-pipeline`. Large outputs are
-    written with non-temporal stores (`nontemporal-min-bytes`).
+    written with non-temporal stores (`nontemporal-min-bytes`), aligned ones
+    when w and the runs written are aligned to the vector (checked at run
+    time; the kernels are emitted once per kind of store).
 
     v is viewed as [P, O, Q] around `dim` (P: the sizes before it, Q: the
     sizes after it). Slices of one contiguous row (dim 0) are reduced and
