@@ -46,6 +46,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "llvm/ADT/ScopeExit.h"
 
 namespace mlir {
 namespace wn {
@@ -109,7 +111,7 @@ private:
   }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
   Value divUp(Value x, Value y) {
     return arith::CeilDivUIOp::create(b, x, y);
   }
@@ -466,7 +468,7 @@ void WeightNormLowering::lower() {
   int64_t rank = vType.getRank();
   SmallVector<Value> sizes;
   for (int64_t i = 0; i < rank; ++i)
-    sizes.push_back(memref::DimOp::create(b, op.getV(), i));
+    sizes.push_back(b.createOrFold<memref::DimOp>(op.getV(), i));
   // Strided v or w (tiles of a larger tensor) go through contiguous copies.
   auto contiguousCopyOf = [&](Value memref) -> Value {
     auto type = cast<MemRefType>(memref.getType());
@@ -551,6 +553,13 @@ void WeightNormLowering::lower() {
 }
 
 void WeightNormLowering::rowsKernel() {
+  // Rows shorter than a vector, of a static length: vectors of the next
+  // power of two (fewer lanes to add up per row).
+  int64_t savedVectorSize = vectorSize;
+  if (std::optional<int64_t> q = getConstantIntValue(Q);
+      q && *q > 0 && *q < vectorSize)
+    vectorSize = std::max<int64_t>(2, llvm::PowerOf2Ceil(*q));
+  auto restore = llvm::make_scope_exit([&] { vectorSize = savedVectorSize; });
   withStoreAlignment(bytesOf(Q), [&] {
     parallelLoop(idx(0), O, [&](Value k) {
       Value offset = mul(k, Q);

@@ -144,3 +144,18 @@ func.func @tensors(%v: tensor<4x4xf32>, %g: tensor<4xf32>) -> tensor<4x4xf32> {
   %w = wn.weight_norm dim(0) ins(%v, %g : tensor<4x4xf32>, tensor<4xf32>) outs(%v : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %w : tensor<4x4xf32>
 }
+
+// -----
+
+/// Rows of a static length shorter than a vector (7 elements) use vectors of
+/// the next power of two: one masked load per row, three levels of lanes to
+/// add up.
+// CHECK-LABEL: func.func @short_rows
+// CHECK: scf.parallel
+// CHECK:   vector.maskedload {{.*}} : memref<7168xf32>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+// CHECK:   vector.extract_strided_slice %{{.*}} {offsets = [4], sizes = [4], strides = [1]} : vector<8xf64> to vector<4xf64>
+// CHECK:   vector.maskedstore {{.*}} : memref<7168xf32>, vector<8xi1>, vector<8xf32>
+func.func @short_rows(%v: memref<1024x7xf32>, %g: memref<1024xf32>, %w: memref<1024x7xf32>) {
+  wn.weight_norm dim(0) ins(%v, %g : memref<1024x7xf32>, memref<1024xf32>) outs(%w : memref<1024x7xf32>)
+  return
+}
