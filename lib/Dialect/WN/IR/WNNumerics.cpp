@@ -69,10 +69,15 @@ PartialSum WeightNormNumerics::zeroSum(Type type) {
   return sum;
 }
 
+/// `type` (a scalar type), shaped like `like` (a scalar or a vector).
+static Type shapedLike(Type type, Value like) {
+  if (auto vectorType = dyn_cast<VectorType>(like.getType()))
+    return vectorType.clone(type);
+  return type;
+}
+
 Value WeightNormNumerics::widen(Value x) {
-  Type target = computeType;
-  if (auto vectorType = dyn_cast<VectorType>(x.getType()))
-    target = vectorType.clone(computeType);
+  Type target = shapedLike(computeType, x);
   if (x.getType() == target)
     return x;
   return arith::ExtFOp::create(b, loc, target, x);
@@ -84,21 +89,15 @@ PartialSum WeightNormNumerics::accumulate(Value x, PartialSum sum) {
     // x * x is exact in the compute type: the fused multiply-add gives the
     // same sum as a product and an addition, in one operation.
     return {fma(x, x, sum.hi), Value()};
-  default:
-    break;
-  }
-  Value sq = mul(x, x);
-  switch (summation) {
-  case Summation::Plain:
-    llvm_unreachable("handled above");
   case Summation::Kahan: {
-    // y = sq + lo; hi' = hi + y; lo' = y - (hi' - hi).
-    Value y = add(sq, sum.lo);
+    // y = x * x + lo; hi' = hi + y; lo' = y - (hi' - hi).
+    Value y = add(mul(x, x), sum.lo);
     Value t = add(sum.hi, y);
     return {t, sub(y, sub(t, sum.hi))};
   }
   case Summation::DoubleDouble: {
     // TwoSum(hi, sq) = t + err exactly; x * x = sq + e exactly.
+    Value sq = mul(x, x);
     auto [t, err] = twoSum(sum.hi, sq);
     Value e = fma(x, x, neg(sq));
     return {t, add(sum.lo, add(err, e))};
@@ -127,29 +126,32 @@ PartialSum WeightNormNumerics::combine(PartialSum sum, PartialSum other) {
 
 PartialSum WeightNormNumerics::reduceLanes(PartialSum sum) {
   auto vectorType = cast<VectorType>(sum.hi.getType());
-  assert(vectorType.getRank() == 1 && "lanes of a 1-D vector");
-  auto lane = [&](Value v, int64_t i) -> Value {
-    return v ? vector::ExtractOp::create(b, loc, v, i).getResult() : Value();
+  assert(vectorType.getRank() == 1 &&
+         llvm::isPowerOf2_64(vectorType.getNumElements()) &&
+         "lanes of a 1-D vector of a power-of-two size");
+  // Pairwise: the two halves are combined until one lane is left.
+  for (int64_t width = vectorType.getNumElements(); width > 1; width /= 2) {
+    auto half = [&](Value v, int64_t offset) -> Value {
+      if (!v)
+        return Value();
+      return vector::ExtractStridedSliceOp::create(
+          b, loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{width / 2},
+          ArrayRef<int64_t>{1});
+    };
+    sum = combine({half(sum.hi, 0), half(sum.lo, 0)},
+                  {half(sum.hi, width / 2), half(sum.lo, width / 2)});
+  }
+  auto lane = [&](Value v) -> Value {
+    return v ? vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0})
+                   .getResult()
+             : Value();
   };
-  PartialSum total{lane(sum.hi, 0), lane(sum.lo, 0)};
-  for (int64_t i = 1, e = vectorType.getNumElements(); i < e; ++i)
-    total = combine(total, {lane(sum.hi, i), lane(sum.lo, i)});
-  return total;
+  return {lane(sum.hi), lane(sum.lo)};
 }
 
 Value WeightNormNumerics::epsConstant(const APFloat &eps) {
-  Value value =
-      arith::ConstantOp::create(b, loc, accType, b.getFloatAttr(accType, eps));
-  if (accType == computeType)
-    return value;
-  return arith::ExtFOp::create(b, loc, computeType, value);
-}
-
-/// `type` (a scalar type), shaped like `like` (a scalar or a vector).
-static Type shapedLike(Type type, Value like) {
-  if (auto vectorType = dyn_cast<VectorType>(like.getType()))
-    return vectorType.clone(type);
-  return type;
+  return widen(
+      arith::ConstantOp::create(b, loc, accType, b.getFloatAttr(accType, eps)));
 }
 
 SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {

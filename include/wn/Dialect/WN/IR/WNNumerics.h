@@ -68,7 +68,8 @@ public:
   PartialSum accumulate(Value x, PartialSum sum);
   /// Adds the partial sum `other` to `sum` (lanes, chunks, threads).
   PartialSum combine(PartialSum sum, PartialSum other);
-  /// Adds up the lanes of a vector partial sum into a scalar one.
+  /// Adds up the lanes of a vector partial sum (a power-of-two width) into a
+  /// scalar one, pairwise.
   PartialSum reduceLanes(PartialSum sum);
   /// The norm and the scale of a slice from its (scalar) sum of squares, with
   /// `eps` (compute type, may be null) and `g` (widened).
