@@ -42,12 +42,11 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "llvm/ADT/ScopeExit.h"
 
 namespace mlir {
 namespace wn {
@@ -92,8 +91,9 @@ public:
       : b(b), op(op), options(options),
         numerics(b, b.getLoc(), op.getVType().getElementType()),
         elementType(op.getVType().getElementType()),
-        computeType(numerics.getComputeType()),
-        vectorSize(options.vectorSize) {}
+        elementBytes(elementType.getIntOrFloatBitWidth() / 8),
+        computeType(numerics.getComputeType()), vectorSize(options.vectorSize) {
+  }
 
   void lower();
 
@@ -106,15 +106,11 @@ private:
   // Index arithmetic and loops
   //===--------------------------------------------------------------------===//
 
-  Value idx(int64_t value) {
-    return arith::ConstantIndexOp::create(b, value);
-  }
+  Value idx(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
   Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
-  Value divUp(Value x, Value y) {
-    return arith::CeilDivUIOp::create(b, x, y);
-  }
+  Value divUp(Value x, Value y) { return arith::CeilDivUIOp::create(b, x, y); }
   Value minU(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
   Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
     return arith::CmpIOp::create(b, predicate, x, y);
@@ -135,8 +131,7 @@ private:
         });
     return loop.getResults();
   }
-  void forLoop(Value lb, Value ub, Value step,
-               function_ref<void(Value)> body) {
+  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
     forLoop(lb, ub, step, {}, [&](Value iv, ValueRange) {
       body(iv);
       return SmallVector<Value>{};
@@ -176,9 +171,9 @@ private:
   SmallVector<Value>
   ifNonZero(Value count, ValueRange values,
             function_ref<SmallVector<Value>(ValueRange)> body) {
-    auto ifOp = scf::IfOp::create(
-        b, values.getTypes(), cmp(arith::CmpIPredicate::ne, count, idx(0)),
-        /*withElseRegion=*/true);
+    auto ifOp = scf::IfOp::create(b, values.getTypes(),
+                                  cmp(arith::CmpIPredicate::ne, count, idx(0)),
+                                  /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     scf::YieldOp::create(b, body(values));
@@ -207,8 +202,8 @@ private:
     // to func.func declarations and must not rename the runtime function.
     auto call = LLVM::CallOp::create(b, TypeRange{b.getI32Type()},
                                      kMaxThreadsFn, ValueRange{});
-    Value threads = arith::IndexCastUIOp::create(b, b.getIndexType(),
-                                                 call.getResult());
+    Value threads =
+        arith::IndexCastUIOp::create(b, b.getIndexType(), call.getResult());
     return arith::MaxUIOp::create(b, threads, idx(1));
   }
 
@@ -229,8 +224,8 @@ private:
         b, DenseElementsAttr::get(vectorOf(type), b.getZeroAttr(type)));
   }
   Value load(Value memref, Value offset) {
-    return vector::LoadOp::create(b, vectorOf(getElementTypeOf(memref)),
-                                  memref, ValueRange{offset});
+    return vector::LoadOp::create(b, vectorOf(getElementTypeOf(memref)), memref,
+                                  ValueRange{offset});
   }
   /// Loads the first `count` (< vectorSize) elements at `offset`, zeros
   /// after.
@@ -254,23 +249,19 @@ private:
   /// The size of a full vector of w, up to 64 bytes: the alignment aligned
   /// non-temporal stores need.
   int64_t streamAlignment() {
-    return std::min<int64_t>(
-        64, vectorSize * (elementType.getIntOrFloatBitWidth() / 8));
+    return std::min<int64_t>(64, vectorSize * elementBytes);
   }
   /// Emits `writePhase` once per kind of store it can use: when streaming,
   /// aligned if w's start and `strideBytes` (the distance between the
   /// starts of the runs it writes in vectors) are multiples of the vector
   /// size, else unaligned.
-  void withStoreAlignment(Value strideBytes,
-                          function_ref<void()> writePhase) {
+  void withStoreAlignment(Value strideBytes, function_ref<void()> writePhase) {
     if (streaming == Streaming::Off)
       return writePhase();
     Value alignment = idx(streamAlignment());
     auto metadata = memref::ExtractStridedMetadataOp::create(b, w1);
-    int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
-    Value start =
-        add(memref::ExtractAlignedPointerAsIndexOp::create(b, w1),
-            mul(metadata.getOffset(), idx(elementBytes)));
+    Value start = add(memref::ExtractAlignedPointerAsIndexOp::create(b, w1),
+                      bytesOf(metadata.getOffset()));
     Value misaligned =
         arith::OrIOp::create(b, arith::RemUIOp::create(b, start, alignment),
                              arith::RemUIOp::create(b, strideBytes, alignment));
@@ -294,9 +285,7 @@ private:
           body();
         });
   }
-  Value bytesOf(Value elements) {
-    return mul(elements, idx(elementType.getIntOrFloatBitWidth() / 8));
-  }
+  Value bytesOf(Value elements) { return mul(elements, idx(elementBytes)); }
   void maskedStore(Value value, Value memref, Value offset, Value count) {
     vector::MaskedStoreOp::create(b, memref, ValueRange{offset}, mask(count),
                                   value);
@@ -315,62 +304,67 @@ private:
     return {values[0], values.size() > 1 ? values[1] : Value()};
   }
 
-  /// Adds the lanes of a vector partial sum up, pairwise: halves are combined
-  /// until one lane is left.
-  PartialSum reduceLanes(PartialSum sum) {
-    for (int64_t width = vectorSize; width > 1; width /= 2) {
-      auto half = [&](Value v, int64_t offset) -> Value {
-        if (!v)
-          return Value();
-        return vector::ExtractStridedSliceOp::create(
-            b, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{width / 2},
-            ArrayRef<int64_t>{1});
-      };
-      sum = numerics.combine({half(sum.hi, 0), half(sum.lo, 0)},
-                             {half(sum.hi, width / 2), half(sum.lo, width / 2)});
-    }
-    auto lane = [&](Value v) -> Value {
-      return v ? vector::ExtractOp::create(b, v, ArrayRef<int64_t>{0})
-                     .getResult()
-               : Value();
-    };
-    return {lane(sum.hi), lane(sum.lo)};
+  /// A number of elements as `full` elements in whole vectors and a `rest`
+  /// of fewer than vectorSize.
+  struct VectorSpan {
+    Value full, rest;
+  };
+  VectorSpan splitVectors(Value count) {
+    Value vs = idx(vectorSize);
+    Value full = mul(arith::DivUIOp::create(b, count, vs), vs);
+    return {full, sub(count, full)};
+  }
+  /// Calls `body(j, tail)` for the vectors of `span`: whole ones with a null
+  /// `tail`, then, when the rest is not zero, the last one with its number
+  /// of elements in `tail`.
+  void forEachVector(VectorSpan span, function_ref<void(Value, Value)> body) {
+    forLoop(idx(0), span.full, idx(vectorSize),
+            [&](Value j) { body(j, Value()); });
+    ifNonZero(span.rest, [&] { body(span.full, span.rest); });
+  }
+  /// A vector at `offset`: whole, or its first `tail` elements (zeros after)
+  /// when `tail` is not null.
+  Value loadVector(Value memref, Value offset, Value tail) {
+    return tail ? maskedLoad(memref, offset, tail) : load(memref, offset);
   }
 
   /// The vector partial sum of the squares of v1[offset, offset + count).
   PartialSum reduceRange(Value offset, Value count) {
-    Value vs = idx(vectorSize);
-    Value full = mul(arith::DivUIOp::create(b, count, vs), vs);
+    VectorSpan span = splitVectors(count);
     PartialSum zero = numerics.zeroSum(vectorOf(computeType));
-    PartialSum sum = unpack(forLoop(
-        idx(0), full, vs, pack(zero), [&](Value i, ValueRange args) {
-          Value x = numerics.widen(load(v1, add(offset, i)));
-          return pack(numerics.accumulate(x, unpack(args)));
-        }));
+    PartialSum sum =
+        unpack(forLoop(idx(0), span.full, idx(vectorSize), pack(zero),
+                       [&](Value i, ValueRange args) {
+                         Value x = numerics.widen(load(v1, add(offset, i)));
+                         return pack(numerics.accumulate(x, unpack(args)));
+                       }));
     // The tail, zero-padded.
-    Value rest = sub(count, full);
-    return unpack(ifNonZero(rest, pack(sum), [&](ValueRange args) {
-      Value x = numerics.widen(maskedLoad(v1, add(offset, full), rest));
+    return unpack(ifNonZero(span.rest, pack(sum), [&](ValueRange args) {
+      Value x =
+          numerics.widen(maskedLoad(v1, add(offset, span.full), span.rest));
       return pack(numerics.accumulate(x, unpack(args)));
     }));
   }
 
-  /// w1[offset, offset + count) = v1[...] * scale, for a vector scale
-  /// (already broadcast).
-  void scaleRange(Value offset, Value count, Value scaleHi, Value scaleLo) {
-    Value vs = idx(vectorSize);
-    Value full = mul(arith::DivUIOp::create(b, count, vs), vs);
-    forLoop(idx(0), full, vs, [&](Value i) {
-      Value at = add(offset, i);
-      store(numerics.scaleElement(load(v1, at), scaleHi, scaleLo),
-            w1, at);
+  /// w1[offset, offset + count) = v1[...] * scale, where `scaleAt(j, tail)`
+  /// gives the scale (hi and lo) of the vector at j of the range.
+  void scaleRange(Value offset, VectorSpan span,
+                  function_ref<PartialSum(Value, Value)> scaleAt) {
+    forEachVector(span, [&](Value j, Value tail) {
+      Value at = add(offset, j);
+      PartialSum scale = scaleAt(j, tail);
+      Value y =
+          numerics.scaleElement(loadVector(v1, at, tail), scale.hi, scale.lo);
+      if (tail)
+        maskedStore(y, w1, at, tail);
+      else
+        store(y, w1, at);
     });
-    Value at = add(offset, full);
-    Value rest = sub(count, full);
-    ifNonZero(rest, [&] {
-      maskedStore(numerics.scaleElement(maskedLoad(v1, at, rest), scaleHi,
-                                        scaleLo),
-                  w1, at, rest);
+  }
+  /// The same with one scale for the whole range (already broadcast).
+  void scaleRange(Value offset, Value count, Value scaleHi, Value scaleLo) {
+    scaleRange(offset, splitVectors(count), [&](Value, Value) {
+      return PartialSum{scaleHi, scaleLo};
     });
   }
 
@@ -380,8 +374,7 @@ private:
 
   /// g of slice k, widened.
   Value loadG(Value k) {
-    return numerics.widen(
-        memref::LoadOp::create(b, op.getG(), gIndices(k)));
+    return numerics.widen(memref::LoadOp::create(b, op.getG(), gIndices(k)));
   }
   /// Indices of slice k in g's layout (and the norm's).
   SmallVector<Value> gIndices(Value k) {
@@ -454,6 +447,7 @@ private:
   const WNLowerToLoopsPassOptions &options;
   WeightNormNumerics numerics;
   Type elementType;
+  int64_t elementBytes;
   Type computeType;
   int64_t vectorSize;
   Streaming streaming = Streaming::Off;
@@ -522,14 +516,15 @@ void WeightNormLowering::lower() {
     ifThenElse(
         single,
         [&] {
-          ifThenElse(cmp(arith::CmpIPredicate::uge, O,
-                         idx(kMinRowsForRowKernel)),
-                     [&] { rowsKernel(); }, [&] { chunksKernel(); });
+          ifThenElse(
+              cmp(arith::CmpIPredicate::uge, O, idx(kMinRowsForRowKernel)),
+              [&] { rowsKernel(); }, [&] { chunksKernel(); });
         },
         [&] {
-          ifThenElse(cmp(arith::CmpIPredicate::ult, Q,
-                         idx(kMinRunVectors * vectorSize)),
-                     [&] { columnsKernel(); }, [&] { runsKernel(); });
+          ifThenElse(
+              cmp(arith::CmpIPredicate::ult, Q,
+                  idx(kMinRunVectors * vectorSize)),
+              [&] { columnsKernel(); }, [&] { runsKernel(); });
         });
   };
   // Streaming (non-temporal) stores for outputs of at least
@@ -538,8 +533,7 @@ void WeightNormLowering::lower() {
   if (minBytes < 0) {
     dispatch();
   } else {
-    int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
-    Value bytes = mul(mul(mul(P, O), Q), idx(elementBytes));
+    Value bytes = bytesOf(mul(mul(P, O), Q));
     emitPerStoreKind(cmp(arith::CmpIPredicate::uge, bytes, idx(minBytes)),
                      Streaming::Unaligned, Streaming::Off, dispatch);
   }
@@ -559,14 +553,15 @@ void WeightNormLowering::rowsKernel() {
   if (std::optional<int64_t> q = getConstantIntValue(Q);
       q && *q > 0 && *q < vectorSize)
     vectorSize = std::max<int64_t>(2, llvm::PowerOf2Ceil(*q));
-  auto restore = llvm::make_scope_exit([&] { vectorSize = savedVectorSize; });
   withStoreAlignment(bytesOf(Q), [&] {
     parallelLoop(idx(0), O, [&](Value k) {
       Value offset = mul(k, Q);
-      SliceScale slice = finishSlice(k, reduceLanes(reduceRange(offset, Q)));
+      SliceScale slice =
+          finishSlice(k, numerics.reduceLanes(reduceRange(offset, Q)));
       scaleRange(offset, Q, splat(slice.scaleHi), splatOrNull(slice.scaleLo));
     });
   });
+  vectorSize = savedVectorSize;
 }
 
 void WeightNormLowering::chunksKernel() {
@@ -585,15 +580,16 @@ void WeightNormLowering::chunksKernel() {
     Value base = mul(k, Q);
     parallelLoop(idx(0), threads, [&](Value t) {
       auto [begin, count] = chunkRange(t);
-      PartialSum sum = reduceLanes(reduceRange(add(base, begin), count));
+      PartialSum sum =
+          numerics.reduceLanes(reduceRange(add(base, begin), count));
       storePair(sum.hi, sum.lo, partialHi, partialLo, t);
     });
-    PartialSum total = unpack(forLoop(
-        idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
-        [&](Value t, ValueRange args) {
-          return pack(numerics.combine(unpack(args),
-                                       loadSum(partialHi, partialLo, t)));
-        }));
+    PartialSum total = unpack(
+        forLoop(idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
+                [&](Value t, ValueRange args) {
+                  return pack(numerics.combine(
+                      unpack(args), loadSum(partialHi, partialLo, t)));
+                }));
     SliceScale slice = finishSlice(k, total);
     Value scaleHi = splat(slice.scaleHi);
     Value scaleLo = splatOrNull(slice.scaleLo);
@@ -612,38 +608,32 @@ void WeightNormLowering::columnsKernel() {
   Value R = mul(O, Q);
   Value threads = threadCount();
   Value rowsPerThread = divUp(P, threads);
-  Value vs = idx(vectorSize);
-  Value rFull = mul(arith::DivUIOp::create(b, R, vs), vs);
-  Value rRest = sub(R, rFull);
+  VectorSpan row = splitVectors(R);
   // Per-thread partial sums per position: [threads][R].
   auto [partialHi, partialLo] = allocSums(mul(threads, R));
   // Accumulates `rows` consecutive rows of v from row p into the partials at
-  // `base`: vectors of positions, then the zero-padded tail. Each partial
-  // vector is loaded and stored once for all the rows.
+  // `base`, a vector of positions at a time: each partial vector is loaded
+  // and stored once for all the rows.
   auto accumulateRows = [&](Value p, int64_t rows, Value base) {
-    auto step = [&](Value j, Value count) {
+    forEachVector(row, [&](Value j, Value tail) {
       Value at = add(base, j);
-      auto get = [&](Value memref, Value offset) {
-        return count ? maskedLoad(memref, offset, count) : load(memref, offset);
-      };
-      auto put = [&](Value value, Value memref, Value offset) {
-        if (count)
-          maskedStore(value, memref, offset, count);
+      auto put = [&](Value value, Value memref) {
+        if (tail)
+          maskedStore(value, memref, at, tail);
         else
-          vector::StoreOp::create(b, value, memref, ValueRange{offset});
+          vector::StoreOp::create(b, value, memref, ValueRange{at});
       };
-      PartialSum part{get(partialHi, at),
-                      partialLo ? get(partialLo, at) : Value()};
+      PartialSum part{loadVector(partialHi, at, tail),
+                      partialLo ? loadVector(partialLo, at, tail) : Value()};
       for (int64_t u = 0; u < rows; ++u) {
         Value row = mul(add(p, idx(u)), R);
-        part = numerics.accumulate(numerics.widen(get(v1, add(row, j))), part);
+        part = numerics.accumulate(
+            numerics.widen(loadVector(v1, add(row, j), tail)), part);
       }
-      put(part.hi, partialHi, at);
+      put(part.hi, partialHi);
       if (part.lo)
-        put(part.lo, partialLo, at);
-    };
-    forLoop(idx(0), rFull, vs, [&](Value j) { step(j, Value()); });
-    ifNonZero(rRest, [&] { step(rFull, rRest); });
+        put(part.lo, partialLo);
+    });
   };
   parallelLoop(idx(0), threads, [&](Value t) {
     Value base = mul(t, R);
@@ -655,9 +645,8 @@ void WeightNormLowering::columnsKernel() {
     Value end = minU(add(begin, rowsPerThread), P);
     // Groups of kRowsPerPass rows, then the remaining rows one by one.
     Value group = idx(kRowsPerPass);
-    Value groupsEnd =
-        add(begin, mul(arith::DivUIOp::create(b, sub(end, begin), group),
-                       group));
+    Value groupsEnd = add(
+        begin, mul(arith::DivUIOp::create(b, sub(end, begin), group), group));
     forLoop(begin, groupsEnd, group,
             [&](Value p) { accumulateRows(p, kRowsPerPass, base); });
     forLoop(groupsEnd, end, idx(1),
@@ -668,40 +657,29 @@ void WeightNormLowering::columnsKernel() {
   auto [scaleHi, scaleLo] = allocScales(R);
   parallelLoop(idx(0), O, [&](Value k) {
     Value first = mul(k, Q);
-    PartialSum total = unpack(forLoop(
-        idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
-        [&](Value t, ValueRange args) {
-          return pack(unpack(forLoop(
-              idx(0), Q, idx(1), args, [&](Value q, ValueRange inner) {
-                Value at = add(mul(t, R), add(first, q));
-                return pack(numerics.combine(
-                    unpack(inner), loadSum(partialHi, partialLo, at)));
-              })));
-        }));
+    PartialSum total = unpack(
+        forLoop(idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
+                [&](Value t, ValueRange args) {
+                  return pack(unpack(forLoop(
+                      idx(0), Q, idx(1), args, [&](Value q, ValueRange inner) {
+                        Value at = add(mul(t, R), add(first, q));
+                        return pack(numerics.combine(
+                            unpack(inner), loadSum(partialHi, partialLo, at)));
+                      })));
+                }));
     SliceScale slice = finishSlice(k, total);
     forLoop(idx(0), Q, idx(1), [&](Value q) {
-      storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo,
-                add(first, q));
+      storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, add(first, q));
     });
   });
   // Scale every row with the per-position scales.
   withStoreAlignment(bytesOf(R), [&] {
-  parallelLoop(idx(0), P, [&](Value p) {
-    Value row = mul(p, R);
-    forLoop(idx(0), rFull, vs, [&](Value j) {
-      Value at = add(row, j);
-      store(numerics.scaleElement(load(v1, at), load(scaleHi, j),
-                                  scaleLo ? load(scaleLo, j) : Value()),
-            w1, at);
+    parallelLoop(idx(0), P, [&](Value p) {
+      scaleRange(mul(p, R), row, [&](Value j, Value tail) {
+        return PartialSum{loadVector(scaleHi, j, tail),
+                          scaleLo ? loadVector(scaleLo, j, tail) : Value()};
+      });
     });
-    ifNonZero(rRest, [&] {
-      Value at = add(row, rFull);
-      Value y = numerics.scaleElement(
-          maskedLoad(v1, at, rRest), maskedLoad(scaleHi, rFull, rRest),
-          scaleLo ? maskedLoad(scaleLo, rFull, rRest) : Value());
-      maskedStore(y, w1, at, rRest);
-    });
-  });
   });
   deallocAll({partialHi, partialLo, scaleHi, scaleLo});
 }
@@ -720,8 +698,8 @@ void WeightNormLowering::runsKernel() {
           begin, end, idx(1), pack(numerics.zeroSum(computeType)),
           [&](Value p, ValueRange args) {
             Value offset = mul(add(mul(p, O), k), Q);
-            return pack(numerics.combine(unpack(args),
-                                         reduceLanes(reduceRange(offset, Q))));
+            return pack(numerics.combine(
+                unpack(args), numerics.reduceLanes(reduceRange(offset, Q))));
           }));
       storePair(sum.hi, sum.lo, partialHi, partialLo, add(base, k));
     });
@@ -738,13 +716,13 @@ void WeightNormLowering::runsKernel() {
     storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, k);
   });
   withStoreAlignment(bytesOf(Q), [&] {
-  parallelLoop(idx(0), P, [&](Value p) {
-    forLoop(idx(0), O, idx(1), [&](Value k) {
-      PartialSum scale = loadSum(scaleHi, scaleLo, k);
-      scaleRange(mul(add(mul(p, O), k), Q), Q, splat(scale.hi),
-                 splatOrNull(scale.lo));
+    parallelLoop(idx(0), P, [&](Value p) {
+      forLoop(idx(0), O, idx(1), [&](Value k) {
+        PartialSum scale = loadSum(scaleHi, scaleLo, k);
+        scaleRange(mul(add(mul(p, O), k), Q), Q, splat(scale.hi),
+                   splatOrNull(scale.lo));
+      });
     });
-  });
   });
   deallocAll({partialHi, partialLo, scaleHi, scaleLo});
 }
@@ -763,7 +741,8 @@ struct WNLowerToLoopsPass final
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (vectorSize < 1 || !llvm::isPowerOf2_64(static_cast<int64_t>(vectorSize))) {
+    if (vectorSize < 1 ||
+        !llvm::isPowerOf2_64(static_cast<int64_t>(vectorSize))) {
       module.emitError("--wn-lower-to-loops: vector-size must be a power of "
                        "two, but is ")
           << static_cast<int64_t>(vectorSize);
@@ -781,11 +760,10 @@ struct WNLowerToLoopsPass final
 
     WNLowerToLoopsPassOptions options{vectorSize, parallel,
                                       nontemporalMinBytes};
-    IRRewriter rewriter(&getContext());
     for (WeightNormOp op : ops) {
       ImplicitLocOpBuilder b(op.getLoc(), op);
       WeightNormLowering(b, op, options).lower();
-      rewriter.eraseOp(op);
+      op.erase();
     }
   }
 };
