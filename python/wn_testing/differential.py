@@ -93,7 +93,6 @@ class Case:
     zero_slice: int = -1
     # v is randn * scale.
     scale: float = 1.0
-    kind: str = "random"
 
     @property
     def name(self) -> str:
@@ -160,30 +159,30 @@ def generate_cases(seed: int, types=ELEMENT_TYPES) -> list[Case]:
                     scale=(rng.choice((1.0, 1e-3, 1e3)) if big_scale
                            else 1.0))
         # 7-element slices: contiguous (dim 0) and strided (last dim).
-        add(shape=[2053, 7], dim=0, layout="flat", elem=elem, kind="seven")
+        add(shape=[2053, 7], dim=0, layout="flat", elem=elem)
         add(shape=[7, 1031], dim=-1, layout="keepdim", elem=elem,
-            dynamic=True, style="tensor", with_norm=True, kind="seven")
+            dynamic=True, style="tensor", with_norm=True)
         # Slices of more than 10^6 elements: contiguous rows, strided
         # columns, the whole tensor.
         add(shape=[2, 1048583], dim=0, layout="keepdim", elem=elem,
-            with_norm=True, kind="long")
+            with_norm=True)
         add(shape=[1000003, 3], dim=1, layout="flat", elem=elem,
-            dynamic=True, kind="long")
+            dynamic=True)
         add(shape=[1031, 1031], dim=None, layout="scalar", elem=elem,
-            style="tensor", kind="long")
+            style="tensor")
         # All-zero slices: one slice, and all of v under the whole norm.
         add(shape=[9, 13], dim=1, layout="keepdim", elem=elem, zero_slice=4,
-            with_norm=True, kind="zero")
+            with_norm=True)
         add(shape=[3, 4, 5], dim=None, layout="ones", elem=elem,
-            dynamic=True, zero_slice=0, kind="zero")
+            dynamic=True, zero_slice=0)
         add(shape=[6, 5], dim=0, layout="flat", elem=elem, zero_slice=2,
-            eps=1e-5, kind="zero")
+            eps=1e-5)
         # Zero elements: no slices, and empty slices.
         add(shape=[0, 5], dim=0, layout="keepdim", elem=elem, dynamic=True,
-            with_norm=True, kind="empty")
-        add(shape=[5, 0, 3], dim=-3, layout="flat", elem=elem, kind="empty")
+            with_norm=True)
+        add(shape=[5, 0, 3], dim=-3, layout="flat", elem=elem)
         add(shape=[4, 0], dim=None, layout="scalar", elem=elem,
-            style="tensor", kind="empty")
+            style="tensor")
     return cases
 
 
