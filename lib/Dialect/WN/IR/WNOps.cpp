@@ -279,12 +279,11 @@ LogicalResult WeightNormOp::verify() {
            << getInit().getType() << " does not match v type " << vType;
 
   // The norm destination has g's shape in the accumulation type.
+  Type accType = wn::getAccumulationType(elementType);
   Value normInit = getNormInit();
   ShapedType expectedNorm =
-      tensors ? ShapedType(RankedTensorType::get(
-                    gType.getShape(), wn::getAccumulationType(elementType)))
-              : ShapedType(MemRefType::get(
-                    gType.getShape(), wn::getAccumulationType(elementType)));
+      tensors ? ShapedType(RankedTensorType::get(gType.getShape(), accType))
+              : ShapedType(MemRefType::get(gType.getShape(), accType));
   if (normInit && !sameShapeAndType(normInit.getType(), expectedNorm))
     return emitOpError("norm_init type ")
            << normInit.getType() << " does not match " << expectedNorm
@@ -316,7 +315,6 @@ LogicalResult WeightNormOp::verify() {
     if (!(eps > 0.0) || !std::isfinite(eps))
       return emitOpError("eps must be positive and finite, but is ") << eps;
     std::optional<APFloat> accEps = getEpsInAccumulationType();
-    Type accType = getAccumulationType();
     if (accEps->isZero())
       return emitOpError("eps ")
              << eps << " underflows to 0 in the accumulation type " << accType;
