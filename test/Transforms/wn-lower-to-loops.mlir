@@ -44,26 +44,65 @@ func.func @rows(%v: memref<64x32xf32>, %g: memref<64x1xf32>, %w: memref<64x32xf3
 
 /// The last dim: the columns kernel. Every thread (as many as
 /// omp_get_max_threads says) accumulates per-position partial sums over its
-/// rows, contiguous along the row; the partials are combined per slice;
-/// a second parallel pass scales every row with per-position scales.
+/// rows, contiguous along the row; rows this short (two vectors, static)
+/// keep their partials in registers, stored once per thread. The partials
+/// are combined per slice; a second parallel pass scales every row with
+/// per-position scales, loaded once per four rows (1000 rows: no rest).
 // CHECK: llvm.func @omp_get_max_threads() -> i32
 // CHECK-LABEL: func.func @columns
 // CHECK: %[[T:[a-zA-Z0-9_]+]] = llvm.call @omp_get_max_threads() : () -> i32
 // CHECK: %[[PART:[a-zA-Z0-9_]+]] = memref.alloc(%{{.*}}) : memref<?xf64>
 // CHECK: scf.parallel
-// CHECK:   vector.load %[[PART]]
-// CHECK:   vector.store %{{.*}}, %[[PART]]
+// CHECK-NOT: vector.load %[[PART]]
+// CHECK:   %[[SUMS:[a-zA-Z0-9_]+]]:2 = scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf64>, vector<16xf64>)
+// CHECK-COUNT-2: math.fma %{{.*}} : vector<16xf64>
+// CHECK:   vector.store %[[SUMS]]#0, %[[PART]]
+// CHECK:   vector.store %[[SUMS]]#1, %[[PART]]
 // CHECK: %[[SHI:[a-zA-Z0-9_]+]] = memref.alloc() : memref<32xf32>
 // CHECK: %[[SLO:[a-zA-Z0-9_]+]] = memref.alloc() : memref<32xf32>
 // CHECK: scf.parallel
 // CHECK:   math.sqrt
-// CHECK: scf.parallel
-// CHECK-DAG:   vector.load %[[SHI]]
-// CHECK-DAG:   vector.load %[[SLO]]
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c250)
+// CHECK:   scf.for
+// CHECK:     vector.load %[[SHI]]
+// CHECK:     vector.load %[[SLO]]
+// CHECK-COUNT-4: vector.store %{{.*}} : memref<32000xf32>, vector<16xf32>
+// CHECK-NOT: vector.load %[[SHI]]
 // CHECK-DAG: memref.dealloc %[[PART]]
 // CHECK-DAG: memref.dealloc %[[SHI]]
 func.func @columns(%v: memref<1000x32xf32>, %g: memref<32xf32>, %w: memref<1000x32xf32>) {
   wn.weight_norm dim(-1) ins(%v, %g : memref<1000x32xf32>, memref<32xf32>) outs(%w : memref<1000x32xf32>)
+  return
+}
+
+// -----
+
+/// Long rows (1024 elements): the partials live in memory, loaded and
+/// stored once per eight rows (then the rest of the rows one by one); the
+/// scaling pass does groups of four rows, then the rest (1001 = 250 * 4 + 1:
+/// one row, its parallel loop folded away).
+// CHECK-LABEL: func.func @columns_long
+// CHECK: %[[PART:[a-zA-Z0-9_]+]] = memref.alloc(%{{.*}}) : memref<?xf64>
+// CHECK: scf.parallel
+// CHECK:   scf.for {{.*}} step %c8
+// CHECK:     vector.load %[[PART]]
+// CHECK-COUNT-8: math.fma %{{.*}} : vector<16xf64>
+// CHECK:     vector.store %{{.*}}, %[[PART]]
+// CHECK:   scf.for {{.*}} step %c1
+// CHECK:     vector.load %[[PART]]
+// CHECK:     math.fma %{{.*}} : vector<16xf64>
+// CHECK:     vector.store %{{.*}}, %[[PART]]
+// CHECK: scf.parallel
+// CHECK:   math.sqrt
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c250)
+// CHECK-COUNT-4: vector.store %{{.*}} : memref<1025024xf32>, vector<16xf32>
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for %{{.*}} = %c0 to %c1024 step %c16
+// CHECK-COUNT-1: vector.store %{{.*}} : memref<1025024xf32>, vector<16xf32>
+// CHECK-NOT: vector.store %{{.*}} : memref<1025024xf32>, vector<16xf32>
+// CHECK: return
+func.func @columns_long(%v: memref<1001x1024xf32>, %g: memref<1024xf32>, %w: memref<1001x1024xf32>) {
+  wn.weight_norm dim(1) ins(%v, %g : memref<1001x1024xf32>, memref<1024xf32>) outs(%w : memref<1001x1024xf32>)
   return
 }
 
