@@ -21,13 +21,17 @@ using namespace mlir;
 using namespace mlir::wn;
 
 namespace {
-/// Replaces a wn.weight_norm with its linalg decomposition.
-struct DecomposeWeightNorm final : OpRewritePattern<WeightNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// Replaces a wn.weight_norm or wn.weight_norm_scale with its linalg
+/// decomposition.
+struct DecomposeWeightNorm final
+    : OpInterfaceRewritePattern<WeightNormInterface> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
-  LogicalResult matchAndRewrite(WeightNormOp op,
+  LogicalResult matchAndRewrite(WeightNormInterface op,
                                 PatternRewriter &rewriter) const override {
-    FailureOr<SmallVector<Value>> results = op.decomposeOperation(rewriter);
+    FailureOr<SmallVector<Value>> results =
+        cast<linalg::AggregatedOpInterface>(op.getOperation())
+            .decomposeOperation(rewriter);
     if (failed(results))
       return rewriter.notifyMatchFailure(op, "decomposition failed");
     rewriter.replaceOp(op, *results);
@@ -44,7 +48,7 @@ struct WNDecomposePass final
     populateWNDecompositionPatterns(patterns);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
     // Every verified op decomposes; one left behind is a bug worth reporting.
-    WalkResult left = getOperation()->walk([](WeightNormOp op) {
+    WalkResult left = getOperation()->walk([](WeightNormInterface op) {
       op.emitOpError("could not be decomposed");
       return WalkResult::interrupt();
     });

@@ -93,7 +93,7 @@ bool isContiguousRowMajor(MemRefType type) {
 /// Builds the loops of one wn.weight_norm on memrefs.
 class WeightNormLowering {
 public:
-  WeightNormLowering(ImplicitLocOpBuilder &b, WeightNormOp op,
+  WeightNormLowering(ImplicitLocOpBuilder &b, WeightNormInterface op,
                      const WNLowerToLoopsPassOptions &options)
       : b(b), op(op), options(options),
         numerics(b, b.getLoc(), op.getVType().getElementType()),
@@ -399,8 +399,11 @@ private:
   /// result.
   SliceScale finishSlice(Value k, PartialSum sum) {
     SliceScale slice = numerics.finalize(sum, eps, loadG(k));
-    if (Value normInit = op.getNormInit())
+    if (Value normInit = op.getNormDestination())
       memref::StoreOp::create(b, numerics.normResult(slice), normInit,
+                              gIndices(k));
+    if (Value scaleInit = op.getScaleDestination())
+      memref::StoreOp::create(b, numerics.scaleResult(slice), scaleInit,
                               gIndices(k));
     return slice;
   }
@@ -454,7 +457,7 @@ private:
   void runsKernel();
 
   ImplicitLocOpBuilder &b;
-  WeightNormOp op;
+  WeightNormInterface op;
   const WNLowerToLoopsPassOptions &options;
   WeightNormNumerics numerics;
   Type elementType;
@@ -486,13 +489,13 @@ void WeightNormLowering::lower() {
         dynamicSizes);
   };
   Value v = op.getV();
-  Value w = op.getInit();
+  Value w = op.getWDestination();
   Value vCopy, wCopy;
   if (!isContiguousRowMajor(cast<MemRefType>(v.getType()))) {
     vCopy = contiguousCopyOf(v);
     linalg::CopyOp::create(b, v, vCopy);
   }
-  if (!isContiguousRowMajor(cast<MemRefType>(w.getType())))
+  if (w && !isContiguousRowMajor(cast<MemRefType>(w.getType())))
     wCopy = contiguousCopyOf(w);
   auto flatten = [&](Value memref) -> Value {
     if (rank == 1)
@@ -503,7 +506,8 @@ void WeightNormLowering::lower() {
     return memref::CollapseShapeOp::create(b, memref, all);
   };
   v1 = flatten(vCopy ? vCopy : v);
-  w1 = flatten(wCopy ? wCopy : w);
+  if (w)
+    w1 = flatten(wCopy ? wCopy : w);
   auto product = [&](ArrayRef<Value> values) {
     Value result = idx(1);
     for (Value value : values)
@@ -541,7 +545,7 @@ void WeightNormLowering::lower() {
   // Streaming (non-temporal) stores for outputs of at least
   // nontemporal-min-bytes: the kernels are emitted twice.
   int64_t minBytes = options.nontemporalMinBytes;
-  if (minBytes < 0) {
+  if (minBytes < 0 || !w1) {
     dispatch();
   } else {
     Value bytes = bytesOf(mul(mul(P, O), Q));
@@ -569,7 +573,9 @@ void WeightNormLowering::rowsKernel() {
       Value offset = mul(k, Q);
       SliceScale slice =
           finishSlice(k, numerics.reduceLanes(reduceRange(offset, Q)));
-      scaleRange(offset, Q, splat(slice.scaleHi), splatOrNull(slice.scaleLo));
+      if (w1)
+        scaleRange(offset, Q, splat(slice.scaleHi),
+                   splatOrNull(slice.scaleLo));
     });
   });
   vectorSize = savedVectorSize;
@@ -602,6 +608,8 @@ void WeightNormLowering::chunksKernel() {
                       unpack(args), loadSum(partialHi, partialLo, t)));
                 }));
     SliceScale slice = finishSlice(k, total);
+    if (!w1)
+      return;
     Value scaleHi = splat(slice.scaleHi);
     Value scaleLo = splatOrNull(slice.scaleLo);
     withStoreAlignment(bytesOf(Q), [&] {
@@ -713,8 +721,10 @@ void WeightNormLowering::columnsKernel() {
             [&](Value p) { accumulateRows(p, 1, base); });
   });
   // Per slice: combine the threads' partials over its Q positions, then
-  // spread its scale over those positions.
-  auto [scaleHi, scaleLo] = allocScales(R);
+  // spread its scale over those positions (when computing w).
+  Value scaleHi, scaleLo;
+  if (w1)
+    std::tie(scaleHi, scaleLo) = allocScales(R);
   parallelLoop(idx(0), O, [&](Value k) {
     Value first = mul(k, Q);
     PartialSum total = unpack(
@@ -728,10 +738,14 @@ void WeightNormLowering::columnsKernel() {
                       })));
                 }));
     SliceScale slice = finishSlice(k, total);
+    if (!w1)
+      return;
     forLoop(idx(0), Q, idx(1), [&](Value q) {
       storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, add(first, q));
     });
   });
+  if (!w1)
+    return deallocAll({partialHi, partialLo});
   // Scale every row with the per-position scales, kRowsPerScalePass rows
   // per load of the scales, then the remaining rows one by one.
   auto scaleAt = [&](Value j, Value tail) {
@@ -775,7 +789,9 @@ void WeightNormLowering::runsKernel() {
       storePair(sum.hi, sum.lo, partialHi, partialLo, add(base, k));
     });
   });
-  auto [scaleHi, scaleLo] = allocScales(O);
+  Value scaleHi, scaleLo;
+  if (w1)
+    std::tie(scaleHi, scaleLo) = allocScales(O);
   parallelLoop(idx(0), O, [&](Value k) {
     PartialSum total = unpack(forLoop(
         idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
@@ -784,8 +800,11 @@ void WeightNormLowering::runsKernel() {
               unpack(args), loadSum(partialHi, partialLo, add(mul(t, O), k))));
         }));
     SliceScale slice = finishSlice(k, total);
-    storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, k);
+    if (w1)
+      storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, k);
   });
+  if (!w1)
+    return deallocAll({partialHi, partialLo});
   withStoreAlignment(bytesOf(Q), [&] {
     parallelLoop(idx(0), P, [&](Value p) {
       forLoop(idx(0), O, idx(1), [&](Value k) {
@@ -799,8 +818,9 @@ void WeightNormLowering::runsKernel() {
 }
 
 /// Checks that `op` can be lowered: buffer semantics.
-LogicalResult checkLowerable(WeightNormOp op) {
-  if (!op.hasPureBufferSemantics())
+LogicalResult checkLowerable(WeightNormInterface op) {
+  if (!cast<DestinationStyleOpInterface>(op.getOperation())
+           .hasPureBufferSemantics())
     return op.emitOpError("--wn-lower-to-loops needs the op on memrefs; "
                           "bufferize first (one-shot-bufferize)");
   return success();
@@ -819,10 +839,10 @@ struct WNLowerToLoopsPass final
           << static_cast<int64_t>(vectorSize);
       return signalPassFailure();
     }
-    SmallVector<WeightNormOp> ops;
-    module.walk([&](WeightNormOp op) { ops.push_back(op); });
+    SmallVector<WeightNormInterface> ops;
+    module.walk([&](WeightNormInterface op) { ops.push_back(op); });
     bool failedAny = false;
-    for (WeightNormOp op : ops)
+    for (WeightNormInterface op : ops)
       failedAny |= failed(checkLowerable(op));
     if (failedAny)
       return signalPassFailure();
@@ -831,10 +851,10 @@ struct WNLowerToLoopsPass final
 
     WNLowerToLoopsPassOptions options{vectorSize, parallel,
                                       nontemporalMinBytes};
-    for (WeightNormOp op : ops) {
+    for (WeightNormInterface op : ops) {
       ImplicitLocOpBuilder b(op.getLoc(), op);
       WeightNormLowering(b, op, options).lower();
-      op.erase();
+      op->erase();
     }
   }
 };

@@ -170,8 +170,8 @@ func.func @eps_f16(%v: tensor<8x16xf16>, %g: tensor<16xf16>, %init: tensor<8x16x
 // CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt
 // CHECK:   %[[D:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f32
 // CHECK:   linalg.yield %[[D]], %[[N]] : f32, f32
-// CHECK: %[[W:[a-zA-Z0-9_]+]] = linalg.generic
 // CHECK: %[[NE:[a-zA-Z0-9_]+]] = tensor.expand_shape %[[SC]]#1 {{\[}}[0, 1, 2]] output_shape [1, %{{.*}}, 1] : tensor<?xf32> into tensor<1x?x1xf32>
+// CHECK: %[[W:[a-zA-Z0-9_]+]] = linalg.generic
 // CHECK: return %[[W]], %[[NE]]
 func.func @norm_keepdim(%v: tensor<4x?x5xbf16>, %g: tensor<1x?x1xbf16>, %init: tensor<4x?x5xbf16>, %ninit: tensor<1x?x1xf32>) -> (tensor<4x?x5xbf16>, tensor<1x?x1xf32>) {
   %w, %n = wn.weight_norm dim(1) ins(%v, %g : tensor<4x?x5xbf16>, tensor<1x?x1xbf16>) outs(%init, %ninit : tensor<4x?x5xbf16>, tensor<1x?x1xf32>) -> tensor<4x?x5xbf16>, tensor<1x?x1xf32>

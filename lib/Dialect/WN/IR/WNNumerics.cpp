@@ -206,6 +206,17 @@ Value WeightNormNumerics::normResult(const SliceScale &slice) {
   return arith::TruncFOp::create(b, loc, target, norm);
 }
 
+Value WeightNormNumerics::scaleResult(const SliceScale &slice) {
+  // f32: the high part of the pair is the f64 quotient rounded to f32;
+  // f16 and bf16: the f32 quotient; f64: the double-double quotient rounded
+  // to f64 (its parts are not normalized).
+  assert(getElementTypeOrSelf(slice.scaleHi.getType()) == accType &&
+         "the scale type is the accumulation type");
+  if (summation == Summation::DoubleDouble)
+    return add(slice.scaleHi, slice.scaleLo);
+  return slice.scaleHi;
+}
+
 Value WeightNormNumerics::scaleElement(Value v, Value scaleHi, Value scaleLo) {
   // f16, bf16: widened to f32, one product; f32 and f64: in their own type,
   // fma(v, hi, v * lo), rounded once.

@@ -136,14 +136,180 @@ mlir::wn::classifyGLayout(ShapedType vType, ShapedType gType,
 }
 
 //===----------------------------------------------------------------------===//
+// WeightNormInterface: the rules both ops share
+//===----------------------------------------------------------------------===//
+
+std::optional<int64_t> mlir::wn::detail::getNormalizedDim(IntegerAttr dimAttr,
+                                                          int64_t rank) {
+  if (!dimAttr)
+    return std::nullopt;
+  std::optional<int64_t> dim = normalizeDim(dimAttr.getInt(), rank);
+  assert(dim && "normalized dim of an unverified weight norm");
+  return dim;
+}
+
+GLayout mlir::wn::detail::getGLayout(ShapedType vType, ShapedType gType,
+                                     std::optional<int64_t> normDim) {
+  FailureOr<GLayout> layout = classifyGLayout(vType, gType, normDim);
+  assert(succeeded(layout) && "g layout of an unverified weight norm");
+  return *layout;
+}
+
+std::optional<int64_t>
+mlir::wn::detail::getGDimAlongDim(GLayout layout,
+                                  std::optional<int64_t> normDim) {
+  if (!normDim)
+    return std::nullopt;
+  return layout == GLayout::Flat ? 0 : *normDim;
+}
+
+std::optional<APFloat> mlir::wn::detail::getEpsIn(FloatAttr epsAttr,
+                                                  Type accumulationType) {
+  if (!epsAttr)
+    return std::nullopt;
+  APFloat eps = epsAttr.getValue();
+  bool losesInfo = false;
+  eps.convert(cast<FloatType>(accumulationType).getFloatSemantics(),
+              APFloat::rmNearestTiesToEven, &losesInfo);
+  return eps;
+}
+
+AffineMap mlir::wn::detail::getGIndexingMap(int64_t gRank,
+                                            std::optional<int64_t> gDim,
+                                            unsigned numLoops,
+                                            std::optional<unsigned> normLoop,
+                                            MLIRContext *ctx) {
+  AffineExpr zero = getAffineConstantExpr(0, ctx);
+  SmallVector<AffineExpr> results(gRank, zero);
+  assert(gDim.has_value() == normLoop.has_value() &&
+         "a loop walks dim exactly when the norm has a dim");
+  if (gDim)
+    results[*gDim] = getAffineDimExpr(*normLoop, ctx);
+  return AffineMap::get(numLoops, /*symbolCount=*/0, results, ctx);
+}
+
+LogicalResult mlir::wn::detail::verifyWeightNormInterface(Operation *op) {
+  auto weightNorm = cast<WeightNormInterface>(op);
+  ShapedType vType = weightNorm.getVType();
+  ShapedType gType = weightNorm.getGType();
+  Type elementType = vType.getElementType();
+
+  // Tensor semantics or buffer semantics, not a mix.
+  bool tensors = isa<RankedTensorType>(vType);
+  for (Value operand : op->getOperands())
+    if (isa<RankedTensorType>(operand.getType()) != tensors)
+      return op->emitOpError("v, g and the destinations must be all tensors "
+                             "or all memrefs, but ")
+             << (tensors ? "v is a tensor and " : "v is a memref and ")
+             << "an operand has type " << operand.getType();
+
+  if (vType.getRank() < 1)
+    return op->emitOpError("v must have rank at least 1, but has rank 0");
+  if (!isSupportedElementType(elementType))
+    return op->emitOpError("v element type ")
+           << elementType << " is not supported; expected f16, bf16, f32 "
+           << "or f64";
+  if (gType.getElementType() != elementType)
+    return op->emitOpError("g element type ")
+           << gType.getElementType() << " does not match v element type "
+           << elementType;
+
+  // eps must be a positive finite number in the accumulation type.
+  if (FloatAttr epsAttr = weightNorm.getEpsAttr()) {
+    Type accType = getAccumulationType(elementType);
+    double eps = epsAttr.getValueAsDouble();
+    if (!(eps > 0.0) || !std::isfinite(eps))
+      return op->emitOpError("eps must be positive and finite, but is ")
+             << eps;
+    std::optional<APFloat> accEps = getEpsIn(epsAttr, accType);
+    if (accEps->isZero())
+      return op->emitOpError("eps ")
+             << eps << " underflows to 0 in the accumulation type " << accType;
+    if (accEps->isInfinity())
+      return op->emitOpError("eps ")
+             << eps << " overflows to infinity in the accumulation type "
+             << accType;
+  }
+
+  std::optional<int64_t> normDim;
+  if (IntegerAttr dimAttr = weightNorm.getDimAttr()) {
+    int64_t rank = vType.getRank();
+    normDim = normalizeDim(dimAttr.getInt(), rank);
+    if (!normDim)
+      return op->emitOpError("dim ")
+             << dimAttr.getInt() << " is out of range for v of rank " << rank
+             << "; expected " << -rank << " <= dim < " << rank;
+  }
+  return classifyGLayout(vType, gType, normDim,
+                         [&]() { return op->emitOpError(); });
+}
+
+/// Whether a destination of `expected`'s shape and element type can hold a
+/// result: the same type for tensors; for memrefs the same shape and element
+/// type, with any layout.
+static bool isDestinationFor(Type type, ShapedType expected) {
+  if (isa<RankedTensorType>(type))
+    return type == expected;
+  auto shaped = cast<ShapedType>(type);
+  return shaped.getShape() == expected.getShape() &&
+         shaped.getElementType() == expected.getElementType();
+}
+
+/// g's shape in the accumulation type: the type of the norm and scale
+/// results, as a tensor or a memref like v.
+static ShapedType getGShapedAccumulationType(WeightNormInterface op) {
+  ArrayRef<int64_t> shape = op.getGType().getShape();
+  Type accType = op.getAccumulationType();
+  if (isa<RankedTensorType>(op.getVType()))
+    return RankedTensorType::get(shape, accType);
+  return MemRefType::get(shape, accType);
+}
+
+/// Memory effects of a weight norm op: none with tensors; with memrefs, v
+/// and g are read and the destinations written (entirely).
+static void getWeightNormEffects(
+    DestinationStyleOpInterface op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (op.hasPureTensorSemantics())
+    return;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (op.isDpsInit(&operand))
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
+/// Results of a destination-style op have their destinations' shapes.
+static LogicalResult
+reifyFromDestinations(DestinationStyleOpInterface op, OpBuilder &b,
+                      ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  for (OpResult result : op->getResults())
+    reifiedReturnShapes.push_back(tensor::getMixedSizes(
+        b, op.getLoc(), op.getDpsInitOperand(result.getResultNumber())->get()));
+  return success();
+}
+
+static IntegerAttr getDimAttrFor(OpBuilder &builder,
+                                 std::optional<int64_t> dim) {
+  return dim ? builder.getI64IntegerAttr(*dim) : IntegerAttr();
+}
+static FloatAttr getEpsAttrFor(OpBuilder &builder, std::optional<double> eps) {
+  return eps ? builder.getF64FloatAttr(*eps) : FloatAttr();
+}
+
+//===----------------------------------------------------------------------===//
 // WeightNormOp
 //===----------------------------------------------------------------------===//
 
 void WeightNormOp::build(OpBuilder &builder, OperationState &state, Value v,
                          Value g, Value init, std::optional<int64_t> dim,
                          std::optional<double> eps, Value normInit) {
-  IntegerAttr dimAttr = dim ? builder.getI64IntegerAttr(*dim) : IntegerAttr();
-  FloatAttr epsAttr = eps ? builder.getF64FloatAttr(*eps) : FloatAttr();
   // Tensor semantics: one result per destination; buffer semantics: none.
   SmallVector<Type> resultTypes;
   if (isa<RankedTensorType>(init.getType())) {
@@ -151,26 +317,14 @@ void WeightNormOp::build(OpBuilder &builder, OperationState &state, Value v,
     if (normInit)
       resultTypes.push_back(normInit.getType());
   }
-  build(builder, state, resultTypes, v, g, init, normInit, dimAttr, epsAttr);
+  build(builder, state, resultTypes, v, g, init, normInit,
+        getDimAttrFor(builder, dim), getEpsAttrFor(builder, eps));
 }
 
 void WeightNormOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  // Only buffer semantics touch memory: v and g are read, the destinations
-  // written (entirely).
-  if (hasPureTensorSemantics())
-    return;
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
-    if (!isa<MemRefType>(operand.get().getType()))
-      continue;
-    if (isDpsInit(&operand))
-      effects.emplace_back(MemoryEffects::Write::get(), &operand,
-                           SideEffects::DefaultResource::get());
-    else
-      effects.emplace_back(MemoryEffects::Read::get(), &operand,
-                           SideEffects::DefaultResource::get());
-  }
+  getWeightNormEffects(*this, effects);
 }
 
 Speculation::Speculatability WeightNormOp::getSpeculatability() {
@@ -186,105 +340,22 @@ void WeightNormOp::getAsmResultNames(
     setNameFn(norm, "norm");
 }
 
-std::optional<int64_t> WeightNormOp::getNormalizedDim() {
-  IntegerAttr dimAttr = getDimAttr();
-  if (!dimAttr)
-    return std::nullopt;
-  std::optional<int64_t> dim = normalizeDim(dimAttr.getInt(), getRank());
-  assert(dim && "normalized dim of an unverified weight norm");
-  return dim;
-}
+Value WeightNormOp::getWDestination() { return getInit(); }
 
-Type WeightNormOp::getAccumulationType() {
-  return wn::getAccumulationType(getVType().getElementType());
-}
-
-Type WeightNormOp::getComputeType() {
-  return wn::getComputeType(getVType().getElementType());
-}
-
-std::optional<APFloat> WeightNormOp::getEpsInAccumulationType() {
-  FloatAttr epsAttr = getEpsAttr();
-  if (!epsAttr)
-    return std::nullopt;
-  APFloat eps = epsAttr.getValue();
-  bool losesInfo = false;
-  eps.convert(cast<FloatType>(getAccumulationType()).getFloatSemantics(),
-              APFloat::rmNearestTiesToEven, &losesInfo);
-  return eps;
-}
-
-GLayout WeightNormOp::getGLayout() {
-  FailureOr<GLayout> layout =
-      classifyGLayout(getVType(), getGType(), getNormalizedDim());
-  assert(succeeded(layout) && "g layout of an unverified weight norm");
-  return *layout;
-}
-
-std::optional<int64_t> WeightNormOp::getGDimAlongDim() {
-  std::optional<int64_t> dim = getNormalizedDim();
-  if (!dim)
-    return std::nullopt;
-  return getGLayout() == GLayout::Flat ? 0 : *dim;
-}
-
-AffineMap WeightNormOp::getGIndexingMap(unsigned numLoops,
-                                        std::optional<unsigned> normLoop) {
-  MLIRContext *ctx = getContext();
-  int64_t gRank = getGType().getRank();
-  AffineExpr zero = getAffineConstantExpr(0, ctx);
-  SmallVector<AffineExpr> results(gRank, zero);
-  std::optional<int64_t> gDim = getGDimAlongDim();
-  assert(gDim.has_value() == normLoop.has_value() &&
-         "a loop walks dim exactly when the norm has a dim");
-  if (gDim)
-    results[*gDim] = getAffineDimExpr(*normLoop, ctx);
-  return AffineMap::get(numLoops, /*symbolCount=*/0, results, ctx);
-}
+Value WeightNormOp::getNormDestination() { return getNormInit(); }
 
 LogicalResult WeightNormOp::verify() {
+  // v, g, dim and eps: verifyWeightNormInterface.
   ShapedType vType = getVType();
-  ShapedType gType = getGType();
-  Type elementType = vType.getElementType();
-
-  // Tensor semantics or buffer semantics, not a mix.
   bool tensors = isa<RankedTensorType>(vType);
-  for (Value operand : getOperands())
-    if (isa<RankedTensorType>(operand.getType()) != tensors)
-      return emitOpError("v, g and the destinations must be all tensors or "
-                         "all memrefs, but ")
-             << (tensors ? "v is a tensor and " : "v is a memref and ")
-             << "an operand has type " << operand.getType();
-
-  if (vType.getRank() < 1)
-    return emitOpError("v must have rank at least 1, but has rank 0");
-  if (!isSupportedElementType(elementType))
-    return emitOpError("v element type ")
-           << elementType << " is not supported; expected f16, bf16, f32 "
-           << "or f64";
-  if (gType.getElementType() != elementType)
-    return emitOpError("g element type ")
-           << gType.getElementType() << " does not match v element type "
-           << elementType;
-  // Memref destinations may have any layout; shapes and types must match.
-  auto sameShapeAndType = [&](Type type, ShapedType expected) {
-    if (tensors)
-      return type == expected;
-    auto shaped = cast<ShapedType>(type);
-    return shaped.getShape() == expected.getShape() &&
-           shaped.getElementType() == expected.getElementType();
-  };
-  if (!sameShapeAndType(getInit().getType(), vType))
+  if (!isDestinationFor(getInit().getType(), vType))
     return emitOpError("init type ")
            << getInit().getType() << " does not match v type " << vType;
 
   // The norm destination has g's shape in the accumulation type.
-  Type accType = wn::getAccumulationType(elementType);
   Value normInit = getNormInit();
-  ShapedType expectedNorm =
-      tensors ? ShapedType(RankedTensorType::get(gType.getShape(), accType))
-              : ShapedType(MemRefType::get(gType.getShape(), accType));
-  if (normInit && !sameShapeAndType(normInit.getType(), expectedNorm))
+  ShapedType expectedNorm = getGShapedAccumulationType(*this);
+  if (normInit && !isDestinationFor(normInit.getType(), expectedNorm))
     return emitOpError("norm_init type ")
            << normInit.getType() << " does not match " << expectedNorm
            << " (g's shape in the accumulation type)";
@@ -295,54 +366,87 @@ LogicalResult WeightNormOp::verify() {
     if (getNumResults() != 0)
       return emitOpError("on memrefs the op has no results, but has ")
              << getNumResults();
-  } else {
-    if (getNumResults() != getNumDpsInits())
-      return emitOpError("expected one result per destination (")
-             << getNumDpsInits() << "), but there are " << getNumResults()
-             << (normInit ? "" : "; a norm result needs a norm_init");
-    if (getWResult().getType() != vType)
-      return emitOpError("result type ")
-             << getWResult().getType() << " does not match v type " << vType;
-    if (Value norm = getNormResult(); norm && norm.getType() != expectedNorm)
-      return emitOpError("norm result type ")
-             << norm.getType() << " does not match " << expectedNorm
-             << " (g's shape in the accumulation type)";
+    return success();
   }
-
-  // eps must be a positive finite number in the accumulation type.
-  if (FloatAttr epsAttr = getEpsAttr()) {
-    double eps = epsAttr.getValueAsDouble();
-    if (!(eps > 0.0) || !std::isfinite(eps))
-      return emitOpError("eps must be positive and finite, but is ") << eps;
-    std::optional<APFloat> accEps = getEpsInAccumulationType();
-    if (accEps->isZero())
-      return emitOpError("eps ")
-             << eps << " underflows to 0 in the accumulation type " << accType;
-    if (accEps->isInfinity())
-      return emitOpError("eps ")
-             << eps << " overflows to infinity in the accumulation type "
-             << accType;
-  }
-
-  std::optional<int64_t> normDim;
-  if (IntegerAttr dimAttr = getDimAttr()) {
-    int64_t rank = vType.getRank();
-    normDim = normalizeDim(dimAttr.getInt(), rank);
-    if (!normDim)
-      return emitOpError("dim ")
-             << dimAttr.getInt() << " is out of range for v of rank " << rank
-             << "; expected " << -rank << " <= dim < " << rank;
-  }
-  return classifyGLayout(vType, gType, normDim,
-                         [&]() { return emitOpError(); });
+  if (getNumResults() != getNumDpsInits())
+    return emitOpError("expected one result per destination (")
+           << getNumDpsInits() << "), but there are " << getNumResults()
+           << (normInit ? "" : "; a norm result needs a norm_init");
+  if (getWResult().getType() != vType)
+    return emitOpError("result type ")
+           << getWResult().getType() << " does not match v type " << vType;
+  if (Value norm = getNormResult(); norm && norm.getType() != expectedNorm)
+    return emitOpError("norm result type ")
+           << norm.getType() << " does not match " << expectedNorm
+           << " (g's shape in the accumulation type)";
+  return success();
 }
 
 LogicalResult WeightNormOp::reifyResultShapes(
     OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
-  for (OpResult result : getOperation()->getResults())
-    reifiedReturnShapes.push_back(tensor::getMixedSizes(
-        b, getLoc(), getDpsInitOperand(result.getResultNumber())->get()));
+  return reifyFromDestinations(*this, b, reifiedReturnShapes);
+}
+
+//===----------------------------------------------------------------------===//
+// WeightNormScaleOp
+//===----------------------------------------------------------------------===//
+
+void WeightNormScaleOp::build(OpBuilder &builder, OperationState &state,
+                              Value v, Value g, Value init,
+                              std::optional<int64_t> dim,
+                              std::optional<double> eps) {
+  SmallVector<Type> resultTypes;
+  if (isa<RankedTensorType>(init.getType()))
+    resultTypes.push_back(init.getType());
+  build(builder, state, resultTypes, v, g, init, getDimAttrFor(builder, dim),
+        getEpsAttrFor(builder, eps));
+}
+
+void WeightNormScaleOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getWeightNormEffects(*this, effects);
+}
+
+Speculation::Speculatability WeightNormScaleOp::getSpeculatability() {
+  return hasPureTensorSemantics() ? Speculation::Speculatable
+                                  : Speculation::NotSpeculatable;
+}
+
+void WeightNormScaleOp::getAsmResultNames(
+    function_ref<void(Value, StringRef)> setNameFn) {
+  if (getNumResults() > 0)
+    setNameFn(getScaleResult(), "scale");
+}
+
+Value WeightNormScaleOp::getScaleDestination() { return getInit(); }
+
+LogicalResult WeightNormScaleOp::verify() {
+  // v, g, dim and eps: verifyWeightNormInterface.
+  ShapedType expected = getGShapedAccumulationType(*this);
+  if (!isDestinationFor(getInit().getType(), expected))
+    return emitOpError("init type ")
+           << getInit().getType() << " does not match " << expected
+           << " (g's shape in the accumulation type)";
+  if (!isa<RankedTensorType>(getVType())) {
+    if (getNumResults() != 0)
+      return emitOpError("on memrefs the op has no results, but has ")
+             << getNumResults();
+    return success();
+  }
+  if (getNumResults() != 1)
+    return emitOpError("expected one result, but there are ")
+           << getNumResults();
+  if (getScaleResult().getType() != expected)
+    return emitOpError("result type ")
+           << getScaleResult().getType() << " does not match " << expected
+           << " (g's shape in the accumulation type)";
   return success();
+}
+
+LogicalResult WeightNormScaleOp::reifyResultShapes(
+    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  return reifyFromDestinations(*this, b, reifiedReturnShapes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -364,50 +468,55 @@ getGToNormReassociation(GLayout layout, int64_t gRank) {
   return SmallVector<ReassociationIndices>{all};
 }
 
-/// Decomposes
-///   w[, norm] = weight_norm(v, g, dim) [eps]
-/// into, with C the compute type (f32 for f16/bf16, f64 for f32/f64):
+namespace {
+/// What the first steps of a decomposition produce: the scale in the scale
+/// type over the norm-shaped domain (hi, and lo when it is a pair), and the
+/// requested norm and scale results in g's shape.
+struct NormsAndScales {
+  Value scaleHi, scaleLo;
+  Value norm, scale;
+};
+} // namespace
+
+/// Decomposes the norms of a weight norm op into, with C the compute type
+/// (f32 for f16/bf16, f64 for f32/f64):
 ///   %hi0[, %lo0]  = linalg.fill 0[, -0.0]                 : [O] or 0-d, C
 ///   %hi[, %lo]    = generic(reduce all but dim)           : sum of x*x
-///   %scale[, %scale_lo][, %norm] = generic(parallel)      : [O]
+///   [%scale_hi[, %scale_lo]][, %norm][, %scale] = generic(parallel) : [O]
 ///       norm = sqrt((hi + lo) [+ eps]), scale = g / norm (an f32 pair for
 ///       f32, a double-double for f64)
-///   %w            = generic(parallel) v * scale           : v's shape
 /// The arithmetic comes from WeightNormNumerics: inputs widened to C first,
 /// every result rounded once, the sum plain, compensated or double-double
-/// (the `lo` parts) by element type. The norm destination is collapsed to
-/// [O] (or 0-d) for the scale generic and the result expanded back to g's
-/// shape.
-FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
-  if (!hasPureTensorSemantics())
-    return emitOpError("the linalg decomposition needs tensor operands; "
-                       "lower ops on memrefs with --wn-lower-to-loops");
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(*this);
-  Location loc = getLoc();
-  MLIRContext *ctx = getContext();
-  Value v = getV();
-  Value g = getG();
-  int64_t rank = getRank();
-  WeightNormNumerics numerics(b, loc, getVType().getElementType());
+/// (the `lo` parts) by element type. `scalePair` asks for the scale in the
+/// scale type (for scaling v); `normInit` and `scaleInit` (g-shaped, may be
+/// null) for the norm and scale results in the accumulation type: they are
+/// collapsed to [O] (or 0-d) for the generic and expanded back.
+static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
+                                     bool scalePair, Value normInit,
+                                     Value scaleInit) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  Value v = op.getV();
+  int64_t rank = op.getRank();
+  WeightNormNumerics numerics(b, loc, op.getVType().getElementType());
   Type computeType = numerics.getComputeType();
   bool lowPart = numerics.hasLowPart();
-  std::optional<int64_t> dim = getNormalizedDim();
+  std::optional<int64_t> dim = op.getNormalizedDim();
 
   // The norm-shaped intermediates: [v.shape[dim]] or 0-d.
   SmallVector<OpFoldResult> normSizes;
   if (dim)
     normSizes.push_back(tensor::getMixedSize(b, loc, v, *dim));
-  auto emptyNormShaped = [&]() -> Value {
-    return tensor::EmptyOp::create(b, loc, normSizes, computeType);
+  auto emptyNormShaped = [&](Type type) -> Value {
+    return tensor::EmptyOp::create(b, loc, normSizes, type);
   };
   PartialSum zero = numerics.zeroSum(computeType);
   SmallVector<Value> sumInits = {
-      linalg::FillOp::create(b, loc, zero.hi, emptyNormShaped())
+      linalg::FillOp::create(b, loc, zero.hi, emptyNormShaped(computeType))
           .getResult(0)};
   if (lowPart)
     sumInits.push_back(
-        linalg::FillOp::create(b, loc, zero.lo, emptyNormShaped())
+        linalg::FillOp::create(b, loc, zero.lo, emptyNormShaped(computeType))
             .getResult(0));
 
   // The sum of squares over every dimension but dim.
@@ -435,36 +544,37 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
         linalg::YieldOp::create(nb, nl, yields);
       });
 
-  // Per-slice norm and scale over the norm-shaped domain: outputs scale,
-  // then scale_lo (double-double), then the norm result (with a norm_init).
+  // Per-slice norm and scale over the norm-shaped domain: outputs scale_hi
+  // and scale_lo (with scalePair), then the norm, then the scale result.
   unsigned normLoops = dim ? 1 : 0;
   std::optional<unsigned> normLoop =
       dim ? std::optional<unsigned>(0) : std::nullopt;
   AffineMap normIdentity = AffineMap::getMultiDimIdentityMap(normLoops, ctx);
-  AffineMap gMap = getGIndexingMap(normLoops, normLoop);
-  bool scaleLo = numerics.hasScaleLowPart();
-  auto emptyScale = [&]() -> Value {
-    return tensor::EmptyOp::create(b, loc, normSizes,
-                                   numerics.getScaleType());
-  };
-  SmallVector<Value> scaleOutputs = {emptyScale()};
-  if (scaleLo)
-    scaleOutputs.push_back(emptyScale());
-  std::optional<SmallVector<ReassociationIndices>> gToNorm =
-      getGToNormReassociation(getGLayout(), getGType().getRank());
-  bool withNorm = static_cast<bool>(getNormInit());
-  if (withNorm) {
-    Value normInit = getNormInit();
-    if (gToNorm)
-      normInit = tensor::CollapseShapeOp::create(b, loc, normInit, *gToNorm);
-    scaleOutputs.push_back(normInit);
+  AffineMap gMap = op.getGIndexingMap(normLoops, normLoop);
+  bool scaleLo = scalePair && numerics.hasScaleLowPart();
+  SmallVector<Value> scaleOutputs;
+  if (scalePair) {
+    scaleOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
+    if (scaleLo)
+      scaleOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
   }
+  std::optional<SmallVector<ReassociationIndices>> gToNorm =
+      getGToNormReassociation(op.getGLayout(), op.getGType().getRank());
+  auto collapseToNorm = [&](Value gShaped) -> Value {
+    if (!gToNorm)
+      return gShaped;
+    return tensor::CollapseShapeOp::create(b, loc, gShaped, *gToNorm);
+  };
+  if (normInit)
+    scaleOutputs.push_back(collapseToNorm(normInit));
+  if (scaleInit)
+    scaleOutputs.push_back(collapseToNorm(scaleInit));
   SmallVector<Value> scaleInputs(sumOp.getResults());
-  scaleInputs.push_back(g);
+  scaleInputs.push_back(op.getG());
   SmallVector<AffineMap> scaleMaps(sumOp.getNumResults(), normIdentity);
   scaleMaps.push_back(gMap);
   scaleMaps.append(scaleOutputs.size(), normIdentity);
-  std::optional<APFloat> eps = getEpsInAccumulationType();
+  std::optional<APFloat> eps = op.getEpsInAccumulationType();
   auto scaleOp = linalg::GenericOp::create(
       b, loc, ValueRange(scaleOutputs).getTypes(), scaleInputs, scaleOutputs,
       scaleMaps,
@@ -476,42 +586,108 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
         unsigned gIndex = lowPart ? 2 : 1;
         SliceScale slice = n.finalize({args[0], lowPart ? args[1] : Value()},
                                       epsValue, n.widen(args[gIndex]));
-        SmallVector<Value> yields = {slice.scaleHi};
-        if (scaleLo)
-          yields.push_back(slice.scaleLo);
-        if (withNorm)
+        SmallVector<Value> yields;
+        if (scalePair) {
+          yields.push_back(slice.scaleHi);
+          if (scaleLo)
+            yields.push_back(slice.scaleLo);
+        }
+        if (normInit)
           yields.push_back(n.normResult(slice));
+        if (scaleInit)
+          yields.push_back(n.scaleResult(slice));
         linalg::YieldOp::create(nb, nl, yields);
       });
 
+  NormsAndScales result;
+  ValueRange outs = scaleOp.getResults();
+  if (scalePair) {
+    result.scaleHi = outs.front();
+    outs = outs.drop_front();
+    if (scaleLo) {
+      result.scaleLo = outs.front();
+      outs = outs.drop_front();
+    }
+  }
+  auto expandToG = [&](Value normShaped, Value gShapedInit) -> Value {
+    if (!gToNorm)
+      return normShaped;
+    return tensor::ExpandShapeOp::create(b, loc, gShapedInit.getType(),
+                                         normShaped, *gToNorm);
+  };
+  if (normInit) {
+    result.norm = expandToG(outs.front(), normInit);
+    outs = outs.drop_front();
+  }
+  if (scaleInit)
+    result.scale = expandToG(outs.front(), scaleInit);
+  return result;
+}
+
+/// Decomposes
+///   w[, norm] = weight_norm(v, g, dim) [eps]
+/// into decomposeNorms' fill, sum of squares and per-slice scale (and norm),
+/// then
+///   %w = generic(parallel) v * scale                      : v's shape
+/// rounded once to the element type.
+FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
+  if (!hasPureTensorSemantics())
+    return emitOpError("the linalg decomposition needs tensor operands; "
+                       "lower ops on memrefs with --wn-lower-to-loops");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(*this);
+  Location loc = getLoc();
+  MLIRContext *ctx = getContext();
+  int64_t rank = getRank();
+  Type elementType = getVType().getElementType();
+  NormsAndScales norms = decomposeNorms(b, *this, /*scalePair=*/true,
+                                        getNormInit(), /*scaleInit=*/Value());
+
   // w = v * scale, rounded once to the element type.
-  SmallVector<Value> wInputs = {v, scaleOp.getResult(0)};
-  if (scaleLo)
-    wInputs.push_back(scaleOp.getResult(1));
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<AffineExpr> normResults;
+  if (std::optional<int64_t> dim = getNormalizedDim())
+    normResults.push_back(getAffineDimExpr(*dim, ctx));
+  AffineMap toNorm = AffineMap::get(rank, 0, normResults, ctx);
+  SmallVector<Value> wInputs = {getV(), norms.scaleHi};
+  if (norms.scaleLo)
+    wInputs.push_back(norms.scaleLo);
   SmallVector<AffineMap> wMaps = {identity};
   wMaps.append(wInputs.size() - 1, toNorm);
   wMaps.push_back(identity);
+  bool scaleLo = static_cast<bool>(norms.scaleLo);
   Value w = linalg::GenericOp::create(
                 b, loc, getInit().getType(), wInputs, ValueRange{getInit()},
                 wMaps,
                 SmallVector<utils::IteratorType>(
                     rank, utils::IteratorType::parallel),
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
-                  WeightNormNumerics n(nb, nl, numerics.getElementType());
+                  WeightNormNumerics n(nb, nl, elementType);
                   Value y = n.scaleElement(args[0], args[1],
                                            scaleLo ? args[2] : Value());
                   linalg::YieldOp::create(nb, nl, y);
                 })
                 .getResult(0);
   SmallVector<Value> results = {w};
-  if (withNorm) {
-    Value norm = scaleOp.getResults().back();
-    if (gToNorm)
-      norm = tensor::ExpandShapeOp::create(b, loc, getNormInit().getType(),
-                                           norm, *gToNorm);
-    results.push_back(norm);
-  }
+  if (norms.norm)
+    results.push_back(norms.norm);
   return results;
+}
+
+/// Decomposes
+///   scale = weight_norm_scale(v, g, dim) [eps]
+/// into decomposeNorms' fill, sum of squares and per-slice scale, rounded
+/// once to the accumulation type.
+FailureOr<SmallVector<Value>>
+WeightNormScaleOp::decomposeOperation(OpBuilder &b) {
+  if (!hasPureTensorSemantics())
+    return emitOpError("the linalg decomposition needs tensor operands; "
+                       "lower ops on memrefs with --wn-lower-to-loops");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(*this);
+  NormsAndScales norms = decomposeNorms(b, *this, /*scalePair=*/false,
+                                        /*normInit=*/Value(), getInit());
+  return SmallVector<Value>{norms.scale};
 }
 
 //===----------------------------------------------------------------------===//
@@ -688,6 +864,8 @@ WeightNormOp::generateResultTileValue(OpBuilder &b, unsigned resultNumber,
   }
   return TilingResult{tiled->tiledOps, {value}, tiled->generatedSlices};
 }
+
+#include "wn/Dialect/WN/IR/WNInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "wn/Dialect/WN/IR/WNOps.cpp.inc"

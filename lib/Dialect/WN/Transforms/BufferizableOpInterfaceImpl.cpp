@@ -1,9 +1,10 @@
 //===- BufferizableOpInterfaceImpl.cpp - wn bufferization -----------------===//
 //
-// wn.weight_norm is a destination-style op: its results alias their
-// destinations, v and g are only read, and the destinations are only written
-// (every element of w and of the norm is overwritten, so their previous
-// contents are not read). Bufferization produces the same op on memrefs.
+// wn.weight_norm and wn.weight_norm_scale are destination-style ops: their
+// results alias their destinations, v and g are only read, and the
+// destinations are only written (every element of w, the norm and the scale
+// is overwritten, so their previous contents are not read). Bufferization
+// produces the same op on memrefs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 
 using namespace mlir;
@@ -21,19 +23,21 @@ using namespace mlir::bufferization;
 using namespace mlir::wn;
 
 namespace {
+/// wn.weight_norm and wn.weight_norm_scale: the same op on the operands'
+/// buffers, its results replaced by the destinations' buffers.
+template <typename OpTy>
 struct WeightNormOpInterface
-    : public DstBufferizableOpInterfaceExternalModel<WeightNormOpInterface,
-                                                     WeightNormOp> {
+    : public DstBufferizableOpInterfaceExternalModel<WeightNormOpInterface<OpTy>,
+                                                     OpTy> {
   bool bufferizesToMemoryRead(Operation *op, OpOperand &opOperand,
                               const AnalysisState &state) const {
     // The destinations are overwritten entirely.
-    return !cast<WeightNormOp>(op).isDpsInit(&opOperand);
+    return !cast<OpTy>(op).isDpsInit(&opOperand);
   }
 
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const BufferizationOptions &options,
                           BufferizationState &state) const {
-    auto weightNorm = cast<WeightNormOp>(op);
     SmallVector<Value> buffers;
     for (Value operand : op->getOperands()) {
       FailureOr<Value> buffer = getBuffer(rewriter, operand, options, state);
@@ -42,18 +46,15 @@ struct WeightNormOpInterface
       buffers.push_back(*buffer);
     }
     rewriter.setInsertionPoint(op);
-    Value normInit = weightNorm.getNormInit() ? buffers[3] : Value();
-    std::optional<int64_t> dim;
-    if (IntegerAttr dimAttr = weightNorm.getDimAttr())
-      dim = dimAttr.getInt();
-    std::optional<double> eps;
-    if (FloatAttr epsAttr = weightNorm.getEpsAttr())
-      eps = epsAttr.getValueAsDouble();
-    WeightNormOp::create(rewriter, op->getLoc(), buffers[0], buffers[1],
-                         buffers[2], dim, eps, normInit);
+    // The same operation (attributes and operand segments included) on
+    // buffers, without results.
+    mlir::clone(rewriter, op, /*newResultTypes=*/TypeRange(), buffers);
     // The results are the destinations' buffers.
-    replaceOpWithBufferizedValues(rewriter, op,
-                                  ArrayRef<Value>(buffers).drop_front(2));
+    auto dps = cast<DestinationStyleOpInterface>(op);
+    SmallVector<Value> results;
+    for (OpOperand &init : dps.getDpsInitsMutable())
+      results.push_back(buffers[init.getOperandNumber()]);
+    replaceOpWithBufferizedValues(rewriter, op, results);
     return success();
   }
 };
@@ -62,6 +63,8 @@ struct WeightNormOpInterface
 void mlir::wn::registerBufferizableOpInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, WNDialect *) {
-    WeightNormOp::attachInterface<WeightNormOpInterface>(*ctx);
+    WeightNormOp::attachInterface<WeightNormOpInterface<WeightNormOp>>(*ctx);
+    WeightNormScaleOp::attachInterface<
+        WeightNormOpInterface<WeightNormScaleOp>>(*ctx);
   });
 }

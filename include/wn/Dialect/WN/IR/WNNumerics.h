@@ -76,6 +76,9 @@ public:
   SliceScale finalize(PartialSum sum, Value eps, Value g);
   /// The norm result value, rounded to the accumulation type.
   Value normResult(const SliceScale &slice);
+  /// The scale g / norm rounded once to the accumulation type (the result
+  /// of wn.weight_norm_scale).
+  Value scaleResult(const SliceScale &slice);
   /// w = v * scale for v in the element type (scalar or vector), rounded to
   /// the element type; `scaleHi` and `scaleLo` are broadcast to v's shape by
   /// the caller.

@@ -77,8 +77,26 @@ classifyGLayout(ShapedType vType, ShapedType gType,
                 std::optional<int64_t> normDim,
                 function_ref<InFlightDiagnostic()> emitError = {});
 
+namespace detail {
+/// The rules behind WeightNormInterface's shared methods (see there).
+std::optional<int64_t> getNormalizedDim(IntegerAttr dimAttr, int64_t rank);
+GLayout getGLayout(ShapedType vType, ShapedType gType,
+                   std::optional<int64_t> normDim);
+std::optional<int64_t> getGDimAlongDim(GLayout layout,
+                                       std::optional<int64_t> normDim);
+std::optional<APFloat> getEpsIn(FloatAttr epsAttr, Type accumulationType);
+AffineMap getGIndexingMap(int64_t gRank, std::optional<int64_t> gDim,
+                          unsigned numLoops, std::optional<unsigned> normLoop,
+                          MLIRContext *ctx);
+/// Verifies what every weight norm op shares: all tensors or all memrefs,
+/// v's rank and element type, g's element type and layout, dim and eps.
+LogicalResult verifyWeightNormInterface(Operation *op);
+} // namespace detail
+
 } // namespace wn
 } // namespace mlir
+
+#include "wn/Dialect/WN/IR/WNInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "wn/Dialect/WN/IR/WNOps.h.inc"

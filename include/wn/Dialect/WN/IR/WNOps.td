@@ -8,6 +8,7 @@
 #define WN_DIALECT_WN_IR_WNOPS_TD
 
 include "wn/Dialect/WN/IR/WNDialect.td"
+include "wn/Dialect/WN/IR/WNInterfaces.td"
 include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
 include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
@@ -19,6 +20,8 @@ def WN_TensorOrMemRef : AnyTypeOf<[AnyRankedTensor, AnyMemRef],
                                    "ranked tensor or memref">;
 
 def WN_WeightNormOp : WN_Op<"weight_norm", [
+    DeclareOpInterfaceMethods<WN_WeightNormInterface,
+      ["getWDestination", "getNormDestination"]>,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
     DeclareOpInterfaceMethods<ConditionallySpeculatable>,
     DestinationStyleOpInterface,
@@ -184,43 +187,6 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
       return getNumResults() > 1 ? getResults()[1] : Value();
     }
 
-    ShapedType getVType() {
-      return ::llvm::cast<ShapedType>(getV().getType());
-    }
-    ShapedType getGType() {
-      return ::llvm::cast<ShapedType>(getG().getType());
-    }
-    int64_t getRank() { return getVType().getRank(); }
-
-    /// The normalized dimension in [0, rank), or std::nullopt for the
-    /// whole-tensor norm. Only meaningful on a verified op.
-    std::optional<int64_t> getNormalizedDim();
-
-    /// PyTorch's accumulation type: the element type of the norm result and
-    /// the type eps is rounded to.
-    Type getAccumulationType();
-
-    /// The type sums of squares, norms and scales are computed in.
-    Type getComputeType();
-
-
-    /// eps rounded to the accumulation type, or std::nullopt without eps.
-    std::optional<APFloat> getEpsInAccumulationType();
-
-    /// The layout of g, as classified by the dialect's shape rules.
-    GLayout getGLayout();
-
-    /// The dimension of g (and of the norm result) that walks dim:
-    /// dim itself for the keepdim layout, 0 for the flat one, std::nullopt
-    /// for the whole-tensor norm.
-    std::optional<int64_t> getGDimAlongDim();
-
-    /// The indexing map that reads g from a loop nest of `numLoops` loops in
-    /// which loop `normLoop` walks `dim` (std::nullopt for the whole-tensor
-    /// norm, where g is read at its single element).
-    AffineMap getGIndexingMap(unsigned numLoops,
-                              std::optional<unsigned> normLoop);
-
     /// The position in g's layout (g and the norm result) of the iteration
     /// domain tile at `offsets` and `sizes`: the range along dim, the whole
     /// of every other g dimension.
@@ -228,6 +194,80 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
                           ArrayRef<OpFoldResult> sizes,
                           SmallVector<OpFoldResult> &gOffsets,
                           SmallVector<OpFoldResult> &gSizes);
+  }];
+
+  let hasVerifier = 1;
+}
+
+def WN_WeightNormScaleOp : WN_Op<"weight_norm_scale", [
+    DeclareOpInterfaceMethods<WN_WeightNormInterface, ["getScaleDestination"]>,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+      ["reifyResultShapes"]>,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
+  let summary = "The per-slice scale of a weight norm: g / ||v||";
+  let description = [{
+    Computes the factor `wn.weight_norm` multiplies each slice of v by,
+    without computing w:
+
+    ```
+    scale[k] = g[k] / sqrt(sum_{j in slice k} v[j]^2 [+ eps])
+    ```
+
+    with the same `dim`, g layouts, `eps` and verification as
+    `wn.weight_norm`. The result has g's shape in the accumulation type (f32
+    for f16, bf16 and f32; f64 for f64). The sum, norm and quotient are
+    computed exactly as for `wn.weight_norm` (f32 in f64, f16 and bf16 in f32
+    with Kahan's compensation, f64 in double-double) and rounded once to the
+    accumulation type: the scale is within half an ulp of g / ||v|| plus the
+    bound of the sum (see `wn.weight_norm`). A zero slice gives g / 0 (an
+    infinity or NaN), as `wn.weight_norm`'s scale would.
+
+    This is what a consumer needs when w is never materialized: for a
+    contraction over every dimension of w except `dim` whose output keeps
+    `dim` (a Linear or Conv weight normalized over its output channels),
+    `consumer(x, w) = consumer(x, v) * scale` per output channel
+    (`--wn-fuse-into-consumers`), and it is the prepared value that
+    `--wn-cache-weights` keeps next to v. Like `wn.weight_norm` it has
+    tensor and buffer semantics, bufferizes in place, decomposes into linalg
+    (AggregatedOpInterface) and is lowered to fused loops by
+    `--wn-lower-to-loops` (one read of v).
+
+    ```mlir
+    %s = wn.weight_norm_scale dim(0)
+           ins(%v, %g : tensor<4096x4096xf32>, tensor<4096x1xf32>)
+           outs(%init : tensor<4096x1xf32>) -> tensor<4096x1xf32>
+    ```
+  }];
+
+  let arguments = (ins WN_TensorOrMemRef:$v,
+                       WN_TensorOrMemRef:$g,
+                       WN_TensorOrMemRef:$init,
+                       OptionalAttr<I64Attr>:$dim,
+                       OptionalAttr<F64Attr>:$eps);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  let assemblyFormat = [{
+    (`dim` `(` $dim^ `)`)?
+    (`eps` `(` $eps^ `)`)?
+    `ins` `(` $v `,` $g `:` type($v) `,` type($g) `)`
+    `outs` `(` $init `:` type($init) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+
+  let builders = [
+    OpBuilder<(ins "Value":$v, "Value":$g, "Value":$init,
+                   "std::optional<int64_t>":$dim,
+                   CArg<"std::optional<double>", "std::nullopt">:$eps)>
+  ];
+
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// The scale (tensor semantics only).
+    Value getScaleResult() { return getResults().front(); }
   }];
 
   let hasVerifier = 1;
