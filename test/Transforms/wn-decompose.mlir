@@ -198,3 +198,42 @@ func.func @norm_flat_and_whole(%v: tensor<6x7xf64>, %gf: tensor<7xf64>, %nf: ten
   %w3, %n3 = wn.weight_norm eps(0.5) ins(%v, %gs : tensor<6x7xf64>, tensor<f64>) outs(%v, %ns : tensor<6x7xf64>, tensor<f64>) -> tensor<6x7xf64>, tensor<f64>
   return %w1, %n1, %w2, %n2, %w3, %n3 : tensor<6x7xf64>, tensor<7xf64>, tensor<6x7xf64>, tensor<1x1xf64>, tensor<6x7xf64>, tensor<f64>
 }
+
+// -----
+
+/// wn.weight_norm_scale: the same sum of squares and per-slice generic, whose
+/// one output is the scale rounded to the accumulation type (its keepdim
+/// destination collapsed and the result expanded back); no scaled copy of v.
+// CHECK-LABEL: func.func @scale_keepdim
+// CHECK-SAME: %[[V:[a-zA-Z0-9_]+]]: tensor<4x6xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<1x6xf32>, %[[S:[a-zA-Z0-9_]+]]: tensor<1x6xf32>)
+// CHECK: %[[SUM:[a-zA-Z0-9_]+]] = linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}} ins(%[[V]] : tensor<4x6xf32>)
+// CHECK:   math.fma %{{.*}} : f64
+// CHECK: %[[SC:[a-zA-Z0-9_]+]] = tensor.collapse_shape %[[S]] {{\[}}[0, 1]] : tensor<1x6xf32> into tensor<6xf32>
+// CHECK: %[[Q:[a-zA-Z0-9_]+]] = linalg.generic {{.*}} ins(%[[SUM]], %[[G]] : tensor<6xf64>, tensor<1x6xf32>) outs(%[[SC]] : tensor<6xf32>)
+// CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt %{{.*}} : f64
+// CHECK:   %[[D:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f64
+// CHECK:   %[[R:[a-zA-Z0-9_]+]] = arith.truncf %[[D]] : f64 to f32
+// CHECK:   linalg.yield %[[R]] : f32
+// CHECK: %[[E:[a-zA-Z0-9_]+]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1]] output_shape [1, 6] : tensor<6xf32> into tensor<1x6xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[E]]
+func.func @scale_keepdim(%v: tensor<4x6xf32>, %g: tensor<1x6xf32>, %s: tensor<1x6xf32>) -> tensor<1x6xf32> {
+  %r = wn.weight_norm_scale dim(1) ins(%v, %g : tensor<4x6xf32>, tensor<1x6xf32>) outs(%s : tensor<1x6xf32>) -> tensor<1x6xf32>
+  return %r : tensor<1x6xf32>
+}
+
+// -----
+
+/// f64: the double-double scale is rounded once (hi + lo) to f64.
+// CHECK-LABEL: func.func @scale_f64
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK: ^bb0(%{{.*}}: f64, %{{.*}}: f64, %[[GA:[a-zA-Z0-9_]+]]: f64, %{{.*}}: f64):
+// CHECK:   %[[Q:[a-zA-Z0-9_]+]] = arith.divf %[[GA]], %{{.*}} : f64
+// CHECK:   %[[QLO:[a-zA-Z0-9_]+]] = arith.divf
+// CHECK:   %[[R:[a-zA-Z0-9_]+]] = arith.addf %[[Q]], %[[QLO]] : f64
+// CHECK:   linalg.yield %[[R]] : f64
+func.func @scale_f64(%v: tensor<4x6xf64>, %g: tensor<f64>, %s: tensor<f64>) -> tensor<f64> {
+  %r = wn.weight_norm_scale ins(%v, %g : tensor<4x6xf64>, tensor<f64>) outs(%s : tensor<f64>) -> tensor<f64>
+  return %r : tensor<f64>
+}

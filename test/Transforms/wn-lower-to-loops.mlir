@@ -198,3 +198,40 @@ func.func @short_rows(%v: memref<1024x7xf32>, %g: memref<1024xf32>, %w: memref<1
   wn.weight_norm dim(0) ins(%v, %g : memref<1024x7xf32>, memref<1024xf32>) outs(%w : memref<1024x7xf32>)
   return
 }
+
+// -----
+
+/// wn.weight_norm_scale: the same kernels, reading v once; each slice's scale
+/// is stored in the destination and nothing else is written (no scaling pass,
+/// no vector store of the scale type).
+// CHECK-LABEL: func.func @scale_columns
+// CHECK-SAME: %[[S:[a-zA-Z0-9_]+]]: memref<32xf32>)
+// CHECK: scf.parallel
+// CHECK:   scf.for {{.*}} -> (vector<16xf64>, vector<16xf64>)
+// CHECK: scf.parallel
+// CHECK:   math.sqrt %{{.*}} : f64
+// CHECK:   memref.store %{{.*}}, %[[S]][%{{.*}}] : memref<32xf32>
+// CHECK-NOT: scf.parallel
+// CHECK-NOT: vector<16xf32>
+// CHECK: return
+func.func @scale_columns(%v: memref<1000x32xf32>, %g: memref<32xf32>, %s: memref<32xf32>) {
+  wn.weight_norm_scale dim(-1) ins(%v, %g : memref<1000x32xf32>, memref<32xf32>) outs(%s : memref<32xf32>)
+  return
+}
+
+// -----
+
+/// Dim 0 (the rows kernel), bf16 with a keepdim g: one pass reducing each
+/// row; the f32 scale goes to the keepdim destination.
+// CHECK-LABEL: func.func @scale_rows
+// CHECK-SAME: %[[S:[a-zA-Z0-9_]+]]: memref<64x1xf32>)
+// CHECK: scf.parallel (%[[K:[a-zA-Z0-9_]+]])
+// CHECK:   vector.load {{.*}} : memref<2048xbf16>, vector<16xbf16>
+// CHECK:   math.sqrt %{{.*}} : f32
+// CHECK:   memref.store %{{.*}}, %[[S]][%[[K]], %{{.*}}] : memref<64x1xf32>
+// CHECK-NOT: vector.store
+// CHECK: return
+func.func @scale_rows(%v: memref<64x32xbf16>, %g: memref<64x1xbf16>, %s: memref<64x1xf32>) {
+  wn.weight_norm_scale dim(0) ins(%v, %g : memref<64x32xbf16>, memref<64x1xbf16>) outs(%s : memref<64x1xf32>)
+  return
+}

@@ -47,3 +47,19 @@ func.func @overwrite_v(%v: tensor<16xf64>, %g: tensor<f64>) -> tensor<16xf64> {
   %w = wn.weight_norm ins(%v, %g : tensor<16xf64>, tensor<f64>) outs(%v : tensor<16xf64>) -> tensor<16xf64>
   return %w : tensor<16xf64>
 }
+
+// -----
+
+/// wn.weight_norm_scale bufferizes the same way: its scale is written in
+/// place into the destination's buffer (here the function's own argument),
+/// which it does not read, with no copy.
+// CHECK-LABEL: func.func @scale_in_place
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<8x4xf16>, %[[G:[a-zA-Z0-9_]+]]: memref<8x1xf16>, %[[S:[a-zA-Z0-9_]+]]: memref<8x1xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK: wn.weight_norm_scale dim(0) eps(1.000000e-03) ins(%[[V]], %[[G]] : memref<8x4xf16>, memref<8x1xf16>) outs(%[[S]] : memref<8x1xf32>)
+// CHECK: return %[[S]]
+func.func @scale_in_place(%v: tensor<8x4xf16>, %g: tensor<8x1xf16>, %s: tensor<8x1xf32> {bufferization.writable = true}) -> tensor<8x1xf32> {
+  %r = wn.weight_norm_scale dim(0) eps(1.0e-3) ins(%v, %g : tensor<8x4xf16>, tensor<8x1xf16>) outs(%s : tensor<8x1xf32>) -> tensor<8x1xf32>
+  return %r : tensor<8x1xf32>
+}

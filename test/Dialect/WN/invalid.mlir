@@ -314,3 +314,57 @@ func.func @memref_norm_type(%v: memref<4x5xbf16>, %g: memref<4x1xbf16>, %w: memr
   wn.weight_norm dim(0) ins(%v, %g : memref<4x5xbf16>, memref<4x1xbf16>) outs(%w, %n : memref<4x5xbf16>, memref<4x1xbf16>)
   return
 }
+
+// -----
+
+/// wn.weight_norm_scale shares wn.weight_norm's rules on v, g, dim and eps.
+func.func @scale_bad_dim(%v: tensor<4x5xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'wn.weight_norm_scale' op dim 2 is out of range for v of rank 2; expected -2 <= dim < 2}}
+  %s = wn.weight_norm_scale dim(2) ins(%v, %g : tensor<4x5xf32>, tensor<4xf32>) outs(%g : tensor<4xf32>) -> tensor<4xf32>
+  return %s : tensor<4xf32>
+}
+
+// -----
+
+/// The scale has g's shape in the accumulation type: f32 for bf16.
+func.func @scale_wrong_type(%v: tensor<4x5xbf16>, %g: tensor<4xbf16>) -> tensor<4xbf16> {
+  // expected-error @+1 {{'wn.weight_norm_scale' op init type 'tensor<4xbf16>' does not match 'tensor<4xf32>' (g's shape in the accumulation type)}}
+  %s = wn.weight_norm_scale dim(0) ins(%v, %g : tensor<4x5xbf16>, tensor<4xbf16>) outs(%g : tensor<4xbf16>) -> tensor<4xbf16>
+  return %s : tensor<4xbf16>
+}
+
+// -----
+
+/// The scale follows g's layout, not v's.
+func.func @scale_v_shaped(%v: tensor<4x5xf32>, %g: tensor<4x1xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{'wn.weight_norm_scale' op init type 'tensor<4x5xf32>' does not match 'tensor<4x1xf32>' (g's shape in the accumulation type)}}
+  %s = wn.weight_norm_scale dim(0) ins(%v, %g : tensor<4x5xf32>, tensor<4x1xf32>) outs(%v : tensor<4x5xf32>) -> tensor<4x5xf32>
+  return %s : tensor<4x5xf32>
+}
+
+// -----
+
+/// On tensors the op has its one result.
+func.func @scale_no_result(%v: tensor<4x5xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_scale' op expected one result, but there are 0}}
+  "wn.weight_norm_scale"(%v, %g, %g) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4xf32>, tensor<4xf32>) -> ()
+  return
+}
+
+// -----
+
+/// On memrefs it has none.
+func.func @scale_memref_result(%v: memref<4x5xf32>, %g: memref<4xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_scale' op on memrefs the op has no results, but has 1}}
+  %s = "wn.weight_norm_scale"(%v, %g, %g) <{dim = 0 : i64}> : (memref<4x5xf32>, memref<4xf32>, memref<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+/// g's layout is checked as for wn.weight_norm.
+func.func @scale_bad_g(%v: tensor<4x5xf32>, %g: tensor<5xf32>) -> tensor<5xf32> {
+  // expected-error @+1 {{'wn.weight_norm_scale' op g dimension 0 has size 5 but expected 4 (v.shape[0], flat layout)}}
+  %s = wn.weight_norm_scale dim(0) ins(%v, %g : tensor<4x5xf32>, tensor<5xf32>) outs(%g : tensor<5xf32>) -> tensor<5xf32>
+  return %s : tensor<5xf32>
+}

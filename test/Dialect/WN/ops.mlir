@@ -81,3 +81,19 @@ func.func @buffers(%v: memref<4x?xf32>, %g: memref<?xf32>, %w: memref<4x?xf32, s
   wn.weight_norm eps(0.5) ins(%h, %gh : memref<4x?xf16>, memref<f16>) outs(%wh, %n : memref<4x?xf16>, memref<f32>)
   return
 }
+
+/// wn.weight_norm_scale: g's shape in the accumulation type, every g layout,
+/// eps, dynamic sizes, and buffer semantics without results.
+// CHECK-LABEL: func.func @scale
+// CHECK: %{{.*}} = wn.weight_norm_scale dim(0) ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<8x1xf32>) outs(%{{.*}} : tensor<8x1xf32>) -> tensor<8x1xf32>
+// CHECK: %{{.*}} = wn.weight_norm_scale dim(-1) eps(1.000000e-03) ins(%{{.*}}, %{{.*}} : tensor<8x?xbf16>, tensor<?xbf16>) outs(%{{.*}} : tensor<?xf32>) -> tensor<?xf32>
+// CHECK: %{{.*}} = wn.weight_norm_scale ins(%{{.*}}, %{{.*}} : tensor<8x4xf64>, tensor<f64>) outs(%{{.*}} : tensor<f64>) -> tensor<f64>
+// CHECK: wn.weight_norm_scale dim(1) ins(%{{.*}}, %{{.*}} : memref<4x?xf16>, memref<?xf16>) outs(%{{.*}} : memref<?xf32>)
+// CHECK-NOT: ->
+func.func @scale(%a: tensor<8x4xf32>, %ga: tensor<8x1xf32>, %b: tensor<8x?xbf16>, %gb: tensor<?xbf16>, %sb: tensor<?xf32>, %c: tensor<8x4xf64>, %gc: tensor<f64>, %m: memref<4x?xf16>, %gm: memref<?xf16>, %sm: memref<?xf32>) -> (tensor<8x1xf32>, tensor<?xf32>, tensor<f64>) {
+  %sa = wn.weight_norm_scale dim(0) ins(%a, %ga : tensor<8x4xf32>, tensor<8x1xf32>) outs(%ga : tensor<8x1xf32>) -> tensor<8x1xf32>
+  %sb2 = wn.weight_norm_scale dim(-1) eps(1.0e-3) ins(%b, %gb : tensor<8x?xbf16>, tensor<?xbf16>) outs(%sb : tensor<?xf32>) -> tensor<?xf32>
+  %sc = "wn.weight_norm_scale"(%c, %gc, %gc) : (tensor<8x4xf64>, tensor<f64>, tensor<f64>) -> tensor<f64>
+  wn.weight_norm_scale dim(1) ins(%m, %gm : memref<4x?xf16>, memref<?xf16>) outs(%sm : memref<?xf32>)
+  return %sa, %sb2, %sc : tensor<8x1xf32>, tensor<?xf32>, tensor<f64>
+}
