@@ -17,6 +17,11 @@ namespace wn {
 /// decomposition (AggregatedOpInterface::decomposeOperation).
 void populateWNDecompositionPatterns(RewritePatternSet &patterns);
 
+/// Adds the pattern that computes a contraction consuming the w of a
+/// wn.weight_norm (over its output channels) on v instead, and scales its
+/// output by wn.weight_norm_scale (--wn-fuse-into-consumers).
+void populateWNFuseIntoConsumersPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"
 

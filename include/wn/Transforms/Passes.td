@@ -80,4 +80,53 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
   ];
 }
 
+def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
+  let summary = "Compute contractions on v and scale their outputs instead "
+                "of materializing a weight-normed w";
+  let description = [{
+    A Linear or Conv weight normalized over its output channels never needs
+    to exist: `x @ w^T = (x @ v^T) * (g / ||v||)` per output column, and the
+    same for convolution output channels. For every `wn.weight_norm` on
+    tensors whose w feeds (directly, or through a `linalg.transpose`) one
+    contraction as its only user, this pass rewrites
+
+    ```
+    %w = wn.weight_norm dim(d) ins(%v, %g) outs(...)
+    %y = <contraction>(%x, %w) outs(%init)
+    ```
+
+    into
+
+    ```
+    %s   = wn.weight_norm_scale dim(d) ins(%v, %g) outs(...)   // g's shape
+    %acc = <contraction>(%x, %v) outs(zeros)
+    %y   = linalg.generic: %init + %acc * %s[channel]
+    ```
+
+    when the contraction's body is `out + x * w` (casts allowed around the
+    product and on w), the loop reading w's dimension `d` is parallel and
+    appears in the output (so the scale is constant over the summation), and
+    the norm result is unused. Without `dim` (one norm over the whole
+    tensor) the scale is a scalar and every such contraction qualifies.
+    Named ops stay named (linalg.matmul with plain or transposed B, also
+    through indexing maps, linalg.batch_matmul, linalg.conv_1d_ncw_fcw,
+    linalg.conv_2d_nchw_fchw, ...); through a transpose the consumer becomes
+    a linalg.generic whose map reads v directly. When the destination is a
+    `linalg.fill` of zeros the epilogue scales in place.
+
+    Left alone: a w with other users, a contraction over `dim` (e.g. a
+    ConvTranspose weight [in, out, k] normalized over dim 0, its input
+    channels), bodies that are not linear in w, ops on memrefs. The result
+    differs from the unfused one by rounding only (the sum of x * v scaled
+    once instead of a sum of x * round(v * s)).
+
+    The pattern is exposed as `populateWNFuseIntoConsumersPatterns`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // WN_TRANSFORMS_PASSES_TD
