@@ -89,182 +89,208 @@ bool isZeroFilled(Value value) {
   return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
 }
 
-/// A weight norm's w feeding input `input` of a contraction, directly or
-/// through a linalg.transpose, and the indexing map from the contraction's
-/// loops to w's dimensions.
-struct WeightUse {
-  WeightNormOp weightNorm;
+/// How one contraction consumes a weight norm's w: `consumer` reads it
+/// (directly, or through `transpose`) as input `input`, with `wMap` from the
+/// consumer's loops to w's dimensions; `outputDim` is the output dimension
+/// walked by the loop that walks w's `dim` (none for the whole-tensor norm).
+struct FusionPlan {
+  linalg::LinalgOp consumer;
   linalg::TransposeOp transpose;
   unsigned input;
   AffineMap wMap;
+  std::optional<unsigned> outputDim;
 };
 
-/// Finds an input of `op` that is the w of a tensor wn.weight_norm used by
-/// `op` alone (possibly through a transpose used by `op` alone), whose norm
-/// result is unused.
-std::optional<WeightUse> findWeightUse(linalg::LinalgOp op) {
-  for (OpOperand *operand : op.getDpsInputOperands()) {
-    Value value = operand->get();
-    AffineMap map = op.getMatchingIndexingMap(operand);
-    linalg::TransposeOp transpose;
-    if ((transpose = value.getDefiningOp<linalg::TransposeOp>())) {
-      if (!transpose->hasOneUse())
-        continue;
-      // t[i] = w[.. perm[i] ..]: w's dimension perm[i] is read at t's
-      // index i.
-      ArrayRef<int64_t> perm = transpose.getPermutation();
-      SmallVector<AffineExpr> results(perm.size());
-      for (auto [i, p] : llvm::enumerate(perm))
-        results[p] = map.getResult(i);
-      map = AffineMap::get(map.getNumDims(), map.getNumSymbols(), results,
-                           op.getContext());
-      value = transpose.getInput();
-    }
-    auto weightNorm = value.getDefiningOp<WeightNormOp>();
-    if (!weightNorm || !weightNorm.hasPureTensorSemantics() ||
-        !weightNorm.getWResult().hasOneUse() ||
-        (weightNorm.getNormResult() && !weightNorm.getNormResult().use_empty()))
-      continue;
-    return WeightUse{weightNorm, transpose, operand->getOperandNumber(), map};
+/// Plans the fusion of `weightNorm` into the op using its w through `use`:
+/// fails unless that op is a two-input contraction on tensors, linear in w,
+/// summing over every dimension of w but `dim` and keeping `dim` in its
+/// output.
+FailureOr<FusionPlan> planFusion(WeightNormOp weightNorm, OpOperand &use) {
+  Operation *user = use.getOwner();
+  linalg::TransposeOp transpose;
+  OpOperand *operand = &use;
+  if ((transpose = dyn_cast<linalg::TransposeOp>(user))) {
+    if (!transpose.hasPureTensorSemantics() ||
+        !transpose->getResult(0).hasOneUse())
+      return failure();
+    operand = &*transpose->getResult(0).getUses().begin();
+    user = operand->getOwner();
   }
-  return std::nullopt;
+  auto op = dyn_cast<linalg::LinalgOp>(user);
+  if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() != 2 || op->getNumResults() != 1 ||
+      !op.isDpsInput(operand))
+    return failure();
+  // w (or its transpose) in one input only: w @ w^T is no weight use.
+  if (op.getDpsInputOperand(0)->get() == op.getDpsInputOperand(1)->get())
+    return failure();
+  unsigned input = operand->getOperandNumber();
+  if (!isLinearContractionIn(op, input))
+    return failure();
+
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  if (transpose) {
+    // t[i] = w[.. perm[i] ..]: w's dimension perm[i] is read at t's index i.
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    SmallVector<AffineExpr> results(perm.size());
+    for (auto [i, p] : llvm::enumerate(perm))
+      results[p] = map.getResult(i);
+    map = AffineMap::get(map.getNumDims(), map.getNumSymbols(), results,
+                         op.getContext());
+  }
+  FusionPlan plan{op, transpose, input, map, std::nullopt};
+  std::optional<int64_t> dim = weightNorm.getNormalizedDim();
+  if (!dim)
+    return plan;
+  // The loop walking dim must be parallel and appear in the output.
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  auto loop = dyn_cast<AffineDimExpr>(map.getResult(*dim));
+  if (!loop || !outMap.isProjectedPermutation() ||
+      op.getIteratorTypesArray()[loop.getPosition()] !=
+          utils::IteratorType::parallel)
+    return failure();
+  plan.outputDim = outMap.getResultPosition(loop);
+  if (!plan.outputDim)
+    return failure();
+  return plan;
 }
 
-/// consumer(x, weight_norm(v, g)) -> consumer(x, v) * weight_norm_scale(v, g)
-/// per output channel (see the file comment).
-struct FuseWeightNormIntoContraction final
-    : OpInterfaceRewritePattern<linalg::LinalgOp> {
-  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+/// Rewrites the consumer of `plan` to run on v and scale its output by
+/// `scale` (g's shape, accumulation type).
+void fuseInto(PatternRewriter &rewriter, const FusionPlan &plan, Value v,
+              WeightNormScaleOp scale) {
+  linalg::LinalgOp op = plan.consumer;
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  rewriter.setInsertionPoint(op);
 
-  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+  // The contraction on v, into zeros (or into its own destination when that
+  // is all zeros already).
+  OpOperand *init = op.getDpsInitOperand(0);
+  Value out = init->get();
+  auto outType = cast<RankedTensorType>(out.getType());
+  Type outElement = outType.getElementType();
+  bool zeroInit = isZeroFilled(out);
+  Value accInit = out;
+  if (!zeroInit) {
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, out), outElement);
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getZeroAttr(outElement));
+    accInit = linalg::FillOp::create(rewriter, loc, zero, empty).result();
+  }
+  Value acc;
+  if (!plan.transpose) {
+    SmallVector<Value> operands(op->getOperands());
+    operands[plan.input] = v;
+    operands[init->getOperandNumber()] = accInit;
+    acc = mlir::clone(rewriter, op, {outType}, operands)->getResult(0);
+  } else {
+    // The transpose goes into the indexing map of a linalg.generic.
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    maps[plan.input] = plan.wMap;
+    SmallVector<Value> inputs = op.getDpsInputs();
+    inputs[plan.input] = v;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, inputs, ValueRange{accInit}, maps,
+        op.getIteratorTypesArray());
+    rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
+                               generic.getRegion().begin());
+    acc = generic.getResult(0);
+  }
+
+  // y = [init +] acc * s per output element, computed in the wider of the
+  // output and scale types and rounded once to the output type. With a zero
+  // destination the result is scaled in place (ins: s; outs: acc), else
+  // added to the destination (ins: acc, s; outs: init).
+  int64_t outRank = outType.getRank();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(outRank, ctx);
+  AffineMap scaleMap = cast<WeightNormInterface>(scale.getOperation())
+                           .getGIndexingMap(outRank, plan.outputDim);
+  Type accType = cast<ShapedType>(scale.getScaleResult().getType())
+                     .getElementType();
+  Type wide =
+      outElement.getIntOrFloatBitWidth() >= accType.getIntOrFloatBitWidth()
+          ? outElement
+          : accType;
+  SmallVector<Value> inputs = {scale.getScaleResult()};
+  SmallVector<AffineMap> maps = {scaleMap, identity};
+  if (!zeroInit) {
+    inputs.insert(inputs.begin(), acc);
+    maps.insert(maps.begin(), identity);
+  }
+  Value dest = zeroInit ? acc : out;
+  auto epilogue = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{outType}, inputs, ValueRange{dest}, maps,
+      SmallVector<utils::IteratorType>(outRank, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        auto convert = [&](Value x, Type type) -> Value {
+          if (x.getType() == type)
+            return x;
+          if (x.getType().getIntOrFloatBitWidth() <
+              type.getIntOrFloatBitWidth())
+            return arith::ExtFOp::create(b, l, type, x);
+          return arith::TruncFOp::create(b, l, type, x);
+        };
+        Value product = zeroInit ? args[1] : args[0];
+        Value s = zeroInit ? args[0] : args[1];
+        Value y = arith::MulFOp::create(b, l, convert(product, wide),
+                                        convert(s, wide));
+        if (!zeroInit)
+          y = arith::AddFOp::create(b, l, convert(args[2], wide), y);
+        linalg::YieldOp::create(b, l, convert(y, outElement));
+      });
+  rewriter.replaceOp(op, epilogue.getResults());
+  if (plan.transpose)
+    rewriter.eraseOp(plan.transpose);
+}
+
+/// weight_norm(v, g) consumed only by contractions over its output channels
+/// -> each contraction on v, its output scaled by one
+/// weight_norm_scale(v, g) (see the file comment).
+struct FuseWeightNormIntoContractions final
+    : OpRewritePattern<WeightNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(WeightNormOp weightNorm,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-        op.getNumDpsInputs() != 2 || op->getNumResults() != 1)
-      return rewriter.notifyMatchFailure(op, "not a two-input contraction");
-    std::optional<WeightUse> use = findWeightUse(op);
-    if (!use)
-      return rewriter.notifyMatchFailure(op, "no weight norm input");
-    if (!isLinearContractionIn(op, use->input))
-      return rewriter.notifyMatchFailure(op, "body not linear in the weight");
-    WeightNormOp weightNorm = use->weightNorm;
-
-    // The output position of the loop walking dim, which must be parallel.
-    OpOperand *init = op.getDpsInitOperand(0);
-    AffineMap outMap = op.getMatchingIndexingMap(init);
-    if (!outMap.isProjectedPermutation())
-      return rewriter.notifyMatchFailure(op, "output map not a projection");
-    std::optional<unsigned> outputDim;
-    if (std::optional<int64_t> dim = weightNorm.getNormalizedDim()) {
-      auto loop = dyn_cast<AffineDimExpr>(use->wMap.getResult(*dim));
-      if (!loop)
-        return rewriter.notifyMatchFailure(op, "dim not read by a loop");
-      if (op.getIteratorTypesArray()[loop.getPosition()] !=
-          utils::IteratorType::parallel)
-        return rewriter.notifyMatchFailure(op, "dim is contracted");
-      std::optional<unsigned> position =
-          outMap.getResultPosition(getAffineDimExpr(loop.getPosition(),
-                                                    op.getContext()));
-      if (!position)
-        return rewriter.notifyMatchFailure(op, "dim not in the output");
-      outputDim = *position;
+    if (!weightNorm.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(weightNorm, "buffer semantics");
+    if (Value norm = weightNorm.getNormResult(); norm && !norm.use_empty())
+      return rewriter.notifyMatchFailure(weightNorm, "the norm is used");
+    Value w = weightNorm.getWResult();
+    if (w.use_empty())
+      return rewriter.notifyMatchFailure(weightNorm, "w is unused");
+    SmallVector<FusionPlan> plans;
+    for (OpOperand &use : w.getUses()) {
+      FailureOr<FusionPlan> plan = planFusion(weightNorm, use);
+      if (failed(plan))
+        return rewriter.notifyMatchFailure(
+            use.getOwner(), "a user of w is not a contraction over its "
+                            "output channels");
+      plans.push_back(*plan);
     }
+    // Two uses in one consumer (e.g. both inputs) cannot both be replaced.
+    for (auto [i, plan] : llvm::enumerate(plans))
+      for (const FusionPlan &other : ArrayRef(plans).drop_front(i + 1))
+        if (other.consumer == plan.consumer)
+          return rewriter.notifyMatchFailure(weightNorm, "w used twice");
 
-    Location loc = op.getLoc();
-    Value v = weightNorm.getV();
+    // s = g / ||v||, in g's layout and the accumulation type, where w was.
+    Location loc = weightNorm.getLoc();
     Value g = weightNorm.getG();
-
-    // s = g / ||v||, in g's layout and the accumulation type.
-    rewriter.setInsertionPoint(op);
-    Type accType = weightNorm.getAccumulationType();
+    rewriter.setInsertionPoint(weightNorm);
     Value scaleInit = tensor::EmptyOp::create(
-        rewriter, loc, tensor::getMixedSizes(rewriter, loc, g), accType);
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, g),
+        weightNorm.getAccumulationType());
     std::optional<double> eps;
     if (FloatAttr epsAttr = weightNorm.getEpsAttr())
       eps = epsAttr.getValueAsDouble();
-    auto scaleOp = WeightNormScaleOp::create(
-        rewriter, loc, v, g, scaleInit, weightNorm.getNormalizedDim(), eps);
-
-    // The contraction on v, into zeros (or into its own destination when
-    // that is all zeros already).
-    Value out = init->get();
-    auto outType = cast<RankedTensorType>(out.getType());
-    bool zeroInit = isZeroFilled(out);
-    Value accInit = out;
-    if (!zeroInit) {
-      Value empty = tensor::EmptyOp::create(
-          rewriter, loc, tensor::getMixedSizes(rewriter, loc, out),
-          outType.getElementType());
-      Value zero = arith::ConstantOp::create(
-          rewriter, loc, rewriter.getZeroAttr(outType.getElementType()));
-      accInit = linalg::FillOp::create(rewriter, loc, zero, empty).result();
-    }
-    Value acc;
-    if (!use->transpose) {
-      SmallVector<Value> operands(op->getOperands());
-      operands[use->input] = v;
-      operands[init->getOperandNumber()] = accInit;
-      acc = mlir::clone(rewriter, op, {outType}, operands)->getResult(0);
-    } else {
-      // The transpose goes into the indexing map of a linalg.generic.
-      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-      maps[use->input] = use->wMap;
-      SmallVector<Value> inputs = op.getDpsInputs();
-      inputs[use->input] = v;
-      auto generic = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{outType}, inputs, ValueRange{accInit},
-          maps, op.getIteratorTypesArray());
-      rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
-                                 generic.getRegion().begin());
-      acc = generic.getResult(0);
-    }
-
-    // y = [init +] acc * s, per output element; computed in the wider of the
-    // output and scale types, rounded once to the output type.
-    int64_t outRank = outType.getRank();
-    MLIRContext *ctx = op.getContext();
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(outRank, ctx);
-    AffineMap scaleMap = cast<WeightNormInterface>(scaleOp.getOperation())
-                             .getGIndexingMap(outRank, outputDim);
-    Type outElement = outType.getElementType();
-    Type wide = outElement.getIntOrFloatBitWidth() >=
-                        accType.getIntOrFloatBitWidth()
-                    ? outElement
-                    : accType;
-    // With a zero destination the contraction's result is scaled in place
-    // (ins: s; outs: acc), else added to the destination (ins: acc, s;
-    // outs: init).
-    SmallVector<Value> inputs = {scaleOp.getScaleResult()};
-    SmallVector<AffineMap> maps = {scaleMap, identity};
-    if (!zeroInit) {
-      inputs.insert(inputs.begin(), acc);
-      maps.insert(maps.begin(), identity);
-    }
-    Value dest = zeroInit ? acc : out;
-    auto epilogue = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType}, inputs, ValueRange{dest}, maps,
-        SmallVector<utils::IteratorType>(outRank,
-                                         utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          auto convert = [&](Value x, Type type) -> Value {
-            unsigned from = x.getType().getIntOrFloatBitWidth();
-            unsigned to = type.getIntOrFloatBitWidth();
-            if (x.getType() == type)
-              return x;
-            if (from < to)
-              return arith::ExtFOp::create(b, l, type, x);
-            return arith::TruncFOp::create(b, l, type, x);
-          };
-          Value product = zeroInit ? args[1] : args[0];
-          Value scale = zeroInit ? args[0] : args[1];
-          Value y = arith::MulFOp::create(b, l, convert(product, wide),
-                                          convert(scale, wide));
-          if (!zeroInit)
-            y = arith::AddFOp::create(b, l, convert(args[2], wide), y);
-          linalg::YieldOp::create(b, l, convert(y, outElement));
-        });
-    rewriter.replaceOp(op, epilogue.getResults());
-    if (use->transpose)
-      rewriter.eraseOp(use->transpose);
+    auto scale =
+        WeightNormScaleOp::create(rewriter, loc, weightNorm.getV(), g,
+                                  scaleInit, weightNorm.getNormalizedDim(), eps);
+    for (const FusionPlan &plan : plans)
+      fuseInto(rewriter, plan, weightNorm.getV(), scale);
     rewriter.eraseOp(weightNorm);
     return success();
   }
@@ -285,5 +311,5 @@ struct WNFuseIntoConsumersPass final
 
 void mlir::wn::populateWNFuseIntoConsumersPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<FuseWeightNormIntoContraction>(patterns.getContext());
+  patterns.add<FuseWeightNormIntoContractions>(patterns.getContext());
 }

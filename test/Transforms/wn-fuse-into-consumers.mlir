@@ -231,3 +231,21 @@ func.func @norm_used(%x: tensor<8x16xf32>, %v: tensor<32x16xf32>, %g: tensor<32x
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%xm, %wm : memref<8x16xf32>, memref<32x16xf32>) outs(%ym : memref<8x32xf32>)
   return %y, %norm : tensor<8x32xf32>, tensor<32xf32>
 }
+
+// -----
+
+/// One weight norm feeding two contractions (a Linear applied to two
+/// inputs, once through a transpose): one scale serves both.
+// CHECK-LABEL: func.func @two_consumers
+// CHECK-COUNT-1: wn.weight_norm_scale
+// CHECK-NOT: wn.weight_norm
+// CHECK: return
+func.func @two_consumers(%x: tensor<8x16xf32>, %x2: tensor<4x16xf32>, %v: tensor<32x16xf32>, %g: tensor<32xf32>, %f: tensor<8x32xf32>, %f2: tensor<4x32xf32>) -> (tensor<8x32xf32>, tensor<4x32xf32>) {
+  %e = tensor.empty() : tensor<32x16xf32>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<32x16xf32>, tensor<32xf32>) outs(%e : tensor<32x16xf32>) -> tensor<32x16xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<8x16xf32>, tensor<32x16xf32>) outs(%f : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %et = tensor.empty() : tensor<16x32xf32>
+  %wt = linalg.transpose ins(%w : tensor<32x16xf32>) outs(%et : tensor<16x32xf32>) permutation = [1, 0]
+  %y2 = linalg.matmul ins(%x2, %wt : tensor<4x16xf32>, tensor<16x32xf32>) outs(%f2 : tensor<4x32xf32>) -> tensor<4x32xf32>
+  return %y, %y2 : tensor<8x32xf32>, tensor<4x32xf32>
+}

@@ -21,6 +21,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::wn::registerWNPasses();
   mlir::wn::registerWNCPUPipeline();
+  mlir::wn::registerWNOptimizePipeline();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -62,6 +62,26 @@ void buildWNCPUPipeline(OpPassManager &pm, const WNCPUPipelineOptions &options);
 /// Registers --wn-cpu-pipeline.
 void registerWNCPUPipeline();
 
+/// Options of --wn-optimize.
+struct WNOptimizePipelineOptions
+    : public PassPipelineOptions<WNOptimizePipelineOptions> {
+  PassOptions::Option<bool> fuseIntoConsumers{
+      *this, "fuse-into-consumers",
+      llvm::cl::desc("Run --wn-fuse-into-consumers: contractions over a "
+                     "weight norm's output channels run on v and scale their "
+                     "outputs, so w is never materialized"),
+      llvm::cl::init(true)};
+};
+
+/// Builds --wn-optimize: canonicalize (normalized dim, canonical g layout,
+/// folding of small constant weight norms), CSE, loop-invariant code motion,
+/// --wn-fuse-into-consumers, canonicalize and CSE again.
+void buildWNOptimizePipeline(OpPassManager &pm,
+                             const WNOptimizePipelineOptions &options);
+
+/// Registers --wn-optimize.
+void registerWNOptimizePipeline();
+
 } // namespace wn
 } // namespace mlir
 

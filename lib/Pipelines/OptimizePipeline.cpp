@@ -1,0 +1,41 @@
+//===- OptimizePipeline.cpp - --wn-optimize --------------------------------===//
+//
+// The always-profitable rewrites of weight norms, before a lowering pipeline
+// (--wn-cpu-pipeline, or a GPU one): canonicalization (dim and g layout,
+// folding of small constant weight norms), CSE, loop-invariant code motion,
+// then fusion into consuming contractions, and a final cleanup.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wn/Pipelines/Pipelines.h"
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::wn;
+
+void mlir::wn::buildWNOptimizePipeline(OpPassManager &pm,
+                                       const WNOptimizePipelineOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Weight norms with loop-invariant operands leave loops (they are pure
+  // and speculatable on tensors), so that CSE and fusion see them once.
+  pm.addPass(createLoopInvariantCodeMotionPass());
+  pm.addPass(createCSEPass());
+  if (options.fuseIntoConsumers)
+    pm.addPass(createWNFuseIntoConsumersPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::wn::registerWNOptimizePipeline() {
+  PassPipelineRegistration<WNOptimizePipelineOptions>(
+      "wn-optimize",
+      "Always-profitable rewrites of weight norms (canonicalization and "
+      "folding, CSE, loop-invariant code motion, fusion into consumers), "
+      "before --wn-cpu-pipeline",
+      buildWNOptimizePipeline);
+}
