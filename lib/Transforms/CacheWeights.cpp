@@ -62,30 +62,54 @@ static bool isUsedOutside(Value value, Block &block,
   });
 }
 
-/// The arguments of `entry` that the inputs of its wn ops are computed from,
-/// through movable ops of `entry`.
-static llvm::BitVector getArgumentsFeedingWNOps(Block &entry) {
-  llvm::BitVector feeding(entry.getNumArguments());
-  SmallVector<Operation *> worklist;
-  DenseSet<Operation *> visited;
-  for (Operation &op : entry)
-    if (isWNOpOnTensors(&op))
-      worklist.push_back(&op);
+/// The arguments of `entry` that may be weights: those read only by wn ops
+/// and by the ops that compute their inputs before any norm (movable ops of
+/// `entry` in the backward slice of a wn op that read no norm result, e.g.
+/// a transpose or a cast of v). An argument read anywhere else is an
+/// activation, even where it also feeds a norm: `x` in `x + wn(x * x, g)`
+/// or in `wn(x + wn(v, g), g2)`.
+static llvm::BitVector getCandidateWeights(Block &entry) {
+  // The wn ops, and the ops that read a norm result, directly or not.
+  llvm::SetVector<Operation *> wnOps;
+  DenseSet<Value> afterNorm;
+  for (Operation &op : entry) {
+    bool readsNorm = isWNOpOnTensors(&op);
+    if (readsNorm)
+      wnOps.insert(&op);
+    for (Value input : getInputs(&op))
+      readsNorm |= afterNorm.contains(input);
+    if (readsNorm)
+      afterNorm.insert(op.result_begin(), op.result_end());
+  }
+  // The ops that compute the inputs of wn ops before any norm.
+  DenseSet<Operation *> beforeNorm;
+  SmallVector<Operation *> worklist(wnOps.begin(), wnOps.end());
   while (!worklist.empty()) {
     Operation *op = worklist.pop_back_val();
     for (Value input : getInputs(op)) {
-      if (auto arg = dyn_cast<BlockArgument>(input)) {
-        if (arg.getOwner() == &entry)
-          feeding.set(arg.getArgNumber());
-        continue;
-      }
       Operation *def = input.getDefiningOp();
-      if (def->getBlock() == &entry && isMovable(def) &&
-          visited.insert(def).second)
+      if (def && def->getBlock() == &entry && isMovable(def) &&
+          !afterNorm.contains(input) && beforeNorm.insert(def).second)
         worklist.push_back(def);
     }
   }
-  return feeding;
+  llvm::BitVector candidates(entry.getNumArguments());
+  for (BlockArgument arg : entry.getArguments()) {
+    bool feedsNorm = false, onlyForNorms = true;
+    for (Operation *user : arg.getUsers()) {
+      Operation *ancestor = entry.findAncestorOpInBlock(*user);
+      if (ancestor && (wnOps.contains(ancestor) ||
+                       beforeNorm.contains(ancestor))) {
+        feedsNorm = true;
+        continue;
+      }
+      onlyForNorms = false;
+      break;
+    }
+    if (feedsNorm && onlyForNorms)
+      candidates.set(arg.getArgNumber());
+  }
+  return candidates;
 }
 
 /// The movable ops of `entry` that depend on the `weights` arguments and
@@ -136,14 +160,13 @@ mlir::wn::analyzeWeightPreparation(func::FuncOp func, std::string *whyNot) {
   if (!func.isPublic())
     return fail("it is not public");
 
-  // Weights are the arguments the wn ops' inputs are computed from, as long
-  // as nothing else uses them: an argument that also feeds the rest of the
-  // function (an activation from which a norm's input is computed, or a
-  // weight also used unnormalized) is not one, and neither is what depends
-  // on it. Dropping an argument can only shrink the prepared region, and
-  // with it the uses counted as inside, so this converges.
+  // Weights are the candidates (arguments used only to compute norms) whose
+  // every use lies in the prepared region: one that also feeds a norm of an
+  // activation is not, and neither is what depends on it. Dropping an
+  // argument can only shrink the prepared region, and with it the uses
+  // counted as inside, so this converges.
   Block &entry = func.front();
-  llvm::BitVector weights = getArgumentsFeedingWNOps(entry);
+  llvm::BitVector weights = getCandidateWeights(entry);
   llvm::SetVector<Operation *> prepared;
   while (true) {
     prepared = getPreparedOps(entry, weights);

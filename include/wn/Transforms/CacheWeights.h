@@ -23,9 +23,8 @@ namespace wn {
 struct WeightPreparation {
   /// The function analyzed.
   func::FuncOp func;
-  /// Positions of the weight arguments, ascending: the arguments that feed
-  /// the operands of wn ops and are used nowhere else than in the prepared
-  /// region.
+  /// Positions of the weight arguments, ascending: arguments read only to
+  /// compute the inputs of wn ops, all in the prepared region.
   SmallVector<unsigned> weightArgs;
   /// The prepared region: the ops of the entry block, in block order, that
   /// have no memory effects and compute from weight arguments, constants and

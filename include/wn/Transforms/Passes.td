@@ -47,12 +47,13 @@ def WNCacheWeightsPass : Pass<"wn-cache-weights", "::mlir::ModuleOp"> {
     `_cached` per input: `f_cached(x, f_prepare(v, g)) == f(x, v, g)`.
     `@<f>` itself stays as it is.
 
-    - **Weights** are the arguments from which the inputs of the wn ops of
-      the entry block are computed (through ops without memory effects) and
-      which nothing else uses. An argument that also feeds the rest of the
-      function is not one: an activation from which a norm's input is
-      computed, or a weight also used unnormalized (such a norm stays in
-      `_cached`).
+    - **Weights** are the arguments read only by the wn ops of the entry
+      block and by the ops without memory effects that compute their inputs
+      before any norm (a transpose or a cast of v, say). An argument read
+      anywhere else is not one, and what depends on it stays in `_cached`:
+      an activation from which a norm's input is computed (`x` in
+      `x + wn(x * x, g)` or in `wn(x + wn(v, g), g2)`), or a weight also used
+      unnormalized.
     - **The prepared region** is every op of the entry block with no memory
       effects (regions included: linalg on tensors, tensor.empty, a
       transpose of w, ...) whose inputs are weights, results of the region
