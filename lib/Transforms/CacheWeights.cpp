@@ -346,8 +346,10 @@ struct WNCacheWeightsPass final
       for (const std::string &name : functions) {
         auto func = symbolTable.lookup<func::FuncOp>(name);
         if (!func) {
-          module.emitError() << "wn-cache-weights: no func.func named '"
-                             << name << "' (option 'functions')";
+          // At the module's location, without a dump of the whole module.
+          emitError(module.getLoc())
+              << "wn-cache-weights: no func.func named '" << name
+              << "' (option 'functions')";
           return signalPassFailure();
         }
         targets.insert(func);
