@@ -11,6 +11,7 @@ runtime library fails to link.
 import ctypes
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -46,11 +47,13 @@ def _run(cmd: list) -> str:
 
 
 def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
-                   name: str = "module") -> ctypes.CDLL:
+                   name: str = "module",
+                   passes: Sequence[str] = ()) -> ctypes.CDLL:
     """Lowers `mlir_text` with --wn-cpu-pipeline, builds and loads a .so.
 
     `pipeline_options` is the pipeline's option string, e.g.
-    "emit-c-interface=1". Intermediate files go to `workdir`.
+    "emit-c-interface=1"; `passes` are wn-opt flags run before the pipeline,
+    e.g. ["--wn-cache-weights"]. Intermediate files go to `workdir`.
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -62,7 +65,7 @@ def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
     pipeline = "--wn-cpu-pipeline"
     if pipeline_options:
         pipeline += f"={pipeline_options}"
-    _run([tools_dir() / "wn-opt", source, pipeline, "-o", lowered])
+    _run([tools_dir() / "wn-opt", source, *passes, pipeline, "-o", lowered])
     _run([llvm_tools_dir() / "mlir-translate", "--mlir-to-llvmir", lowered,
           "-o", llvm_ir])
     libdir = llvm_tools_dir().parent / "lib"
