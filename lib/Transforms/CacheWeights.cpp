@@ -40,8 +40,8 @@ static bool isMovable(Operation *op) {
 /// Whether `op` is a wn op on tensors (weight norms and whatever else of the
 /// dialect has no memory effects): the computations worth caching.
 static bool isWNOpOnTensors(Operation *op) {
-  return isa<WNDialect>(op->getDialect()) && op->getNumResults() > 0 &&
-         isMovable(op);
+  return isa_and_nonnull<WNDialect>(op->getDialect()) &&
+         op->getNumResults() > 0 && isMovable(op);
 }
 
 /// The values `op` reads: its operands and the values its regions use from

@@ -157,6 +157,30 @@ func.func @partial(%x: tensor<4x8xf32>, %v: tensor<4x8xf32>, %g: tensor<4x1xf32>
 
 // -----
 
+/// Control flow: the prepared region is taken from the entry block, and a
+/// prepared value used in another block becomes an argument there too.
+// CHECK-LABEL: func.func @branches(
+// CHECK-LABEL: func.func @branches_prepare(
+// CHECK-SAME: tensor<4x8xf32>, %{{.*}}: tensor<4x1xf32>) -> tensor<4x8xf32>
+// CHECK-LABEL: func.func @branches_cached(
+// CHECK-SAME: %[[X:[a-zA-Z0-9_]+]]: tensor<4x8xf32>, %[[C:[a-zA-Z0-9_]+]]: i1, %[[PW:[a-zA-Z0-9_]+]]: tensor<4x8xf32> {bufferization.writable = false}) -> tensor<4x8xf32>
+// CHECK: cf.cond_br %[[C]], ^[[A:[a-zA-Z0-9_]+]], ^[[B:[a-zA-Z0-9_]+]](%[[X]] : tensor<4x8xf32>)
+// CHECK: ^[[A]]:
+// CHECK: linalg.add ins(%[[X]], %[[PW]] :
+func.func @branches(%x: tensor<4x8xf32>, %v: tensor<4x8xf32>, %g: tensor<4x1xf32>, %c: i1) -> tensor<4x8xf32> {
+  %i = tensor.empty() : tensor<4x8xf32>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<4x8xf32>, tensor<4x1xf32>)
+         outs(%i : tensor<4x8xf32>) -> tensor<4x8xf32>
+  cf.cond_br %c, ^add, ^done(%x : tensor<4x8xf32>)
+^add:
+  %y = linalg.add ins(%x, %w : tensor<4x8xf32>, tensor<4x8xf32>) outs(%i : tensor<4x8xf32>) -> tensor<4x8xf32>
+  cf.br ^done(%y : tensor<4x8xf32>)
+^done(%r: tensor<4x8xf32>):
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
 /// The norm's input is computed from x, which the rest of the function also
 /// reads: x is an activation, not a weight, and nothing depends on g alone.
 // CHECK-LABEL: func.func @from_activation(
