@@ -11,6 +11,7 @@ runtime library fails to link.
 import ctypes
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -52,12 +53,12 @@ def _run(cmd: list) -> str:
 
 def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
                    name: str = "module",
-                   passes: tuple[str, ...] = ()) -> ctypes.CDLL:
+                   passes: Sequence[str] = ()) -> ctypes.CDLL:
     """Lowers `mlir_text` with --wn-cpu-pipeline, builds and loads a .so.
 
     `pipeline_options` is the pipeline's option string, e.g.
-    "emit-c-interface=1"; `passes` are wn-opt flags run before the pipeline
-    (e.g. "--wn-fuse-into-consumers"). Intermediate files go to `workdir`.
+    "emit-c-interface=1"; `passes` are wn-opt flags run before the pipeline,
+    e.g. ["--wn-cache-weights"] or ["--wn-optimize"]. Intermediate files go to `workdir`.
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)

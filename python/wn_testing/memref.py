@@ -26,6 +26,16 @@ def descriptor_class(rank: int) -> type[ctypes.Structure]:
     return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
 
 
+@functools.cache
+def results_class(ranks: tuple[int, ...]) -> type[ctypes.Structure]:
+    """The struct a C interface function fills through its first argument
+    when it returns memrefs of `ranks`: one descriptor per result, in order
+    (for one result, the same layout as its descriptor)."""
+    fields = [(f"r{i}", descriptor_class(rank)) for i, rank in enumerate(ranks)]
+    name = "Results" + "_".join(map(str, ranks))
+    return type(name, (ctypes.Structure,), {"_fields_": fields})
+
+
 def descriptor(tensor: torch.Tensor) -> ctypes.Structure:
     """A descriptor of `tensor`'s storage; it keeps `tensor` alive."""
     if not tensor.is_contiguous():
@@ -58,3 +68,12 @@ def take_tensor(desc: ctypes.Structure, dtype: torch.dtype) -> torch.Tensor:
     _libc.free(desc.allocated)
     desc.allocated = desc.aligned = None
     return result
+
+
+def take_tensors(results: ctypes.Structure,
+                 dtypes: list[torch.dtype]) -> list[torch.Tensor]:
+    """take_tensor on every descriptor of a results_class struct."""
+    descs = [getattr(results, name) for name, _ in results._fields_]
+    if len(descs) != len(dtypes):
+        raise ValueError(f"{len(descs)} results, {len(dtypes)} dtypes")
+    return [take_tensor(d, t) for d, t in zip(descs, dtypes)]

@@ -27,6 +27,72 @@ def WNDecomposePass : Pass<"wn-decompose"> {
   ];
 }
 
+def WNCacheWeightsPass : Pass<"wn-cache-weights", "::mlir::ModuleOp"> {
+  let summary = "Split the weight preparation of functions out into "
+                "<f>_prepare and <f>_cached";
+  let description = [{
+    At inference the weights are constant, yet a weight-normed layer
+    recomputes `w = g * v / ||v||` on every call. This pass does what
+    PyTorch users do by hand with `parametrize.cached()` or
+    `remove_weight_norm`: for every public `func.func` on tensors (before
+    bufferization) in which some wn ops depend only on some of the
+    arguments, it adds
+
+    - `@<f>_prepare(weights) -> prepared values`, which computes everything
+      that depends on the weights alone, and
+    - `@<f>_cached(other arguments, prepared values) -> f's results`, the
+      rest of `f`, which computes no norm of a weight,
+
+    so that a streaming caller runs `_prepare` once per weight update and
+    `_cached` per input: `f_cached(x, f_prepare(v, g)) == f(x, v, g)`.
+    `@<f>` itself stays as it is.
+
+    - **Weights** are the arguments read only by the wn ops of the entry
+      block and by the ops without memory effects that compute their inputs
+      before any norm (a transpose or a cast of v, say). An argument read
+      anywhere else is not one, and what depends on it stays in `_cached`:
+      an activation from which a norm's input is computed (`x` in
+      `x + wn(x * x, g)` or in `wn(x + wn(v, g), g2)`), or a weight also used
+      unnormalized.
+    - **The prepared region** is every op of the entry block with no memory
+      effects (regions included: linalg on tensors, tensor.empty, a
+      transpose of w, ...) whose inputs are weights, results of the region
+      or values computed without arguments (constants), and that depends on
+      at least one weight. It must contain a wn op (any op of the dialect
+      without memory effects, e.g. `wn.weight_norm`), or the function is
+      left alone.
+    - **The prepared values** are the region's results used outside it, in
+      block order: `_prepare`'s results, and `_cached`'s last arguments,
+      after `f`'s other arguments in their order. They are marked
+      `bufferization.writable = false` there, so that bufferization never
+      writes into a cache that later calls read. Constants are cloned into
+      each function that uses them, never passed.
+    - `_prepare` takes the weights in their order. Both functions get `f`'s
+      `llvm.emit_c_interface` and the attributes of the arguments and
+      results they keep.
+
+    Left alone: private functions, declarations, functions whose norms
+    depend on values computed from activations, and norms inside loops (run
+    `--loop-invariant-code-motion` first, which hoists loop-invariant norms
+    out). A name already taken by `<f>_prepare` or `<f>_cached` is an error
+    on `f`.
+
+    The logic is public (`analyzeWeightPreparation`,
+    `buildCachedWeightFunctions` in `wn/Transforms/CacheWeights.h`) for
+    pipelines to reuse.
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "Functions to split (default: every public function); an "
+               "unknown name is an error, and a named function with nothing "
+               "to cache gets a warning saying why">
+  ];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect"
+  ];
+}
+
 def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
   let summary = "Lower wn.weight_norm on memrefs to fused, vectorized, "
                 "parallel loops";
