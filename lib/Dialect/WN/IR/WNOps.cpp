@@ -135,6 +135,24 @@ mlir::wn::classifyGLayout(ShapedType vType, ShapedType gType,
   return failure();
 }
 
+bool mlir::wn::isCanonicalGLayout(ShapedType gType,
+                                  std::optional<int64_t> normDim) {
+  return gType.getRank() == (normDim ? 1 : 0);
+}
+
+std::optional<SmallVector<ReassociationIndices>>
+mlir::wn::getCanonicalGReassociation(ShapedType gType,
+                                     std::optional<int64_t> normDim) {
+  if (isCanonicalGLayout(gType, normDim))
+    return std::nullopt;
+  // Whole-tensor norm: every size is 1, nothing is grouped (0-d).
+  if (!normDim)
+    return SmallVector<ReassociationIndices>{};
+  // Keepdim: one group of every dimension.
+  return SmallVector<ReassociationIndices>{
+      llvm::to_vector_of<int64_t>(llvm::seq<int64_t>(0, gType.getRank()))};
+}
+
 //===----------------------------------------------------------------------===//
 // WeightNormOp
 //===----------------------------------------------------------------------===//
@@ -349,21 +367,6 @@ LogicalResult WeightNormOp::reifyResultShapes(
 // AggregatedOpInterface
 //===----------------------------------------------------------------------===//
 
-/// Reassociation that collapses a g-shaped tensor (g's layout) to the
-/// norm-shaped domain: [v.shape[dim]] with a dim, 0-d without. Empty when no
-/// reshape is needed.
-static std::optional<SmallVector<ReassociationIndices>>
-getGToNormReassociation(GLayout layout, int64_t gRank) {
-  if (layout == GLayout::Flat || gRank == 0)
-    return std::nullopt;
-  if (layout == GLayout::Scalar)
-    return SmallVector<ReassociationIndices>{};
-  ReassociationIndices all;
-  for (int64_t i = 0; i < gRank; ++i)
-    all.push_back(i);
-  return SmallVector<ReassociationIndices>{all};
-}
-
 /// Decomposes
 ///   w[, norm] = weight_norm(v, g, dim) [eps]
 /// into, with C the compute type (f32 for f16/bf16, f64 for f32/f64):
@@ -376,8 +379,8 @@ getGToNormReassociation(GLayout layout, int64_t gRank) {
 /// The arithmetic comes from WeightNormNumerics: inputs widened to C first,
 /// every result rounded once, the sum plain, compensated or double-double
 /// (the `lo` parts) by element type. The norm destination is collapsed to
-/// [O] (or 0-d) for the scale generic and the result expanded back to g's
-/// shape.
+/// the canonical g layout, [O] (or 0-d), for the scale generic and the
+/// result expanded back to g's shape.
 FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
   if (!hasPureTensorSemantics())
     return emitOpError("the linalg decomposition needs tensor operands; "
@@ -450,15 +453,10 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
   SmallVector<Value> scaleOutputs = {emptyScale()};
   if (scaleLo)
     scaleOutputs.push_back(emptyScale());
-  std::optional<SmallVector<ReassociationIndices>> gToNorm =
-      getGToNormReassociation(getGLayout(), getGType().getRank());
   bool withNorm = static_cast<bool>(getNormInit());
-  if (withNorm) {
-    Value normInit = getNormInit();
-    if (gToNorm)
-      normInit = tensor::CollapseShapeOp::create(b, loc, normInit, *gToNorm);
-    scaleOutputs.push_back(normInit);
-  }
+  if (withNorm)
+    scaleOutputs.push_back(
+        collapseToCanonicalGLayout(b, loc, getNormInit(), dim));
   SmallVector<Value> scaleInputs(sumOp.getResults());
   scaleInputs.push_back(g);
   SmallVector<AffineMap> scaleMaps(sumOp.getNumResults(), normIdentity);
@@ -505,11 +503,9 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
                 .getResult(0);
   SmallVector<Value> results = {w};
   if (withNorm) {
-    Value norm = scaleOp.getResults().back();
-    if (gToNorm)
-      norm = tensor::ExpandShapeOp::create(b, loc, getNormInit().getType(),
-                                           norm, *gToNorm);
-    results.push_back(norm);
+    results.push_back(expandFromCanonicalGLayout(
+        b, loc, scaleOp.getResults().back(),
+        cast<RankedTensorType>(getNormInit().getType()), dim));
   }
   return results;
 }

@@ -231,6 +231,8 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
   }];
 
   let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 #endif // WN_DIALECT_WN_IR_WNOPS_TD
