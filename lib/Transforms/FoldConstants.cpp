@@ -36,14 +36,13 @@ struct FoldConstantWeightNorm final : OpRewritePattern<WeightNormOp> {
       return rewriter.notifyMatchFailure(op, "v or g is not a constant");
     if (maxElements >= 0 && op.getVType().getNumElements() > maxElements)
       return rewriter.notifyMatchFailure(op, "v is larger than max-elements");
-    FailureOr<SmallVector<Attribute>> folded =
-        foldConstantWeightNorm(op, v, g);
+    FailureOr<SmallVector<Attribute>> folded = foldConstantWeightNorm(op, v, g);
     if (failed(folded))
       return rewriter.notifyMatchFailure(op, "unsupported constant");
     SmallVector<Value> replacements;
     for (Attribute value : *folded)
-      replacements.push_back(arith::ConstantOp::create(
-          rewriter, op.getLoc(), cast<TypedAttr>(value)));
+      replacements.push_back(arith::ConstantOp::create(rewriter, op.getLoc(),
+                                                       cast<TypedAttr>(value)));
     rewriter.replaceOp(op, replacements);
     return success();
   }

@@ -321,3 +321,18 @@ func.func @cse(%v: tensor<4x3xf32>, %g: tensor<4xf32>, %init: tensor<4x3xf32>) -
   %w3 = wn.weight_norm dim(0) eps(1.0e-5) ins(%v, %g : tensor<4x3xf32>, tensor<4xf32>) outs(%init : tensor<4x3xf32>) -> tensor<4x3xf32>
   return %w1, %w2, %w3 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>
 }
+
+// -----
+
+/// A resource whose data is not there (elided) cannot be read: no fold.
+// CHECK-LABEL: func.func @no_fold_elided_resource
+// CHECK: %[[V:.*]] = arith.constant dense_resource<__elided__> : tensor<2x2xf32>
+// CHECK: %[[W:.*]] = wn.weight_norm dim(0) ins(%[[V]]
+// CHECK: return %[[W]]
+func.func @no_fold_elided_resource() -> tensor<2x2xf32> {
+  %v = arith.constant dense_resource<__elided__> : tensor<2x2xf32>
+  %g = arith.constant dense<[10.0, 2.0]> : tensor<2xf32>
+  %init = tensor.empty() : tensor<2x2xf32>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<2x2xf32>, tensor<2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %w : tensor<2x2xf32>
+}

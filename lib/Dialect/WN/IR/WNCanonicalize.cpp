@@ -104,9 +104,9 @@ struct CanonicalizeGLayout final : OpRewritePattern<WeightNormOp> {
       normInit = collapseToCanonicalGLayout(rewriter, loc, normInit, dim);
       resultTypes.push_back(normInit.getType());
     }
-    auto canonical = WeightNormOp::create(
-        rewriter, loc, resultTypes, op.getV(), g, op.getInit(), normInit,
-        op.getDimAttr(), op.getEpsAttr());
+    auto canonical = WeightNormOp::create(rewriter, loc, resultTypes, op.getV(),
+                                          g, op.getInit(), normInit,
+                                          op.getDimAttr(), op.getEpsAttr());
     canonical->setDiscardableAttrs(op->getDiscardableAttrDictionary());
 
     SmallVector<Value> replacements = {canonical.getWResult()};

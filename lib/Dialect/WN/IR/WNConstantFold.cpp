@@ -100,8 +100,7 @@ static DenseElementsAttr writeElements(ShapedType type,
     APFloat x(value);
     bool losesInfo = false;
     x.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
-    bits.push_back(
-        static_cast<uint16_t>(x.bitcastToAPInt().getZExtValue()));
+    bits.push_back(static_cast<uint16_t>(x.bitcastToAPInt().getZExtValue()));
   }
   return DenseElementsAttr::getFromRawBuffer(
       type, ArrayRef<char>(reinterpret_cast<const char *>(bits.data()),
@@ -163,8 +162,7 @@ static FoldedValues foldF32(ArrayRef<double> v, ArrayRef<double> g,
 /// f16 and bf16: Kahan's compensated sum in f32, the f32 scale g / norm,
 /// w = v * scale in f32 (rounded to the element type by writeElements).
 static FoldedValues foldKahan(ArrayRef<double> v, ArrayRef<double> g,
-                              const SliceView &view,
-                              std::optional<float> eps) {
+                              const SliceView &view, std::optional<float> eps) {
   SmallVector<float> hi(view.slices, 0.0f), lo(view.slices, -0.0f);
   for (auto [i, x] : llvm::enumerate(v)) {
     int64_t k = view.sliceOf(i);
@@ -237,11 +235,9 @@ static FoldedValues foldF64(ArrayRef<double> v, ArrayRef<double> g,
   return out;
 }
 
-FailureOr<SmallVector<Attribute>>
-mlir::wn::computeConstantWeightNorm(Attribute v, Attribute g, ShapedType wType,
-                                    std::optional<int64_t> normDim,
-                                    std::optional<APFloat> eps,
-                                    ShapedType normType) {
+FailureOr<SmallVector<Attribute>> mlir::wn::computeConstantWeightNorm(
+    Attribute v, Attribute g, ShapedType wType, std::optional<int64_t> normDim,
+    std::optional<APFloat> eps, ShapedType normType) {
   auto vAttr = dyn_cast_or_null<TypedAttr>(v);
   auto gAttr = dyn_cast_or_null<TypedAttr>(g);
   if (!vAttr || !gAttr || !wType.hasStaticShape() ||
@@ -290,7 +286,7 @@ mlir::wn::foldConstantWeightNorm(WeightNormOp op, Attribute v, Attribute g) {
     return failure();
   Value norm = op.getNormResult();
   return computeConstantWeightNorm(
-      v, g, cast<ShapedType>(op.getWResult().getType()),
-      op.getNormalizedDim(), op.getEpsInAccumulationType(),
+      v, g, cast<ShapedType>(op.getWResult().getType()), op.getNormalizedDim(),
+      op.getEpsInAccumulationType(),
       norm ? cast<ShapedType>(norm.getType()) : ShapedType());
 }

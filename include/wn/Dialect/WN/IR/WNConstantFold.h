@@ -43,9 +43,8 @@ computeConstantWeightNorm(Attribute v, Attribute g, ShapedType wType,
 
 /// computeConstantWeightNorm for `op` (tensor semantics) with constant
 /// operands `v` and `g`: w's and, with a norm result, the norm's values.
-FailureOr<SmallVector<Attribute>> foldConstantWeightNorm(WeightNormOp op,
-                                                         Attribute v,
-                                                         Attribute g);
+FailureOr<SmallVector<Attribute>>
+foldConstantWeightNorm(WeightNormOp op, Attribute v, Attribute g);
 
 } // namespace wn
 } // namespace mlir
