@@ -30,12 +30,14 @@
 
 /// Fused: bufferization turns the op into the op on the caller's buffers
 /// (read v and g in place, write w straight into the caller's buffer); there
-/// is no allocation and no copy.
+/// is no allocation and no copy. Canonicalization has put g in the canonical
+/// (flat) layout, a view of the caller's g.
 // FUSEDBUF-LABEL: func.func @layer
 // FUSEDBUF-SAME: (%[[V:[a-zA-Z0-9_]+]]: memref<64x32x3xf32>, %[[G:[a-zA-Z0-9_]+]]: memref<64x1x1xf32>, %[[W:[a-zA-Z0-9_]+]]: memref<64x32x3xf32>)
 // FUSEDBUF-NOT: memref.alloc
 // FUSEDBUF-NOT: memref.copy
-// FUSEDBUF: wn.weight_norm dim(0) ins(%[[V]], %[[G]] : memref<64x32x3xf32>, memref<64x1x1xf32>) outs(%[[W]] : memref<64x32x3xf32>)
+// FUSEDBUF: %[[FLAT:.*]] = memref.collapse_shape %[[G]] {{\[}}[0, 1, 2]] : memref<64x1x1xf32> into memref<64xf32>
+// FUSEDBUF: wn.weight_norm dim(0) ins(%[[V]], %[[FLAT]] : memref<64x32x3xf32>, memref<64xf32>) outs(%[[W]] : memref<64x32x3xf32>)
 // FUSEDBUF-NOT: memref.copy
 // FUSEDBUF: return
 

@@ -8,7 +8,8 @@
 /// over audio chunks (LICM lifts it out, then it is fused into the matmul),
 /// the same weight normed again for a second matmul (CSE keeps one norm, one
 /// scale serves both matmuls), and a Conv1d over output channels (fused).
-/// Nothing is left materializing a w.
+/// Nothing is left materializing a w; canonicalization gave the conv's g
+/// its canonical (flat) layout.
 // CHECK-LABEL: func.func @model
 // CHECK-NOT: wn.weight_norm dim
 // CHECK: %[[S1:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0) ins(%{{.*}}, %{{.*}} : tensor<32x16xf32>, tensor<32xf32>)
@@ -16,7 +17,7 @@
 // CHECK-NOT: wn.weight_norm
 // CHECK:   linalg.matmul
 // CHECK:   linalg.generic {{.*}} ins(%[[S1]]
-// CHECK: %[[S2:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0) ins(%{{.*}}, %{{.*}} : tensor<8x4x3xf32>, tensor<8x1x1xf32>)
+// CHECK: %[[S2:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0) ins(%{{.*}}, %{{.*}} : tensor<8x4x3xf32>, tensor<8xf32>)
 // CHECK: linalg.conv_1d_ncw_fcw
 // CHECK: linalg.generic {{.*}} ins(%[[S2]]
 // CHECK: linalg.matmul
@@ -31,7 +32,7 @@
 // NOFUSE-NOT: wn.weight_norm
 // NOFUSE: scf.for
 // NOFUSE-NOT: wn.weight_norm
-// NOFUSE: wn.weight_norm dim(0) ins(%{{.*}}, %{{.*}} : tensor<8x4x3xf32>, tensor<8x1x1xf32>)
+// NOFUSE: wn.weight_norm dim(0) ins(%{{.*}}, %{{.*}} : tensor<8x4x3xf32>, tensor<8xf32>)
 // NOFUSE-NOT: wn.weight_norm
 // NOFUSE: return
 

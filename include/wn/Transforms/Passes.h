@@ -22,6 +22,12 @@ void populateWNDecompositionPatterns(RewritePatternSet &patterns);
 /// output by wn.weight_norm_scale (--wn-fuse-into-consumers).
 void populateWNFuseIntoConsumersPatterns(RewritePatternSet &patterns);
 
+/// Adds the pattern that replaces a wn.weight_norm on tensors of constant v
+/// and g, v with at most `maxElements` elements (-1: any size), by constants
+/// computed on the host (computeConstantWeightNorm).
+void populateWNFoldConstantsPatterns(RewritePatternSet &patterns,
+                                     int64_t maxElements);
+
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"
 

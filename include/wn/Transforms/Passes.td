@@ -195,4 +195,31 @@ def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
   ];
 }
 
+def WNFoldConstantsPass : Pass<"wn-fold-constants"> {
+  let summary = "Fold wn.weight_norm of constant v and g into constants";
+  let description = [{
+    A compile-time `remove_weight_norm`: every `wn.weight_norm` on tensors
+    whose v and g are constants (`DenseElementsAttr`, or
+    `DenseResourceElementsAttr` with loaded data) is replaced by
+    `arith.constant` ops holding w and, with a norm result, the norm,
+    computed on the host with the op's arithmetic
+    (`computeConstantWeightNorm` in WNConstantFold.h), within the op's
+    documented bounds.
+
+    Canonicalization folds the same weight norms when v has at most 65536
+    elements or when v's constant has no other user. This pass folds up to
+    `max-elements` elements of v whatever v's other users, for users who
+    accept keeping both v and w (for example when a later pass drops v).
+
+    Example: `--wn-fold-constants=max-elements=-1` folds every constant
+    weight norm. The rewrite is `populateWNFoldConstantsPatterns`.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"65536",
+           "Fold weight norms whose v has at most this many elements, "
+           "whatever v's other users (-1: no limit)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // WN_TRANSFORMS_PASSES_TD

@@ -3,6 +3,8 @@
 #include "wn/Dialect/WN/IR/WNDialect.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 using namespace mlir;
 using namespace mlir::wn;
 
@@ -13,4 +15,9 @@ void WNDialect::initialize() {
 #define GET_OP_LIST
 #include "wn/Dialect/WN/IR/WNOps.cpp.inc"
       >();
+}
+
+Operation *WNDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  return arith::ConstantOp::materialize(builder, value, type, loc);
 }

@@ -135,6 +135,24 @@ mlir::wn::classifyGLayout(ShapedType vType, ShapedType gType,
   return failure();
 }
 
+bool mlir::wn::isCanonicalGLayout(ShapedType gType,
+                                  std::optional<int64_t> normDim) {
+  return gType.getRank() == (normDim ? 1 : 0);
+}
+
+std::optional<SmallVector<ReassociationIndices>>
+mlir::wn::getCanonicalGReassociation(ShapedType gType,
+                                     std::optional<int64_t> normDim) {
+  if (isCanonicalGLayout(gType, normDim))
+    return std::nullopt;
+  // Whole-tensor norm: every size is 1, nothing is grouped (0-d).
+  if (!normDim)
+    return SmallVector<ReassociationIndices>{};
+  // Keepdim: one group of every dimension.
+  return SmallVector<ReassociationIndices>{
+      llvm::to_vector_of<int64_t>(llvm::seq<int64_t>(0, gType.getRank()))};
+}
+
 //===----------------------------------------------------------------------===//
 // WeightNormInterface: the rules both ops share
 //===----------------------------------------------------------------------===//
@@ -453,21 +471,6 @@ LogicalResult WeightNormScaleOp::reifyResultShapes(
 // AggregatedOpInterface
 //===----------------------------------------------------------------------===//
 
-/// Reassociation that collapses a g-shaped tensor (g's layout) to the
-/// norm-shaped domain: [v.shape[dim]] with a dim, 0-d without. Empty when no
-/// reshape is needed.
-static std::optional<SmallVector<ReassociationIndices>>
-getGToNormReassociation(GLayout layout, int64_t gRank) {
-  if (layout == GLayout::Flat || gRank == 0)
-    return std::nullopt;
-  if (layout == GLayout::Scalar)
-    return SmallVector<ReassociationIndices>{};
-  ReassociationIndices all;
-  for (int64_t i = 0; i < gRank; ++i)
-    all.push_back(i);
-  return SmallVector<ReassociationIndices>{all};
-}
-
 namespace {
 /// What the first steps of a decomposition produce: the scale in the scale
 /// type over the norm-shaped domain (hi, and lo when it is a pair), and the
@@ -558,17 +561,10 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
     if (scaleLo)
       scaleOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
   }
-  std::optional<SmallVector<ReassociationIndices>> gToNorm =
-      getGToNormReassociation(op.getGLayout(), op.getGType().getRank());
-  auto collapseToNorm = [&](Value gShaped) -> Value {
-    if (!gToNorm)
-      return gShaped;
-    return tensor::CollapseShapeOp::create(b, loc, gShaped, *gToNorm);
-  };
   if (normInit)
-    scaleOutputs.push_back(collapseToNorm(normInit));
+    scaleOutputs.push_back(collapseToCanonicalGLayout(b, loc, normInit, dim));
   if (scaleInit)
-    scaleOutputs.push_back(collapseToNorm(scaleInit));
+    scaleOutputs.push_back(collapseToCanonicalGLayout(b, loc, scaleInit, dim));
   SmallVector<Value> scaleInputs(sumOp.getResults());
   scaleInputs.push_back(op.getG());
   SmallVector<AffineMap> scaleMaps(sumOp.getNumResults(), normIdentity);
@@ -610,10 +606,9 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
     }
   }
   auto expandToG = [&](Value normShaped, Value gShapedInit) -> Value {
-    if (!gToNorm)
-      return normShaped;
-    return tensor::ExpandShapeOp::create(b, loc, gShapedInit.getType(),
-                                         normShaped, *gToNorm);
+    return expandFromCanonicalGLayout(
+        b, loc, normShaped, cast<RankedTensorType>(gShapedInit.getType()),
+        dim);
   };
   if (normInit) {
     result.norm = expandToG(outs.front(), normInit);

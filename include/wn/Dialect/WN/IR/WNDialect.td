@@ -20,6 +20,8 @@ def WN_Dialect : Dialect {
     meeting it as a handful of unrelated reductions and elementwise ops.
   }];
   let cppNamespace = "::mlir::wn";
+  // Folded weight norms of constants become arith.constant ops.
+  let hasConstantMaterializer = 1;
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

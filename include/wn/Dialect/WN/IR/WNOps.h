@@ -12,6 +12,7 @@
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
@@ -76,6 +77,32 @@ FailureOr<GLayout>
 classifyGLayout(ShapedType vType, ShapedType gType,
                 std::optional<int64_t> normDim,
                 function_ref<InFlightDiagnostic()> emitError = {});
+
+/// Returns true when g (or a norm result, which has g's shape) of a weight
+/// norm over the normalized dimension `normDim` is in the canonical layout:
+/// 1-D (flat, `v.shape[dim]` elements) with a dim, 0-d for the whole-tensor
+/// norm. Canonicalization rewrites the other layouts to it.
+bool isCanonicalGLayout(ShapedType gType, std::optional<int64_t> normDim);
+
+/// The reassociation that collapses a tensor in g's layout (`gType`, of a
+/// verified weight norm over `normDim`) to the canonical layout: every
+/// dimension into one with a dim, none (0-d) without. std::nullopt when
+/// `gType` is already canonical.
+std::optional<SmallVector<ReassociationIndices>>
+getCanonicalGReassociation(ShapedType gType, std::optional<int64_t> normDim);
+
+/// Collapses `gShaped` (g or a norm destination, a tensor in g's layout) to
+/// the canonical layout with tensor.collapse_shape; returns it unchanged when
+/// it is canonical already.
+Value collapseToCanonicalGLayout(OpBuilder &b, Location loc, Value gShaped,
+                                 std::optional<int64_t> normDim);
+
+/// Expands `canonical` (a tensor in the canonical layout) back to
+/// `gShapedType` (g's layout) with tensor.expand_shape, dynamic sizes taken
+/// from `canonical`; returns it unchanged when the types already agree.
+Value expandFromCanonicalGLayout(OpBuilder &b, Location loc, Value canonical,
+                                 RankedTensorType gShapedType,
+                                 std::optional<int64_t> normDim);
 
 namespace detail {
 /// The rules behind WeightNormInterface's shared methods (see there).

@@ -141,6 +141,33 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
            -> tensor<64x32x3xf32>
     ```
 
+    Folding and canonicalization:
+    - A negative `dim` folds, in place, to its non-negative form
+      (`normalizeDim`), on tensors and on memrefs.
+    - On tensors, g is rewritten to the canonical layout
+      (`isCanonicalGLayout`): 1-D with `v.shape[dim]` elements with a dim,
+      0-d for the whole-tensor norm. A keepdim, all-ones or [1] g and the
+      norm destination are collapsed with `tensor.collapse_shape` and the
+      norm result is expanded back to its type with `tensor.expand_shape`
+      (dynamic sizes too), so its users see no change. The buffer form keeps
+      its layout. The rewrite is reusable for ops with the same v/g/dim
+      rules (`collapseToCanonicalGLayout`, `expandFromCanonicalGLayout`).
+    - On tensors, a weight norm whose v and g are constants
+      (`DenseElementsAttr`, or `DenseResourceElementsAttr` with loaded data)
+      folds to constants of w and of the norm result: a compile-time
+      `remove_weight_norm`, computed on the host with this op's arithmetic
+      (`computeConstantWeightNorm` in WNConstantFold.h; same compute types,
+      summations and bounds as above; an all-zero slice without eps gives
+      NaN as at run time). So that a large weight is not duplicated unasked,
+      the folder only folds when v has at most 65536 elements
+      (`kWeightNormFoldMaxElements`) or when v's constant has no user but
+      this op (it dies with it); `--wn-fold-constants=max-elements=N` folds
+      up to N elements whatever v's other users.
+    - On tensors the op has no side effects and is speculatable: CSE merges
+      identical weight norms and loop-invariant code motion hoists one with
+      invariant operands out of `scf.for`, `affine.for` and the body of
+      `scf.while`. The buffer form reads and writes memory and stays.
+
     The op decomposes (AggregatedOpInterface) into a `linalg.fill` and three
     `linalg.generic` ops (compensated sum of squares, per-slice scale
     `g / norm` and norm, scaled copy) and implements TilingInterface: loops are v's dimensions, `dim` is
@@ -197,6 +224,8 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
   }];
 
   let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def WN_WeightNormScaleOp : WN_Op<"weight_norm_scale", [
@@ -271,6 +300,8 @@ def WN_WeightNormScaleOp : WN_Op<"weight_norm_scale", [
   }];
 
   let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 #endif // WN_DIALECT_WN_IR_WNOPS_TD

@@ -1,0 +1,292 @@
+//===- WNConstantFold.cpp - weight norms of constants on the host ---------===//
+//
+// The host twin of WNNumerics: the same compute types, summation schemes and
+// per-slice norm and scale, in C++ float and double arithmetic, so that a
+// folded weight norm keeps the op's accuracy contract. Slices are summed
+// sequentially (the run-time kernels sum vector lanes and combine them
+// pairwise); both orders stay within the documented bounds.
+//
+// This file is compiled with -ffp-contract=off: a product contracted into a
+// following addition would break the exact error terms of the compensated
+// and double-double sums.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wn/Dialect/WN/IR/WNConstantFold.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::wn;
+
+/// Reads the elements of a constant of `type` (f16, bf16, f32 or f64) as
+/// doubles, which hold all of them exactly.
+static FailureOr<SmallVector<double>> readElements(Attribute attr,
+                                                   ShapedType type) {
+  auto typed = dyn_cast_or_null<TypedAttr>(attr);
+  if (!typed || typed.getType() != type || !type.hasStaticShape())
+    return failure();
+  Type elementType = type.getElementType();
+  if (!isSupportedElementType(elementType))
+    return failure();
+  int64_t count = type.getNumElements();
+  SmallVector<double> values;
+  values.reserve(count);
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(elementType).getFloatSemantics();
+  auto push = [&](APFloat x) {
+    bool losesInfo = false;
+    x.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &losesInfo);
+    values.push_back(x.convertToDouble());
+  };
+
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    if (elementType.isF32())
+      llvm::append_range(values, dense.getValues<float>());
+    else if (elementType.isF64())
+      llvm::append_range(values, dense.getValues<double>());
+    else
+      for (APFloat x : dense.getValues<APFloat>())
+        push(x);
+    return values;
+  }
+
+  // Resource blobs hold the elements densely, in the host's byte order.
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource)
+    return failure();
+  ArrayRef<char> data = resource.getData();
+  int64_t bytes = llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
+  if (static_cast<int64_t>(data.size()) != count * bytes)
+    return failure();
+  for (int64_t i = 0; i < count; ++i) {
+    const char *p = data.data() + i * bytes;
+    if (elementType.isF32()) {
+      float x;
+      std::memcpy(&x, p, sizeof(x));
+      values.push_back(x);
+    } else if (elementType.isF64()) {
+      double x;
+      std::memcpy(&x, p, sizeof(x));
+      values.push_back(x);
+    } else {
+      uint16_t bits;
+      std::memcpy(&bits, p, sizeof(bits));
+      push(APFloat(semantics, APInt(16, bits)));
+    }
+  }
+  return values;
+}
+
+/// Writes `values` (already rounded to f32 or f64, or to be rounded to f16
+/// or bf16 to nearest even) as a constant of `type`.
+static DenseElementsAttr writeElements(ShapedType type,
+                                       ArrayRef<double> values) {
+  Type elementType = type.getElementType();
+  if (elementType.isF64())
+    return DenseElementsAttr::get(type, values);
+  if (elementType.isF32()) {
+    SmallVector<float> floats(values.begin(), values.end());
+    return DenseElementsAttr::get(type, ArrayRef<float>(floats));
+  }
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(elementType).getFloatSemantics();
+  SmallVector<uint16_t> bits;
+  bits.reserve(values.size());
+  for (double value : values) {
+    APFloat x(value);
+    bool losesInfo = false;
+    x.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+    bits.push_back(static_cast<uint16_t>(x.bitcastToAPInt().getZExtValue()));
+  }
+  return DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(reinterpret_cast<const char *>(bits.data()),
+                           bits.size() * sizeof(uint16_t)));
+}
+
+namespace {
+/// v viewed as [P, O, Q] around dim: element i belongs to slice
+/// (i / Q) % O. The whole-tensor norm has one slice.
+struct SliceView {
+  int64_t slices = 1;
+  int64_t inner = 1;
+
+  SliceView(ShapedType type, std::optional<int64_t> normDim) {
+    if (!normDim)
+      return;
+    slices = type.getDimSize(*normDim);
+    for (int64_t i = *normDim + 1, e = type.getRank(); i < e; ++i)
+      inner *= type.getDimSize(i);
+  }
+  int64_t sliceOf(int64_t i) const {
+    return slices == 1 ? 0 : (i / inner) % slices;
+  }
+};
+
+/// The per-slice results: w's scale and the norm result.
+struct FoldedValues {
+  SmallVector<double> w;
+  SmallVector<double> norm;
+};
+} // namespace
+
+/// f32: squares summed in f64 (Summation::Plain), the f64 scale g / norm
+/// split into an f32 pair, w = fma(v, hi, v * lo) in f32.
+static FoldedValues foldF32(ArrayRef<double> v, ArrayRef<double> g,
+                            const SliceView &view, std::optional<double> eps) {
+  SmallVector<double> sums(view.slices, 0.0);
+  for (auto [i, x] : llvm::enumerate(v))
+    sums[view.sliceOf(i)] = std::fma(x, x, sums[view.sliceOf(i)]);
+  FoldedValues out;
+  SmallVector<float> hi(view.slices), lo(view.slices);
+  for (int64_t k = 0; k < view.slices; ++k) {
+    double total = eps ? sums[k] + *eps : sums[k];
+    double norm = std::sqrt(total);
+    double scale = g[k] / norm;
+    hi[k] = static_cast<float>(scale);
+    lo[k] = static_cast<float>(scale - static_cast<double>(hi[k]));
+    out.norm.push_back(static_cast<float>(norm));
+  }
+  out.w.reserve(v.size());
+  for (auto [i, x] : llvm::enumerate(v)) {
+    float xf = static_cast<float>(x);
+    int64_t k = view.sliceOf(i);
+    out.w.push_back(std::fma(xf, hi[k], xf * lo[k]));
+  }
+  return out;
+}
+
+/// f16 and bf16: Kahan's compensated sum in f32, the f32 scale g / norm,
+/// w = v * scale in f32 (rounded to the element type by writeElements).
+static FoldedValues foldKahan(ArrayRef<double> v, ArrayRef<double> g,
+                              const SliceView &view, std::optional<float> eps) {
+  SmallVector<float> hi(view.slices, 0.0f), lo(view.slices, -0.0f);
+  for (auto [i, x] : llvm::enumerate(v)) {
+    int64_t k = view.sliceOf(i);
+    float xf = static_cast<float>(x);
+    float y = xf * xf + lo[k];
+    float t = hi[k] + y;
+    lo[k] = y - (t - hi[k]);
+    hi[k] = t;
+  }
+  FoldedValues out;
+  SmallVector<float> scales(view.slices);
+  for (int64_t k = 0; k < view.slices; ++k) {
+    float total = hi[k] + lo[k];
+    if (eps)
+      total = total + *eps;
+    float norm = std::sqrt(total);
+    scales[k] = static_cast<float>(g[k]) / norm;
+    out.norm.push_back(norm);
+  }
+  out.w.reserve(v.size());
+  for (auto [i, x] : llvm::enumerate(v))
+    out.w.push_back(static_cast<float>(x) * scales[view.sliceOf(i)]);
+  return out;
+}
+
+/// TwoSum: s = fl(x + y) and s + e == x + y exactly.
+static std::pair<double, double> twoSum(double x, double y) {
+  double s = x + y;
+  double bv = s - x;
+  double e = (x - (s - bv)) + (y - bv);
+  return {s, e};
+}
+
+/// f64: double-double sums (Sum2 with exact square errors), norm and scale
+/// (WeightNormNumerics::finalize), w = fma(v, q, v * qLo).
+static FoldedValues foldF64(ArrayRef<double> v, ArrayRef<double> g,
+                            const SliceView &view, std::optional<double> eps) {
+  SmallVector<double> hi(view.slices, 0.0), lo(view.slices, -0.0);
+  for (auto [i, x] : llvm::enumerate(v)) {
+    int64_t k = view.sliceOf(i);
+    double sq = x * x;
+    auto [t, err] = twoSum(hi[k], sq);
+    double e = std::fma(x, x, -sq);
+    lo[k] = lo[k] + (err + e);
+    hi[k] = t;
+  }
+  FoldedValues out;
+  SmallVector<double> q(view.slices), qLo(view.slices);
+  for (int64_t k = 0; k < view.slices; ++k) {
+    double h = hi[k] + lo[k];
+    double l = lo[k] - (h - hi[k]);
+    if (eps) {
+      auto [s, err] = twoSum(h, *eps);
+      double sl = l + err;
+      h = s + sl;
+      l = sl - (h - s);
+    }
+    double r = std::sqrt(h);
+    double rem = std::fma(-r, r, h) + l;
+    double rLo = r > 0.0 ? rem / (r + r) : 0.0;
+    q[k] = g[k] / r;
+    qLo[k] = (std::fma(-q[k], r, g[k]) - q[k] * rLo) / r;
+    out.norm.push_back(r + rLo);
+  }
+  out.w.reserve(v.size());
+  for (auto [i, x] : llvm::enumerate(v)) {
+    int64_t k = view.sliceOf(i);
+    out.w.push_back(std::fma(x, q[k], x * qLo[k]));
+  }
+  return out;
+}
+
+FailureOr<SmallVector<Attribute>> mlir::wn::computeConstantWeightNorm(
+    Attribute v, Attribute g, ShapedType wType, std::optional<int64_t> normDim,
+    std::optional<APFloat> eps, ShapedType normType) {
+  auto vAttr = dyn_cast_or_null<TypedAttr>(v);
+  auto gAttr = dyn_cast_or_null<TypedAttr>(g);
+  if (!vAttr || !gAttr || !wType.hasStaticShape() ||
+      (normType && !normType.hasStaticShape()))
+    return failure();
+  auto vType = cast<ShapedType>(vAttr.getType());
+  auto gType = cast<ShapedType>(gAttr.getType());
+  FailureOr<SmallVector<double>> vValues = readElements(v, vType);
+  FailureOr<SmallVector<double>> gValues = readElements(g, gType);
+  if (failed(vValues) || failed(gValues))
+    return failure();
+  SliceView view(vType, normDim);
+  // g holds one value per slice in every layout.
+  if (static_cast<int64_t>(gValues->size()) != view.slices)
+    return failure();
+
+  Type elementType = vType.getElementType();
+  FoldedValues folded;
+  switch (getSummation(elementType)) {
+  case Summation::Plain:
+    folded = foldF32(*vValues, *gValues, view,
+                     eps ? std::optional<double>(eps->convertToFloat())
+                         : std::nullopt);
+    break;
+  case Summation::Kahan:
+    folded = foldKahan(*vValues, *gValues, view,
+                       eps ? std::optional<float>(eps->convertToFloat())
+                           : std::nullopt);
+    break;
+  case Summation::DoubleDouble:
+    folded = foldF64(*vValues, *gValues, view,
+                     eps ? std::optional<double>(eps->convertToDouble())
+                         : std::nullopt);
+    break;
+  }
+
+  SmallVector<Attribute> results = {writeElements(wType, folded.w)};
+  if (normType)
+    results.push_back(writeElements(normType, folded.norm));
+  return results;
+}
+
+FailureOr<SmallVector<Attribute>>
+mlir::wn::foldConstantWeightNorm(WeightNormOp op, Attribute v, Attribute g) {
+  if (!op.hasPureTensorSemantics())
+    return failure();
+  Value norm = op.getNormResult();
+  return computeConstantWeightNorm(
+      v, g, cast<ShapedType>(op.getWResult().getType()), op.getNormalizedDim(),
+      op.getEpsInAccumulationType(),
+      norm ? cast<ShapedType>(norm.getType()) : ShapedType());
+}

@@ -1,0 +1,82 @@
+//===- FoldConstants.cpp - Fold weight norms of constants -----------------===//
+
+#include "wn/Dialect/WN/IR/WNConstantFold.h"
+#include "wn/Dialect/WN/IR/WNOps.h"
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace wn {
+#define GEN_PASS_DEF_WNFOLDCONSTANTSPASS
+#include "wn/Transforms/Passes.h.inc"
+} // namespace wn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::wn;
+
+namespace {
+/// Replaces a weight norm of constants, v of at most `maxElements` elements
+/// (negative: any size), with arith.constant ops of its results.
+struct FoldConstantWeightNorm final : OpRewritePattern<WeightNormOp> {
+  FoldConstantWeightNorm(MLIRContext *context, int64_t maxElements)
+      : OpRewritePattern(context), maxElements(maxElements) {}
+
+  LogicalResult matchAndRewrite(WeightNormOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "buffer semantics");
+    Attribute v, g;
+    if (!matchPattern(op.getV(), m_Constant(&v)) ||
+        !matchPattern(op.getG(), m_Constant(&g)))
+      return rewriter.notifyMatchFailure(op, "v or g is not a constant");
+    if (maxElements >= 0 && op.getVType().getNumElements() > maxElements)
+      return rewriter.notifyMatchFailure(op, "v is larger than max-elements");
+    FailureOr<SmallVector<Attribute>> folded = foldConstantWeightNorm(op, v, g);
+    if (failed(folded))
+      return rewriter.notifyMatchFailure(op, "unsupported constant");
+    SmallVector<Value> replacements;
+    for (Attribute value : *folded)
+      replacements.push_back(arith::ConstantOp::create(rewriter, op.getLoc(),
+                                                       cast<TypedAttr>(value)));
+    rewriter.replaceOp(op, replacements);
+    return success();
+  }
+
+  int64_t maxElements;
+};
+
+struct WNFoldConstantsPass final
+    : wn::impl::WNFoldConstantsPassBase<WNFoldConstantsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (maxElements < -1) {
+      getOperation()->emitError("--wn-fold-constants: max-elements must be "
+                                "-1 (no limit) or non-negative, but is ")
+          << static_cast<int64_t>(maxElements);
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateWNFoldConstantsPatterns(patterns, maxElements);
+    // Only this rewrite: other ops are left to the canonicalizer. Constants
+    // left without users (a folded v) are erased.
+    if (failed(applyPatternsGreedily(
+            getOperation(), std::move(patterns),
+            GreedyRewriteConfig().enableFolding(false)))) {
+      getOperation()->emitError(
+          "--wn-fold-constants: the rewrite did not converge");
+      signalPassFailure();
+    }
+  }
+};
+} // namespace
+
+void mlir::wn::populateWNFoldConstantsPatterns(RewritePatternSet &patterns,
+                                               int64_t maxElements) {
+  patterns.add<FoldConstantWeightNorm>(patterns.getContext(), maxElements);
+}
