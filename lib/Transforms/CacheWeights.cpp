@@ -10,6 +10,7 @@
 
 #include "wn/Transforms/CacheWeights.h"
 #include "wn/Dialect/WN/IR/WNDialect.h"
+#include "wn/Dialect/WN/IR/WNOps.h"
 #include "wn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -62,6 +63,19 @@ static bool isUsedOutside(Value value, Block &block,
   });
 }
 
+/// The arguments of `entry` that are the v of a wn.weight_norm_scale: the
+/// form --wn-fuse-into-consumers leaves, where a contraction reads v itself
+/// and scales its output. They are weights even though read outside the
+/// norms; _prepare passes them through to _cached next to their scales.
+static llvm::BitVector getPassThroughWeights(Block &entry) {
+  llvm::BitVector passThrough(entry.getNumArguments());
+  for (auto scale : entry.getOps<WeightNormScaleOp>())
+    if (auto arg = dyn_cast<BlockArgument>(scale.getV());
+        arg && arg.getOwner() == &entry && scale.hasPureTensorSemantics())
+      passThrough.set(arg.getArgNumber());
+  return passThrough;
+}
+
 /// The arguments of `entry` that may be weights: those read only by wn ops
 /// and by the ops that compute their inputs before any norm (movable ops of
 /// `entry` in the backward slice of a wn op that read no norm result, e.g.
@@ -93,7 +107,7 @@ static llvm::BitVector getCandidateWeights(Block &entry) {
         worklist.push_back(def);
     }
   }
-  llvm::BitVector candidates(entry.getNumArguments());
+  llvm::BitVector candidates = getPassThroughWeights(entry);
   for (BlockArgument arg : entry.getArguments()) {
     bool feedsNorm = false, onlyForNorms = true;
     for (Operation *user : arg.getUsers()) {
@@ -167,12 +181,14 @@ mlir::wn::analyzeWeightPreparation(func::FuncOp func, std::string *whyNot) {
   // counted as inside, so this converges.
   Block &entry = func.front();
   llvm::BitVector weights = getCandidateWeights(entry);
+  llvm::BitVector passThrough = getPassThroughWeights(entry);
   llvm::SetVector<Operation *> prepared;
   while (true) {
     prepared = getPreparedOps(entry, weights);
     bool changed = false;
     for (unsigned i : llvm::to_vector(weights.set_bits())) {
-      if (isUsedOutside(entry.getArgument(i), entry, prepared)) {
+      if (!passThrough.test(i) &&
+          isUsedOutside(entry.getArgument(i), entry, prepared)) {
         weights.reset(i);
         changed = true;
       }
@@ -188,6 +204,11 @@ mlir::wn::analyzeWeightPreparation(func::FuncOp func, std::string *whyNot) {
   WeightPreparation preparation;
   preparation.func = func;
   preparation.weightArgs = llvm::to_vector(weights.set_bits());
+  // Weights read outside the prepared ops (v next to its scale) pass
+  // through _prepare.
+  for (unsigned i : preparation.weightArgs)
+    if (isUsedOutside(entry.getArgument(i), entry, prepared))
+      preparation.preparedValues.push_back(entry.getArgument(i));
   for (Operation *op : prepared)
     for (Value result : op->getResults())
       if (isUsedOutside(result, entry, prepared))

@@ -282,3 +282,34 @@ func.func @no_norm(%x: tensor<4x8xf32>, %b: tensor<4x8xf32>) -> tensor<4x8xf32> 
   %y = linalg.add ins(%x, %b : tensor<4x8xf32>, tensor<4x8xf32>) outs(%i : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+/// After --wn-fuse-into-consumers: the matmul reads v itself and scales its
+/// output by wn.weight_norm_scale. v is still a weight: _prepare computes
+/// the scale and passes v through, _cached takes both and computes no norm.
+// CHECK-LABEL: func.func @fused(
+// CHECK-LABEL: func.func @fused_prepare(
+// CHECK-SAME: %[[V:[a-zA-Z0-9_]+]]: tensor<32x16xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<32xf32>) -> (tensor<32x16xf32>, tensor<32xf32>)
+// CHECK: %[[S:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0) ins(%[[V]], %[[G]]
+// CHECK: return %[[V]], %[[S]]
+// CHECK-LABEL: func.func @fused_cached(
+// CHECK-SAME: %[[X:[a-zA-Z0-9_]+]]: tensor<8x16xf32>, %[[CV:[a-zA-Z0-9_]+]]: tensor<32x16xf32> {bufferization.writable = false}, %[[CS:[a-zA-Z0-9_]+]]: tensor<32xf32> {bufferization.writable = false})
+// CHECK-NOT: wn.
+// CHECK: linalg.matmul {{.*}} ins(%[[X]], %[[CV]]
+// CHECK: linalg.generic {{.*}} ins(%[[CS]]
+// CHECK: return
+func.func @fused(%x: tensor<8x16xf32>, %v: tensor<32x16xf32>, %g: tensor<32xf32>) -> tensor<8x32xf32> {
+  %se = tensor.empty() : tensor<32xf32>
+  %s = wn.weight_norm_scale dim(0) ins(%v, %g : tensor<32x16xf32>, tensor<32xf32>) outs(%se : tensor<32xf32>) -> tensor<32xf32>
+  %z = arith.constant 0.0 : f32
+  %o = tensor.empty() : tensor<8x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%o : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %acc = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %v : tensor<8x16xf32>, tensor<32x16xf32>) outs(%f : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<32xf32>) outs(%acc : tensor<8x32xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %p = arith.mulf %b, %a : f32
+    linalg.yield %p : f32
+  } -> tensor<8x32xf32>
+  return %y : tensor<8x32xf32>
+}

@@ -53,7 +53,10 @@ def WNCacheWeightsPass : Pass<"wn-cache-weights", "::mlir::ModuleOp"> {
       anywhere else is not one, and what depends on it stays in `_cached`:
       an activation from which a norm's input is computed (`x` in
       `x + wn(x * x, g)` or in `wn(x + wn(v, g), g2)`), or a weight also used
-      unnormalized.
+      unnormalized. One exception: the v of a `wn.weight_norm_scale`, the
+      form `--wn-fuse-into-consumers` leaves (a contraction reads v and
+      scales its output), is a weight though read outside the norms;
+      `_prepare` passes it through, next to its scale.
     - **The prepared region** is every op of the entry block with no memory
       effects (regions included: linalg on tensors, tensor.empty, a
       transpose of w, ...) whose inputs are weights, results of the region
@@ -73,8 +76,8 @@ def WNCacheWeightsPass : Pass<"wn-cache-weights", "::mlir::ModuleOp"> {
 
     Left alone: private functions, declarations, functions whose norms
     depend on values computed from activations, and norms inside loops (run
-    `--loop-invariant-code-motion` first, which hoists loop-invariant norms
-    out). A name already taken by `<f>_prepare` or `<f>_cached` is an error
+    `--wn-optimize` or `--loop-invariant-code-motion` first, which hoists
+    loop-invariant norms out). A name already taken by `<f>_prepare` or `<f>_cached` is an error
     on `f`.
 
     The logic is public (`analyzeWeightPreparation`,

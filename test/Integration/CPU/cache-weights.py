@@ -1,6 +1,7 @@
 # REQUIRES: torch
 # RUN: %python %s %S/Inputs/cache-weights-model.mlir %t | FileCheck %s
 # RUN: %python %s %S/Inputs/cache-weights-model.mlir %t --pipeline-options 'emit-c-interface=1 strategy=materialize' | FileCheck %s
+# RUN: %python %s %S/Inputs/cache-weights-model.mlir %t --optimize | FileCheck %s --check-prefix=OPT
 
 """--wn-cache-weights executed: model_cached(x, b1, b2, *model_prepare(v1, g1,
 v2, g2, v3, g3)) returns exactly what model(x, v1, g1, b1, v2, g2, b2, v3,
@@ -18,7 +19,14 @@ are called three times on one preparation, and the prepared values must be
 as _prepare returned them: adapted_cached adds the per-call delta d to w the
 way @adapted does, in place, which bufferization would do into the cache
 itself were it not a read-only argument.
+
+With --optimize the module first goes through --wn-optimize: the Linear
+weights fused into their matmuls, model_prepare returns v1 and v2 with their
+scales (wn.weight_norm_scale) next to w3 / 2, and model_cached must still
+return exactly what model returns.
 """
+
+import re
 
 import argparse
 import ctypes
@@ -64,15 +72,65 @@ def close(name: str, got: torch.Tensor, want: torch.Tensor) -> bool:
     return ok
 
 
+def check_optimized(text: str, workdir: str) -> int:
+    """--wn-optimize then --wn-cache-weights: the fused model, cached."""
+    passes = ["--wn-optimize", "--wn-cache-weights"]
+    source = f"{workdir}/optimized-input.mlir"
+    with open(source, "w") as f:
+        f.write(text)
+    ir = aot.run_tool([aot.tools_dir() / "wn-opt", source, *passes])
+    signature = re.search(r"func\.func @model_prepare\([^)]*\) -> \(([^)]*)\)",
+                          ir).group(1)
+    ranks = tuple(t.count("x") for t in re.findall(r"tensor<[^>]*>",
+                                                   signature))
+    prepare_body = ir[ir.index("@model_prepare"):ir.index("@model_cached")]
+    print(f"model_prepare returns {len(ranks)} values; "
+          f"{prepare_body.count('wn.weight_norm_scale')} scales, "
+          f"{len(re.findall(r'wn.weight_norm(?!_scale)', prepare_body))} "
+          f"weight norms")
+    lib = aot.compile_module(text, workdir, "emit-c-interface=1",
+                             name="cache_weights_optimized", passes=passes)
+    gen = torch.Generator().manual_seed(6)
+
+    def rand(*shape):
+        return torch.randn(*shape, generator=gen, dtype=F32)
+
+    weights = [rand(48, 64), rand(48, 1), rand(32, 48), rand(32),
+               rand(16, 32), rand(())]
+    b1, b2 = rand(48), rand(32)
+    prepared = call(lib, "model_prepare", ranks, *weights)
+    ok = True
+    for step in range(2):
+        x = rand(5, 64)
+        full = call(lib, "model", (2, 2), x, weights[0], weights[1], b1,
+                    weights[2], weights[3], b2, weights[4], weights[5])
+        cached = call(lib, "model_cached", (2, 2), x, b1, b2, *prepared)
+        for name, a, b in zip(("y3", "y1"), cached, full):
+            equal = torch.equal(a, b)
+            ok &= equal
+            print(f"input {step}: {name} of model_cached == {name} of model "
+                  f"(bitwise): {'OK' if equal else 'FAILED'}")
+        want, _ = reference(x, weights[0], weights[1], b1, weights[2],
+                            weights[3], b2, weights[4], weights[5])
+        for name, got, ref in zip(("y3", "y1"), full, want):
+            ok &= close(f"input {step}: {name} of model", got, ref)
+    print("cache-weights: OK" if ok else "cache-weights: FAILED")
+    return 0 if ok else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("model")
     parser.add_argument("workdir")
     parser.add_argument("--pipeline-options", default="emit-c-interface=1")
+    parser.add_argument("--optimize", action="store_true",
+                        help="run --wn-optimize before --wn-cache-weights")
     args = parser.parse_args()
 
     with open(args.model) as f:
         text = f.read()
+    if args.optimize:
+        return check_optimized(text, args.workdir)
     lib = aot.compile_module(text, args.workdir, args.pipeline_options,
                              name="cache_weights",
                              passes=["--wn-cache-weights"])
@@ -155,3 +213,10 @@ if __name__ == "__main__":
 # CHECK: delta 2: adapted: {{.*}} OK
 # CHECK: prepared w unchanged by adapted_cached: OK
 # CHECK: cache-weights: OK
+
+# OPT: model_prepare returns 5 values; 2 scales, 1 weight norms
+# OPT: input 0: y3 of model_cached == y3 of model (bitwise): OK
+# OPT: input 0: y1 of model_cached == y1 of model (bitwise): OK
+# OPT: input 0: y3 of model: {{.*}} OK
+# OPT: input 1: y1 of model: {{.*}} OK
+# OPT: cache-weights: OK
