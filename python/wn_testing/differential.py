@@ -573,6 +573,18 @@ def summary_table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def parse_element_types(parser: argparse.ArgumentParser,
+                        text: str) -> list[str]:
+    """The element types of a comma-separated --types value; an unknown one
+    is a usage error."""
+    types = [t for t in text.split(",") if t]
+    unknown = sorted(set(types) - set(ELEMENT_TYPES))
+    if unknown:
+        parser.error(f"unknown element types {unknown}; expected some of "
+                     f"{', '.join(ELEMENT_TYPES)}")
+    return types
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="differential", description=__doc__.split("\n\n")[0],
@@ -591,11 +603,7 @@ def main(argv=None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every case, not only failures")
     args = parser.parse_args(argv)
-    types = [t for t in args.types.split(",") if t]
-    unknown = sorted(set(types) - set(ELEMENT_TYPES))
-    if unknown:
-        parser.error(f"unknown element types {unknown}; expected some of "
-                     f"{', '.join(ELEMENT_TYPES)}")
+    types = parse_element_types(parser, args.types)
 
     start = time.monotonic()
     cases = generate_cases(args.seed, types)

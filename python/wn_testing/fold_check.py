@@ -42,8 +42,8 @@ import torch
 
 from wn_testing import aot
 from wn_testing.differential import (DTYPES, W_BOUND_ULPS, Case, build_library,
-                                     check_case, max_ulps, run_case,
-                                     to_numpy)
+                                     check_case, max_ulps,
+                                     parse_element_types, run_case, to_numpy)
 from wn_testing.weight_norm import (ELEMENT_TYPES, accumulation_type,
                                     g_shape, weight_norm_func)
 
@@ -294,11 +294,7 @@ def main(argv=None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every case, not only failures")
     args = parser.parse_args(argv)
-    types = [t for t in args.types.split(",") if t]
-    unknown = sorted(set(types) - set(ELEMENT_TYPES))
-    if unknown:
-        parser.error(f"unknown element types {unknown}; expected some of "
-                     f"{', '.join(ELEMENT_TYPES)}")
+    types = parse_element_types(parser, args.types)
 
     cases = generate_cases(args.seed, types)
     inputs = [make_inputs(fc, args.seed) for fc in cases]
