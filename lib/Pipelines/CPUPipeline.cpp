@@ -4,6 +4,7 @@
 #include "wn/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -68,6 +69,10 @@ static void addBufferizationPasses(OpPassManager &pm) {
 static void addLLVMLoweringPasses(OpPassManager &pm,
                                   const WNCPUPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Vector transfers of rank above 1 (vectorized contractions) as unrolled
+  // 1-D ones, which the LLVM conversion turns into loads and stores.
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   // Parallel loops become OpenMP worksharing loops. The conversion wraps
   // every body in memref.alloca_scope; canonicalization inlines the scopes
   // that allocate nothing, before control flow lowering splits their

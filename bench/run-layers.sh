@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# What fusion into the consumer (--wn-optimize) and caching
+# (--wn-cache-weights) save on whole weight-normed layers (a Linear and a
+# HiFi-GAN conv), against PyTorch: installs what is missing, builds wn, runs
+# bench/layers.py (arguments passed through: --quick, --frames T). Prints the
+# table and writes bench/results/layers.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+scripts/build.sh
+
+PYTHONPATH=python${PYTHONPATH:+:$PYTHONPATH} WN_TOOLS_DIR=build/bin \
+  exec /usr/bin/python3 bench/layers.py "$@"
