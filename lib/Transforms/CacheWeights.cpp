@@ -69,10 +69,25 @@ static bool isUsedOutside(Value value, Block &block,
 /// norms; _prepare passes them through to _cached next to their scales.
 static llvm::BitVector getPassThroughWeights(Block &entry) {
   llvm::BitVector passThrough(entry.getNumArguments());
-  for (auto scale : entry.getOps<WeightNormScaleOp>())
-    if (auto arg = dyn_cast<BlockArgument>(scale.getV());
-        arg && arg.getOwner() == &entry && scale.hasPureTensorSemantics())
+  for (auto scale : entry.getOps<WeightNormScaleOp>()) {
+    auto arg = dyn_cast<BlockArgument>(scale.getV());
+    if (!arg || arg.getOwner() != &entry || !scale.hasPureTensorSemantics())
+      continue;
+    // Every other reader of v is an op (a contraction) whose result feeds
+    // an op that also reads the scale (its epilogue): otherwise v is an
+    // activation normalized on the fly, not a weight.
+    Value scaleResult = scale.getScaleResult();
+    bool fusedOnly = llvm::all_of(arg.getUsers(), [&](Operation *user) {
+      if (user == scale.getOperation())
+        return true;
+      return user->getNumResults() == 1 &&
+             llvm::any_of(user->getResult(0).getUsers(), [&](Operation *op) {
+               return llvm::is_contained(op->getOperands(), scaleResult);
+             });
+    });
+    if (fusedOnly)
       passThrough.set(arg.getArgNumber());
+  }
   return passThrough;
 }
 
@@ -325,7 +340,10 @@ mlir::wn::buildCachedWeightFunctions(const WeightPreparation &preparation,
                         return cachedEntry.getArgument(i).use_empty();
                       }) &&
          "weight arguments are only used by prepared ops");
-  cachedEntry.eraseArguments(isWeight);
+  // The prepared values were appended: they stay.
+  llvm::BitVector erased = isWeight;
+  erased.resize(cachedEntry.getNumArguments());
+  cachedEntry.eraseArguments(erased);
   cached.setFunctionType(FunctionType::get(
       ctx, cachedEntry.getArgumentTypes(), func.getResultTypes()));
   unsigned position = 0;

@@ -48,10 +48,12 @@ Value skipCasts(Value value) {
   return value;
 }
 
-/// Whether the body of `op` is `yield(out + cast(cast(a) * cast(b)))` with
-/// `b` (or `a`) the block argument of input `wInput` reached only through
-/// casts, and nothing else depending on it: the result is then linear in
-/// that input, and a factor of it can be moved to the output.
+/// Whether the body of `op` is `yield(out + cast(cast(x) * cast(w)))`
+/// (either order) with `w` the block argument of input `wInput` and `x` the
+/// other input's, each reaching the product through casts only and `w`'s
+/// casts used by nothing else: the result is then linear in w (and in the
+/// output's initial value only through the addition), and a factor of w can
+/// be moved to the output.
 bool isLinearContractionIn(linalg::LinalgOp op, unsigned wInput) {
   Block *body = op.getBlock();
   auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
@@ -80,7 +82,12 @@ bool isLinearContractionIn(linalg::LinalgOp op, unsigned wInput) {
     cur = cur.getUsers().begin()->getResult(0);
   if (!cur.hasOneUse() || *cur.getUsers().begin() != mul.getOperation())
     return false;
-  return skipCasts(mul.getLhs()) != skipCasts(mul.getRhs());
+  // The other factor is the other input, not the output (out + out * w is
+  // not linear in w once out is scaled) nor anything computed from it.
+  unsigned xInput = wInput == 0 ? 1 : 0;
+  BlockArgument x = body->getArgument(xInput);
+  Value lhs = skipCasts(mul.getLhs()), rhs = skipCasts(mul.getRhs());
+  return (lhs == w && rhs == x) || (lhs == x && rhs == w);
 }
 
 /// Whether `value` is a tensor filled with zeros by linalg.fill.
@@ -110,7 +117,8 @@ FailureOr<FusionPlan> planFusion(WeightNormOp weightNorm, OpOperand &use) {
   linalg::TransposeOp transpose;
   OpOperand *operand = &use;
   if ((transpose = dyn_cast<linalg::TransposeOp>(user))) {
-    if (!transpose.hasPureTensorSemantics() ||
+    // w must be what is transposed, not the transpose's destination.
+    if (!transpose.hasPureTensorSemantics() || !transpose.isDpsInput(&use) ||
         !transpose->getResult(0).hasOneUse())
       return failure();
     operand = &*transpose->getResult(0).getUses().begin();
@@ -126,6 +134,12 @@ FailureOr<FusionPlan> planFusion(WeightNormOp weightNorm, OpOperand &use) {
     return failure();
   unsigned input = operand->getOperandNumber();
   if (!isLinearContractionIn(op, input))
+    return failure();
+  // The contraction sums x * v over unnormalized v before scaling: in an
+  // f16 or bf16 accumulator that can overflow (or underflow) where the sum
+  // of x * w would not. Only f32 and wider accumulators are fused.
+  Type outElement = getElementTypeOrSelf(op.getDpsInitOperand(0)->get());
+  if (!isa<FloatType>(outElement) || outElement.getIntOrFloatBitWidth() < 32)
     return failure();
 
   AffineMap map = op.getMatchingIndexingMap(operand);

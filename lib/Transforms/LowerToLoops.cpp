@@ -658,8 +658,9 @@ void WeightNormLowering::columnsKernel() {
   // (loop-carried vectors) over all the thread's rows, stored once at the
   // end.
   std::optional<int64_t> staticR = getConstantIntValue(R);
-  bool partialsInRegisters =
-      staticR && llvm::divideCeil(*staticR, vectorSize) <= kMaxRegisterVectors;
+  bool partialsInRegisters = staticR && *staticR > 0 &&
+                             llvm::divideCeil(*staticR, vectorSize) <=
+                                 kMaxRegisterVectors;
   auto accumulateInRegisters = [&](Value begin, Value end, Value base) {
     int64_t vectors = llvm::divideCeil(*staticR, vectorSize);
     int64_t rest = *staticR % vectorSize;

@@ -313,3 +313,33 @@ func.func @fused(%x: tensor<8x16xf32>, %v: tensor<32x16xf32>, %g: tensor<32xf32>
   } -> tensor<8x32xf32>
   return %y : tensor<8x32xf32>
 }
+
+// -----
+
+/// A wn.weight_norm_scale of an activation (x normalized RMS-style, then
+/// used by an elementwise op, not a contraction scaled by it) does not make
+/// x a weight: only the real weight-normed layer is prepared, and the
+/// activation's scale stays in _cached.
+// CHECK-LABEL: func.func @scaled_activation_prepare(
+// CHECK-SAME: %{{[a-zA-Z0-9_]+}}: tensor<8x8xf32>, %{{[a-zA-Z0-9_]+}}: tensor<8xf32>) -> tensor<8x8xf32>
+// CHECK-NOT: wn.weight_norm_scale
+// CHECK: wn.weight_norm dim(0)
+// CHECK-LABEL: func.func @scaled_activation_cached(
+// CHECK-SAME: %[[X:[a-zA-Z0-9_]+]]: tensor<4x8xf32>, %{{[a-zA-Z0-9_]+}}: tensor<4xf32>, %{{[a-zA-Z0-9_]+}}: tensor<8x8xf32> {bufferization.writable = false})
+// CHECK: wn.weight_norm_scale dim(0) ins(%[[X]]
+// CHECK-NOT: wn.weight_norm dim
+// CHECK: return
+func.func @scaled_activation(%x: tensor<4x8xf32>, %gx: tensor<4xf32>, %v: tensor<8x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  %se = tensor.empty() : tensor<4xf32>
+  %s = wn.weight_norm_scale dim(0) ins(%x, %gx : tensor<4x8xf32>, tensor<4xf32>) outs(%se : tensor<4xf32>) -> tensor<4xf32>
+  %e = tensor.empty() : tensor<8x8xf32>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<8x8xf32>, tensor<8xf32>) outs(%e : tensor<8x8xf32>) -> tensor<8x8xf32>
+  %o = tensor.empty() : tensor<4x8xf32>
+  %xs = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x, %s : tensor<4x8xf32>, tensor<4xf32>) outs(%o : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%xs, %w : tensor<4x8xf32>, tensor<8x8xf32>) outs(%o : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

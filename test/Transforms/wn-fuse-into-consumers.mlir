@@ -105,22 +105,22 @@ func.func @conv1d(%x: tensor<2x8x40xf16>, %v: tensor<12x8x3xf16>, %g: tensor<12x
 
 // -----
 
-/// Conv2d (NCHW, FCHW) with a bf16 output: the epilogue computes in f32 (the
-/// scale's type) and rounds once to bf16.
+/// Conv2d (NCHW, FCHW) on bf16 inputs and weights accumulating in f32: the
+/// epilogue scales the f32 result by the f32 scale, no rounding to bf16.
 // CHECK-LABEL: func.func @conv2d_bf16
-// CHECK: wn.weight_norm_scale dim(0)
-// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK: wn.weight_norm_scale dim(0) ins(%{{.*}}, %{{.*}} : tensor<16x8x3x3xbf16>, tensor<16xbf16>) outs(%{{.*}} : tensor<16xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x8x10x10xbf16>, tensor<16x8x3x3xbf16>) outs(%{{.*}} : tensor<1x16x8x8xf32>)
 // CHECK: linalg.generic
-// CHECK:   arith.extf %{{.*}} : bf16 to f32
 // CHECK:   arith.mulf %{{.*}} : f32
-// CHECK:   arith.truncf %{{.*}} : f32 to bf16
-func.func @conv2d_bf16(%x: tensor<1x8x10x10xbf16>, %v: tensor<16x8x3x3xbf16>, %g: tensor<16x1x1x1xbf16>, %f: tensor<1x16x8x8xbf16>) -> tensor<1x16x8x8xbf16> {
+// CHECK-NOT: arith.truncf
+// CHECK: return
+func.func @conv2d_bf16(%x: tensor<1x8x10x10xbf16>, %v: tensor<16x8x3x3xbf16>, %g: tensor<16xbf16>, %f: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   %e = tensor.empty() : tensor<16x8x3x3xbf16>
-  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<16x8x3x3xbf16>, tensor<16x1x1x1xbf16>) outs(%e : tensor<16x8x3x3xbf16>) -> tensor<16x8x3x3xbf16>
-  %z = arith.constant 0.0 : bf16
-  %zf = linalg.fill ins(%z : bf16) outs(%f : tensor<1x16x8x8xbf16>) -> tensor<1x16x8x8xbf16>
-  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x8x10x10xbf16>, tensor<16x8x3x3xbf16>) outs(%zf : tensor<1x16x8x8xbf16>) -> tensor<1x16x8x8xbf16>
-  return %y : tensor<1x16x8x8xbf16>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<16x8x3x3xbf16>, tensor<16xbf16>) outs(%e : tensor<16x8x3x3xbf16>) -> tensor<16x8x3x3xbf16>
+  %z = arith.constant 0.0 : f32
+  %zf = linalg.fill ins(%z : f32) outs(%f : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x8x10x10xbf16>, tensor<16x8x3x3xbf16>) outs(%zf : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  return %y : tensor<1x16x8x8xf32>
 }
 
 // -----
@@ -248,4 +248,42 @@ func.func @two_consumers(%x: tensor<8x16xf32>, %x2: tensor<4x16xf32>, %v: tensor
   %wt = linalg.transpose ins(%w : tensor<32x16xf32>) outs(%et : tensor<16x32xf32>) permutation = [1, 0]
   %y2 = linalg.matmul ins(%x2, %wt : tensor<4x16xf32>, tensor<16x32xf32>) outs(%f2 : tensor<4x32xf32>) -> tensor<4x32xf32>
   return %y, %y2 : tensor<8x32xf32>, tensor<4x32xf32>
+}
+
+// -----
+
+/// Left alone: out + out * w is not linear in w once the output is scaled
+/// (the other factor of the product must be the other input), and a
+/// transpose that writes into w is no transpose of w.
+// CHECK-LABEL: func.func @out_times_w
+// CHECK-COUNT-2: wn.weight_norm dim(0)
+// CHECK-NOT: wn.weight_norm_scale
+func.func @out_times_w(%v: tensor<2x2xf32>, %g: tensor<2xf32>, %f: tensor<1x2xf32>, %x2: tensor<2x2xf32>, %x: tensor<1x2xf32>, %f2: tensor<1x2xf32>) -> (tensor<1x2xf32>, tensor<1x2xf32>) {
+  %e = tensor.empty() : tensor<2x2xf32>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<2x2xf32>, tensor<2xf32>) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<1x2xf32>, tensor<2x2xf32>) outs(%f : tensor<1x2xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %p = arith.mulf %o, %c : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2xf32>
+  %w2 = wn.weight_norm dim(0) ins(%v, %g : tensor<2x2xf32>, tensor<2xf32>) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %t = linalg.transpose ins(%x2 : tensor<2x2xf32>) outs(%w2 : tensor<2x2xf32>) permutation = [1, 0]
+  %y2 = linalg.matmul ins(%x, %t : tensor<1x2xf32>, tensor<2x2xf32>) outs(%f2 : tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %y, %y2 : tensor<1x2xf32>, tensor<1x2xf32>
+}
+
+// -----
+
+/// Left alone: an f16 accumulator. The contraction would sum x * v over the
+/// unnormalized v before scaling, which can overflow f16 where the sum of
+/// x * w does not; only f32 and wider accumulators are fused.
+// CHECK-LABEL: func.func @f16_accumulator
+// CHECK: wn.weight_norm dim(0)
+// CHECK-NOT: wn.weight_norm_scale
+func.func @f16_accumulator(%x: tensor<1x1024xf16>, %v: tensor<1x1024xf16>, %g: tensor<1xf16>, %f: tensor<1x1xf16>) -> tensor<1x1xf16> {
+  %e = tensor.empty() : tensor<1x1024xf16>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<1x1024xf16>, tensor<1xf16>) outs(%e : tensor<1x1024xf16>) -> tensor<1x1024xf16>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<1x1024xf16>, tensor<1x1024xf16>) outs(%f : tensor<1x1xf16>) -> tensor<1x1xf16>
+  return %y : tensor<1x1xf16>
 }

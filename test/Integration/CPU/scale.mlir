@@ -3,8 +3,8 @@
 // RUN: wn-opt %s --wn-cpu-pipeline=strategy=materialize | mlir-runner -e main -entry-point-result=void -shared-libs=%runner_libs | FileCheck %s
 
 /// wn.weight_norm_scale executed under every strategy: g / ||v|| per slice,
-/// in g's shape and the accumulation type, for each kernel (rows, columns,
-/// runs, whole tensor), with eps. Values are chosen so that every printed
+/// in g's shape and the accumulation type, for each kernel (chunks for two
+/// slices, rows for four, columns, runs, the whole tensor), with eps. Values are chosen so that every printed
 /// number is exact.
 
 func.func private @printMemrefF32(tensor<*xf32>)
@@ -50,6 +50,28 @@ func.func @main() {
   %sh = wn.weight_norm_scale dim(1) ins(%vh, %gh : tensor<2x2x80xf16>, tensor<2xf16>) outs(%ih : tensor<2xf32>) -> tensor<2xf32>
   %shu = tensor.cast %sh : tensor<2xf32> to tensor<*xf32>
   call @printMemrefF32(%shu) : (tensor<*xf32>) -> ()
+
+  // Dim 0 with 4 slices (the rows kernel, which the 2-slice case above does
+  // not reach: it takes the chunks kernel): rows 3, 4, 12 and 5 times
+  // (1, 0, ..., 0) over 9 elements, g = 6, 2, 3, 10.
+  // CHECK: [2,   0.5,   0.25,   2]
+  %vr0 = arith.constant 0.0 : f32
+  %vrz = tensor.splat %vr0 : tensor<4x9xf32>
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %r3 = arith.constant 3.0 : f32
+  %r4 = arith.constant 4.0 : f32
+  %r12 = arith.constant 12.0 : f32
+  %r5 = arith.constant 5.0 : f32
+  %vr1 = tensor.insert %r3 into %vrz[%c0, %c0] : tensor<4x9xf32>
+  %vr2 = tensor.insert %r4 into %vr1[%c1, %c7] : tensor<4x9xf32>
+  %vr3 = tensor.insert %r12 into %vr2[%c2, %c3] : tensor<4x9xf32>
+  %vr = tensor.insert %r5 into %vr3[%c3, %c1] : tensor<4x9xf32>
+  %gr = arith.constant dense<[6.0, 2.0, 3.0, 10.0]> : tensor<4xf32>
+  %ir = tensor.empty() : tensor<4xf32>
+  %sr = wn.weight_norm_scale dim(0) ins(%vr, %gr : tensor<4x9xf32>, tensor<4xf32>) outs(%ir : tensor<4xf32>) -> tensor<4xf32>
+  %sru = tensor.cast %sr : tensor<4xf32> to tensor<*xf32>
+  call @printMemrefF32(%sru) : (tensor<*xf32>) -> ()
 
   // The whole tensor, f64, eps = 11: sqrt(9 + 16 + 11) = 6, g = 3.
   // CHECK: [0.5]

@@ -250,9 +250,11 @@ def WN_WeightNormScaleOp : WN_Op<"weight_norm_scale", [
     `wn.weight_norm`. The result has g's shape in the accumulation type (f32
     for f16, bf16 and f32; f64 for f64). The sum, norm and quotient are
     computed exactly as for `wn.weight_norm` (f32 in f64, f16 and bf16 in f32
-    with Kahan's compensation, f64 in double-double) and rounded once to the
-    accumulation type: the scale is within half an ulp of g / ||v|| plus the
-    bound of the sum (see `wn.weight_norm`). A zero slice gives g / 0 (an
+    with Kahan's compensation, f64 in double-double). For f32 and f64 the
+    scale is rounded once to the accumulation type: within half an ulp of
+    g / ||v|| plus the bound of the sum (see `wn.weight_norm`). For f16 and
+    bf16 the square root and the quotient are each rounded in f32, so the
+    f32 scale is within about 2 f32 ulps (far below an f16 or bf16 ulp). A zero slice gives g / 0 (an
     infinity or NaN), as `wn.weight_norm`'s scale would.
 
     This is what a consumer needs when w is never materialized: for a
