@@ -50,7 +50,7 @@ static void addWNLoweringPasses(OpPassManager &pm,
 /// that C callers pass plain descriptors; empty-tensor elimination lets a
 /// result written with bufferization.materialize_in_destination land directly
 /// in the caller's buffer, with no copy.
-static void addBufferizationPasses(OpPassManager &pm) {
+void mlir::wn::buildWNBufferizationPasses(OpPassManager &pm) {
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   bufferizeOptions.bufferizeFunctionBoundaries = true;
@@ -108,7 +108,7 @@ static void addLLVMLoweringPasses(OpPassManager &pm,
 void mlir::wn::buildWNCPUPipeline(OpPassManager &pm,
                                   const WNCPUPipelineOptions &options) {
   addTensorPasses(pm, options);
-  addBufferizationPasses(pm);
+  buildWNBufferizationPasses(pm);
   addWNLoweringPasses(pm, options);
   addLLVMLoweringPasses(pm, options);
 }

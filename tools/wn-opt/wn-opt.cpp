@@ -23,6 +23,7 @@ int main(int argc, char **argv) {
   mlir::wn::registerWNPasses();
   mlir::wn::registerWNCPUPipeline();
   mlir::wn::registerWNOptimizePipeline();
+  mlir::wn::registerWNGPUPipeline();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

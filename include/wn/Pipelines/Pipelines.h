@@ -4,6 +4,7 @@
 #define WN_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
 
 namespace mlir {
 class OpPassManager;
@@ -61,6 +62,53 @@ void buildWNCPUPipeline(OpPassManager &pm, const WNCPUPipelineOptions &options);
 
 /// Registers --wn-cpu-pipeline.
 void registerWNCPUPipeline();
+
+/// Tensors to buffers as both lowering pipelines do it: empty-tensor
+/// elimination, one-shot bufferization with identity-layout function
+/// boundaries, ownership-based deallocation, bufferization to memref.
+void buildWNBufferizationPasses(OpPassManager &pm);
+
+/// Options of --wn-gpu-pipeline.
+struct WNGPUPipelineOptions : public PassPipelineOptions<WNGPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("The NVIDIA GPU to compile for (sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features; empty: +ptx80 for sm_90 and newer (which "
+                     "needs it), +ptx70 before"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary embeds: isa (PTX text), bin "
+                     "(cubin, through ptxas) or fatbin"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<std::string> strategy{
+      *this, "strategy",
+      llvm::cl::desc("Kernel strategy of --wn-lower-to-gpu: auto, thread, "
+                     "block, grid or columns"),
+      llvm::cl::init("auto")};
+  PassOptions::Option<int64_t> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block (a multiple of 32 up to 1024)"),
+      llvm::cl::init(256)};
+  PassOptions::Option<int> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level of the device code (0 to 3)"),
+      llvm::cl::init(3)};
+};
+
+/// Builds the GPU pipeline: func.func on tensors with wn ops, bufferized
+/// (every buffer is device memory), wn ops lowered to kernels
+/// (--wn-lower-to-gpu), kernels outlined and compiled for NVVM and embedded
+/// by gpu-module-to-binary, host code in the LLVM dialect calling the mgpu*
+/// runtime functions. Fails on invalid chips and formats.
+LogicalResult buildWNGPUPipeline(OpPassManager &pm,
+                                 const WNGPUPipelineOptions &options);
+
+/// Registers --wn-gpu-pipeline.
+void registerWNGPUPipeline();
 
 /// Options of --wn-optimize.
 struct WNOptimizePipelineOptions

@@ -156,8 +156,8 @@ def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
     A Linear or Conv weight normalized over its output channels never needs
     to exist: `x @ w^T = (x @ v^T) * (g / ||v||)` per output column, and the
     same for convolution output channels. For every `wn.weight_norm` on
-    tensors whose w feeds (directly, or through a `linalg.transpose`) one
-    contraction as its only user, this pass rewrites
+    tensors whose w feeds only contractions (directly, or each through a
+    `linalg.transpose` of w), this pass rewrites
 
     ```
     %w = wn.weight_norm dim(d) ins(%v, %g) outs(...)
@@ -172,10 +172,12 @@ def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
     %y   = linalg.generic: %init + %acc * %s[channel]
     ```
 
-    when the contraction's body is `out + x * w` (casts allowed around the
-    product and on w), the loop reading w's dimension `d` is parallel and
-    appears in the output (so the scale is constant over the summation), and
-    the norm result is unused. Without `dim` (one norm over the whole
+    when each contraction's body is `out + x * w` with x its other input
+    (casts allowed around the product and on each factor), its accumulator
+    (output element type) is f32 or wider, the loop reading w's dimension
+    `d` is parallel and appears in the output (so the scale is constant over
+    the summation), and the norm result is unused. One scale serves every
+    consumer. Without `dim` (one norm over the whole
     tensor) the scale is a scalar and every such contraction qualifies.
     Named ops stay named (linalg.matmul with plain or transposed B, also
     through indexing maps, linalg.batch_matmul, linalg.conv_1d_ncw_fcw,
@@ -183,9 +185,11 @@ def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
     a linalg.generic whose map reads v directly. When the destination is a
     `linalg.fill` of zeros the epilogue scales in place.
 
-    Left alone: a w with other users, a contraction over `dim` (e.g. a
+    Left alone: a w with any other user, a contraction over `dim` (e.g. a
     ConvTranspose weight [in, out, k] normalized over dim 0, its input
-    channels), bodies that are not linear in w, ops on memrefs. The result
+    channels), bodies that are not linear in w (e.g. `out + out * w`), f16
+    and bf16 accumulators (the sum over unnormalized v could overflow where
+    the sum over w does not), ops on memrefs. The result
     differs from the unfused one by rounding only (the sum of x * v scaled
     once instead of a sum of x * round(v * s)).
 
@@ -223,6 +227,54 @@ def WNFoldConstantsPass : Pass<"wn-fold-constants"> {
            "whatever v's other users (-1: no limit)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def WNLowerToGPUPass : Pass<"wn-lower-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower wn ops on memrefs to GPU kernels (gpu.launch)";
+  let description = [{
+    Lowers every `wn.weight_norm` and `wn.weight_norm_scale` with buffer
+    semantics to `gpu.launch` kernels with an explicit mapping of slices to
+    threads, blocks and grids; the memrefs are device memory, so the
+    module's `memref.alloc`, `memref.dealloc` and `memref.copy` become
+    `gpu.alloc`, `gpu.dealloc` and `gpu.memcpy`. The arithmetic is the op's
+    (WNNumerics.h) per thread; threads' partial sums meet through
+    `gpu.shuffle xor` butterflies within a warp and shared memory
+    (workgroup attributions) across warps.
+
+    v is viewed as [P, O, Q] around `dim`. Strategies, chosen at run time
+    from P, O and Q (static shapes fold the choice) unless `strategy` forces
+    one:
+
+    - `thread` (P = 1, Q <= 32): one thread per slice (short slices such as
+      DAC's 7-element ones); one kernel.
+    - `block` (P = 1, at least 128 slices): one block per slice, every
+      thread reducing a strided, coalesced part of the row, a block-wide
+      tree (shuffles, then shared memory), thread 0 computing the scale; a
+      static row of at most 8 elements per thread stays in registers and is
+      read from global memory once. One kernel.
+    - `grid` (P = 1, fewer slices: the whole tensor): chunks of every slice
+      reduced by one block each, a kernel combining the chunks per slice, a
+      kernel scaling every element.
+    - `columns` (P > 1: the last dim and middle dims): thread j accumulates
+      position j of a chunk of rows (coalesced across threads), a kernel
+      combines the chunks and positions per slice, a kernel scales.
+
+    Forcing a strategy that does not fit the layout (e.g. `thread` for
+    long slices) stays correct, only slower. Strided buffers are an error.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block: a multiple of 32 up to 1024">,
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"auto\"",
+           "auto, thread, block, grid or columns">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
 }
 
 #endif // WN_TRANSFORMS_PASSES_TD

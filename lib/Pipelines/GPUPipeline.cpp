@@ -1,0 +1,105 @@
+//===- GPUPipeline.cpp - wn to NVVM kernels and host code -----------------===//
+
+#include "wn/Pipelines/Pipelines.h"
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/Passes.h"
+
+
+using namespace mlir;
+using namespace mlir::wn;
+
+/// The compute capability in `chip` ("sm_90" -> 90, "sm_90a" -> 90), or
+/// none when it is not of that form.
+static std::optional<int> getComputeCapability(StringRef chip) {
+  if (!chip.consume_front("sm_"))
+    return std::nullopt;
+  chip.consume_back("a");
+  int capability = 0;
+  if (chip.getAsInteger(10, capability) || capability < 50)
+    return std::nullopt;
+  return capability;
+}
+
+namespace {
+/// Fails on the module with `message`: how a pipeline reports an invalid
+/// option, since mlir-opt ignores a pipeline builder's failure.
+struct InvalidPipelineOptionPass final
+    : PassWrapper<InvalidPipelineOptionPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InvalidPipelineOptionPass)
+
+  explicit InvalidPipelineOptionPass(std::string message)
+      : message(std::move(message)) {}
+  StringRef getArgument() const final { return "wn-invalid-pipeline-option"; }
+  void runOnOperation() override {
+    getOperation().emitError() << message;
+    signalPassFailure();
+  }
+  std::string message;
+};
+} // namespace
+
+LogicalResult mlir::wn::buildWNGPUPipeline(
+    OpPassManager &pm, const WNGPUPipelineOptions &options) {
+  auto fail = [&](const Twine &message) {
+    pm.addPass(std::make_unique<InvalidPipelineOptionPass>(
+        ("--wn-gpu-pipeline: " + message).str()));
+    return failure();
+  };
+  std::optional<int> capability = getComputeCapability(options.chip);
+  if (!capability)
+    return fail(Twine("chip must be sm_<N> with N >= 50 (e.g. sm_80, "
+                      "sm_90), but is '") +
+                options.chip + "'");
+  if (!llvm::is_contained({"isa", "bin", "fatbin"}, options.format))
+    return fail(Twine("format must be isa, bin or fatbin, but is '") +
+                options.format + "'");
+  if (options.optLevel < 0 || options.optLevel > 3)
+    return fail(Twine("opt-level must be 0 to 3, but is ") +
+                Twine(static_cast<int>(options.optLevel)));
+
+  // Tensors to device buffers.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  buildWNBufferizationPasses(pm);
+
+  // wn ops to kernels.
+  WNLowerToGPUPassOptions lowering;
+  lowering.blockSize = options.blockSize;
+  lowering.strategy = options.strategy;
+  pm.addPass(createWNLowerToGPUPass(lowering));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Kernels to NVVM and a binary; host code to LLVM (upstream's pipeline,
+  // which outlines the kernels first).
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  std::string features = options.features;
+  if (features.empty())
+    features = *capability >= 90 ? "+ptx80" : "+ptx70";
+  nvvm.cubinFeatures = features;
+  nvvm.cubinFormat = options.format;
+  nvvm.optLevel = options.optLevel;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  return success();
+}
+
+void mlir::wn::registerWNGPUPipeline() {
+  PassPipelineRegistration<WNGPUPipelineOptions>(
+      "wn-gpu-pipeline",
+      "Lower a module of func.func on tensors using wn ops to NVVM kernels "
+      "(embedded by gpu-module-to-binary) and host code in the LLVM dialect "
+      "calling the mgpu* runtime; every buffer is device memory",
+      [](OpPassManager &pm, const WNGPUPipelineOptions &options) {
+        return buildWNGPUPipeline(pm, options);
+      });
+}

@@ -1,0 +1,733 @@
+//===- LowerToGPU.cpp - wn ops to GPU kernels ------------------------------===//
+//
+// Lowers wn.weight_norm and wn.weight_norm_scale on memrefs (after
+// bufferization; the memrefs are device memory) to gpu.launch kernels with an
+// explicit mapping of slices to threads, blocks and grids. The arithmetic is
+// WeightNormNumerics' (f32 in f64, f16/bf16 in f32 with Kahan's compensation,
+// f64 in double-double), per thread; partial sums meet through warp shuffles
+// (gpu.shuffle xor) and shared memory.
+//
+// v is viewed as [P, O, Q] around dim, as on the CPU. Strategies, chosen at
+// run time from P, O and Q (the choice folds for static shapes) or forced by
+// the `strategy` option:
+//
+// - thread (P = 1, Q <= kMaxThreadSlice): one thread per slice, which reads
+//   its few elements, computes the scale and writes them (DAC's 7-element
+//   slices). One kernel.
+// - block (P = 1, enough slices): one block per slice; every thread reduces
+//   a strided part of the row (coalesced), the block combines the threads'
+//   sums through shuffles and shared memory, thread 0 computes the scale,
+//   and the threads scale their elements. When the row is static and fits in
+//   the threads' registers it is read from global memory once. One kernel.
+// - grid (P = 1, few slices: the whole tensor): every slice is cut into
+//   chunks reduced by one block each; a second kernel combines the chunks'
+//   sums per slice, a third scales every element.
+// - columns (P > 1: the last dim, middle dims): rows of R = O * Q elements;
+//   thread j of a grid column accumulates position j over a chunk of rows
+//   (coalesced across threads), a second kernel combines the chunks and the
+//   Q positions of each slice, a third scales every element.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wn/Dialect/WN/IR/WNNumerics.h"
+#include "wn/Dialect/WN/IR/WNOps.h"
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir {
+namespace wn {
+#define GEN_PASS_DEF_WNLOWERTOGPUPASS
+#include "wn/Transforms/Passes.h.inc"
+} // namespace wn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::wn;
+
+/// Threads per warp (NVIDIA).
+static constexpr int64_t kWarpSize = 32;
+/// Slices of at most this many elements get one thread each.
+static constexpr int64_t kMaxThreadSlice = 32;
+/// With P = 1 and at least this many slices, each slice gets one block;
+/// fewer slices are cut into chunks spread over the grid.
+static constexpr int64_t kMinSlicesForBlocks = 128;
+/// A static row of at most this many elements per thread stays in
+/// registers between the reduction and the scaling.
+static constexpr int64_t kMaxRegistersPerThread = 8;
+/// Elements each block of the grid and columns strategies reduces, at
+/// least (per thread: this divided by the block size).
+static constexpr int64_t kElementsPerChunk = 16384;
+
+namespace {
+
+enum class Strategy { Auto, Thread, Block, Grid, Columns };
+
+/// Builds the kernels of one weight norm op on memrefs.
+class GPULowering {
+public:
+  GPULowering(ImplicitLocOpBuilder &b, WeightNormInterface op,
+              int64_t blockSize, Strategy strategy)
+      : b(b), op(op), numerics(b, b.getLoc(), op.getVType().getElementType()),
+        computeType(numerics.getComputeType()), blockSize(blockSize),
+        strategy(strategy) {}
+
+  LogicalResult lower();
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Helpers
+  //===--------------------------------------------------------------------===//
+
+  Value idx(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value add(Value x, Value y) { return b.createOrFold<arith::AddIOp>(x, y); }
+  Value sub(Value x, Value y) { return b.createOrFold<arith::SubIOp>(x, y); }
+  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
+  Value divU(Value x, Value y) { return b.createOrFold<arith::DivUIOp>(x, y); }
+  Value remU(Value x, Value y) { return b.createOrFold<arith::RemUIOp>(x, y); }
+  Value divUp(Value x, Value y) {
+    return b.createOrFold<arith::CeilDivUIOp>(x, y);
+  }
+  Value minU(Value x, Value y) { return b.createOrFold<arith::MinUIOp>(x, y); }
+  Value maxU(Value x, Value y) { return b.createOrFold<arith::MaxUIOp>(x, y); }
+  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
+    return b.createOrFold<arith::CmpIOp>(predicate, x, y);
+  }
+
+  SmallVector<Value> pack(const PartialSum &sum) {
+    SmallVector<Value> values = {sum.hi};
+    if (sum.lo)
+      values.push_back(sum.lo);
+    return values;
+  }
+  PartialSum unpack(ValueRange values) {
+    return {values[0], values.size() > 1 ? values[1] : Value()};
+  }
+
+  /// A loop from `lb` to `ub` by `step` carrying `inits`.
+  SmallVector<Value>
+  forLoop(Value lb, Value ub, Value step, ValueRange inits,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, lb, ub, step, inits,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          scf::YieldOp::create(b, body(iv, args));
+        });
+    return loop.getResults();
+  }
+  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+    forLoop(lb, ub, step, {}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>{};
+    });
+  }
+  void ifThen(Value cond, function_ref<void()> body) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  }
+  void ifThenElse(Value cond, function_ref<void()> thenBody,
+                  function_ref<void()> elseBody) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    thenBody();
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    elseBody();
+  }
+  /// `then(values)` when `cond`, else `otherwise`.
+  SmallVector<Value> select(Value cond, TypeRange types,
+                            function_ref<SmallVector<Value>()> then,
+                            function_ref<SmallVector<Value>()> otherwise) {
+    auto ifOp = scf::IfOp::create(b, types, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, then());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, otherwise());
+    return ifOp.getResults();
+  }
+
+  /// A kernel of `grid` (x, y) blocks of blockSize threads, with shared
+  /// arrays of the given types; `body` receives the launch.
+  void launch(Value gridX, Value gridY, TypeRange shared,
+              function_ref<void(gpu::LaunchOp)> body) {
+    Value one = idx(1);
+    auto launchOp =
+        gpu::LaunchOp::create(b, gridX, gridY, one, idx(blockSize), one, one,
+                              /*dynamicSharedMemorySize=*/nullptr,
+                              /*asyncTokenType=*/nullptr,
+                              /*asyncDependencies=*/{}, shared);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launchOp.getBody().front());
+    body(launchOp);
+    gpu::TerminatorOp::create(b);
+  }
+  Value threadId() { return gpu::ThreadIdOp::create(b, gpu::Dimension::x); }
+  Value blockIdX() { return gpu::BlockIdOp::create(b, gpu::Dimension::x); }
+  Value blockIdY() { return gpu::BlockIdOp::create(b, gpu::Dimension::y); }
+  void barrier() { gpu::BarrierOp::create(b); }
+
+  /// A workgroup (shared memory) array type of `count` `type`s.
+  MemRefType sharedArray(Type type, int64_t count) {
+    auto space = gpu::AddressSpaceAttr::get(b.getContext(),
+                                            gpu::AddressSpace::Workgroup);
+    return MemRefType::get({count}, type, MemRefLayoutAttrInterface(), space);
+  }
+
+  /// Device scratch of `size` elements of `type`.
+  Value allocDevice(Type type, Value size) {
+    auto alloc = gpu::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, type),
+        /*asyncToken=*/Type(), /*asyncDependencies=*/ValueRange{},
+        ValueRange{size}, /*symbolOperands=*/ValueRange{});
+    return alloc.getMemref();
+  }
+  void deallocDevice(Value memref) {
+    gpu::DeallocOp::create(b, /*asyncToken=*/Type(), ValueRange{}, memref);
+  }
+
+  /// The sum of the PartialSums of all lanes of a warp, in every lane
+  /// (butterfly of xor shuffles).
+  PartialSum warpReduce(PartialSum sum) {
+    for (int64_t offset = kWarpSize / 2; offset >= 1; offset /= 2) {
+      PartialSum other;
+      auto shuffle = [&](Value value) -> Value {
+        return gpu::ShuffleOp::create(b, value, offset, kWarpSize,
+                                      gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+      };
+      other.hi = shuffle(sum.hi);
+      if (sum.lo)
+        other.lo = shuffle(sum.lo);
+      sum = numerics.combine(sum, other);
+    }
+    return sum;
+  }
+
+  /// The sum of every thread's `sum` over the block, valid in thread 0.
+  /// `sharedHi`/`sharedLo` hold one value per warp.
+  PartialSum blockReduce(PartialSum sum, Value tid, Value sharedHi,
+                         Value sharedLo) {
+    sum = warpReduce(sum);
+    int64_t warps = blockSize / kWarpSize;
+    if (warps == 1)
+      return sum;
+    Value lane = remU(tid, idx(kWarpSize));
+    Value warp = divU(tid, idx(kWarpSize));
+    ifThen(cmp(arith::CmpIPredicate::eq, lane, idx(0)), [&] {
+      memref::StoreOp::create(b, sum.hi, sharedHi, ValueRange{warp});
+      if (sum.lo)
+        memref::StoreOp::create(b, sum.lo, sharedLo, ValueRange{warp});
+    });
+    barrier();
+    PartialSum zero = numerics.zeroSum(computeType);
+    SmallVector<Type> types(pack(zero).size(), computeType);
+    PartialSum partial = unpack(select(
+        cmp(arith::CmpIPredicate::ult, tid, idx(warps)), types,
+        [&] {
+          SmallVector<Value> values = {
+              memref::LoadOp::create(b, sharedHi, ValueRange{tid})};
+          if (sharedLo)
+            values.push_back(
+                memref::LoadOp::create(b, sharedLo, ValueRange{tid}));
+          return values;
+        },
+        [&] { return pack(zero); }));
+    return warpReduce(partial);
+  }
+
+  /// Shared arrays for blockReduce: hi (and lo) per warp.
+  SmallVector<Type> reduceSharedTypes() {
+    int64_t warps = std::max<int64_t>(1, blockSize / kWarpSize);
+    SmallVector<Type> types = {sharedArray(computeType, warps)};
+    if (numerics.hasLowPart())
+      types.push_back(sharedArray(computeType, warps));
+    return types;
+  }
+
+  /// g of slice k, widened.
+  Value loadG(Value k) {
+    return numerics.widen(memref::LoadOp::create(b, op.getG(), gIndices(k)));
+  }
+  SmallVector<Value> gIndices(Value k) {
+    SmallVector<Value> indices(op.getGType().getRank(), idx(0));
+    if (std::optional<int64_t> gDim = op.getGDimAlongDim())
+      indices[*gDim] = k;
+    return indices;
+  }
+  /// Norm and scale of slice k from its sum; stores the norm and scale
+  /// results.
+  SliceScale finishSlice(Value k, PartialSum sum) {
+    SliceScale slice = numerics.finalize(sum, eps, loadG(k));
+    if (Value norm = op.getNormDestination())
+      memref::StoreOp::create(b, numerics.normResult(slice), norm,
+                              gIndices(k));
+    if (Value scale = op.getScaleDestination())
+      memref::StoreOp::create(b, numerics.scaleResult(slice), scale,
+                              gIndices(k));
+    return slice;
+  }
+  /// w1[i] = v1[i] * scale.
+  void scaleElement(Value i, Value scaleHi, Value scaleLo) {
+    Value x = memref::LoadOp::create(b, v1, ValueRange{i});
+    memref::StoreOp::create(b, numerics.scaleElement(x, scaleHi, scaleLo), w1,
+                            ValueRange{i});
+  }
+  PartialSum accumulateAt(Value i, PartialSum sum) {
+    return numerics.accumulate(
+        numerics.widen(memref::LoadOp::create(b, v1, ValueRange{i})), sum);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Strategies
+  //===--------------------------------------------------------------------===//
+
+  void threadPerSlice();
+  void blockPerSlice();
+  void gridChunks();
+  void columns();
+  /// The third kernel of grid and columns: w[i] = v[i] * scale[slice of i]
+  /// with the slices' scales in device arrays.
+  void scaleAll(Value scaleHi, Value scaleLo);
+  /// The second kernel of grid and columns: per slice k, combines the
+  /// partial sums partial[c * stride + k * Q + q] for c < chunks and
+  /// q < positions, finishes the slice and stores its scale.
+  void finishSlices(Value partialHi, Value partialLo, Value chunks,
+                    Value stride, Value positions, Value scaleHi,
+                    Value scaleLo);
+
+  ImplicitLocOpBuilder &b;
+  WeightNormInterface op;
+  WeightNormNumerics numerics;
+  Type computeType;
+  int64_t blockSize;
+  Strategy strategy;
+
+  /// v and w (null without a w) as flat arrays, the [P, O, Q] view, eps.
+  Value v1, w1, P, O, Q, eps;
+};
+
+LogicalResult GPULowering::lower() {
+  auto flatten = [&](Value memref) -> FailureOr<Value> {
+    auto type = cast<MemRefType>(memref.getType());
+    if (!type.getLayout().isIdentity() &&
+        !memref::isStaticShapeAndContiguousRowMajor(type))
+      return op.emitOpError("--wn-lower-to-gpu needs contiguous row-major "
+                            "buffers, but an operand has type ")
+             << type;
+    if (type.getRank() == 1)
+      return memref;
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all[0].push_back(i);
+    return Value(memref::CollapseShapeOp::create(b, memref, all));
+  };
+  FailureOr<Value> v = flatten(op.getV());
+  if (failed(v))
+    return failure();
+  v1 = *v;
+  if (Value w = op.getWDestination()) {
+    FailureOr<Value> flat = flatten(w);
+    if (failed(flat))
+      return failure();
+    w1 = *flat;
+  }
+  int64_t rank = op.getRank();
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < rank; ++i)
+    sizes.push_back(b.createOrFold<memref::DimOp>(op.getV(), i));
+  auto product = [&](ArrayRef<Value> values) {
+    Value result = idx(1);
+    for (Value value : values)
+      result = mul(result, value);
+    return result;
+  };
+  if (std::optional<int64_t> dim = op.getNormalizedDim()) {
+    P = product(ArrayRef<Value>(sizes).take_front(*dim));
+    O = sizes[*dim];
+    Q = product(ArrayRef<Value>(sizes).drop_front(*dim + 1));
+  } else {
+    P = idx(1);
+    O = idx(1);
+    Q = product(sizes);
+  }
+  if (std::optional<APFloat> epsValue = op.getEpsInAccumulationType())
+    eps = numerics.epsConstant(*epsValue);
+
+  // Nothing to do for an empty tensor (and no kernel of zero blocks).
+  Value empty = cmp(arith::CmpIPredicate::eq, mul(mul(P, O), Q), idx(0));
+  auto nonEmpty = scf::IfOp::create(b, empty, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(nonEmpty.elseBlock()->getTerminator());
+  switch (strategy) {
+  case Strategy::Thread:
+    threadPerSlice();
+    return success();
+  case Strategy::Block:
+    blockPerSlice();
+    return success();
+  case Strategy::Grid:
+    gridChunks();
+    return success();
+  case Strategy::Columns:
+    columns();
+    return success();
+  case Strategy::Auto:
+    break;
+  }
+  ifThenElse(
+      cmp(arith::CmpIPredicate::eq, P, idx(1)),
+      [&] {
+        ifThenElse(
+            cmp(arith::CmpIPredicate::ule, Q, idx(kMaxThreadSlice)),
+            [&] { threadPerSlice(); },
+            [&] {
+              ifThenElse(
+                  cmp(arith::CmpIPredicate::uge, O, idx(kMinSlicesForBlocks)),
+                  [&] { blockPerSlice(); }, [&] { gridChunks(); });
+            });
+      },
+      [&] { columns(); });
+  return success();
+}
+
+void GPULowering::threadPerSlice() {
+  launch(divUp(O, idx(blockSize)), idx(1), {}, [&](gpu::LaunchOp) {
+    Value k = add(mul(blockIdX(), idx(blockSize)), threadId());
+    ifThen(cmp(arith::CmpIPredicate::ult, k, O), [&] {
+      Value base = mul(k, Q);
+      PartialSum sum = unpack(forLoop(
+          idx(0), Q, idx(1), pack(numerics.zeroSum(computeType)),
+          [&](Value q, ValueRange args) {
+            return pack(accumulateAt(add(base, q), unpack(args)));
+          }));
+      SliceScale slice = finishSlice(k, sum);
+      if (w1)
+        forLoop(idx(0), Q, idx(1), [&](Value q) {
+          scaleElement(add(base, q), slice.scaleHi, slice.scaleLo);
+        });
+    });
+  });
+}
+
+void GPULowering::blockPerSlice() {
+  SmallVector<Type> shared = reduceSharedTypes();
+  Type scaleType = numerics.getScaleType();
+  shared.push_back(sharedArray(scaleType, 1));
+  if (numerics.hasScaleLowPart())
+    shared.push_back(sharedArray(scaleType, 1));
+  std::optional<int64_t> staticQ = getConstantIntValue(Q);
+  int64_t perThread =
+      staticQ ? llvm::divideCeil(*staticQ, blockSize) : int64_t(0);
+  bool inRegisters = staticQ && perThread <= kMaxRegistersPerThread;
+  launch(O, idx(1), shared, [&](gpu::LaunchOp launchOp) {
+    ValueRange attributions = launchOp.getWorkgroupAttributions();
+    bool lowPart = numerics.hasLowPart();
+    Value sharedHi = attributions[0];
+    Value sharedLo = lowPart ? attributions[1] : Value();
+    Value scaleHiShared = attributions[lowPart ? 2 : 1];
+    Value scaleLoShared =
+        numerics.hasScaleLowPart() ? attributions[lowPart ? 3 : 2] : Value();
+    Value k = blockIdX();
+    Value tid = threadId();
+    Value base = mul(k, Q);
+    PartialSum sum = numerics.zeroSum(computeType);
+    // A static row that fits: each thread keeps its elements (or nothing
+    // past the end) in registers.
+    SmallVector<Value> kept;
+    SmallVector<Value> keptValid;
+    if (inRegisters) {
+      Type elementType = numerics.getElementType();
+      for (int64_t r = 0; r < perThread; ++r) {
+        Value i = add(tid, idx(r * blockSize));
+        Value valid = cmp(arith::CmpIPredicate::ult, i, Q);
+        Value x = select(
+            valid, {elementType},
+            [&] {
+              return SmallVector<Value>{memref::LoadOp::create(
+                  b, v1, ValueRange{add(base, i)})};
+            },
+            [&] {
+              return SmallVector<Value>{arith::ConstantOp::create(
+                  b, b.getZeroAttr(elementType))};
+            })[0];
+        kept.push_back(x);
+        keptValid.push_back(valid);
+        sum = numerics.accumulate(numerics.widen(x), sum);
+      }
+    } else {
+      sum = unpack(forLoop(tid, Q, idx(blockSize), pack(sum),
+                           [&](Value i, ValueRange args) {
+                             return pack(
+                                 accumulateAt(add(base, i), unpack(args)));
+                           }));
+    }
+    PartialSum total = blockReduce(sum, tid, sharedHi, sharedLo);
+    ifThen(cmp(arith::CmpIPredicate::eq, tid, idx(0)), [&] {
+      SliceScale slice = finishSlice(k, total);
+      memref::StoreOp::create(b, slice.scaleHi, scaleHiShared,
+                              ValueRange{idx(0)});
+      if (scaleLoShared)
+        memref::StoreOp::create(b, slice.scaleLo, scaleLoShared,
+                                ValueRange{idx(0)});
+    });
+    if (!w1)
+      return;
+    barrier();
+    Value scaleHi =
+        memref::LoadOp::create(b, scaleHiShared, ValueRange{idx(0)});
+    Value scaleLo = scaleLoShared ? memref::LoadOp::create(b, scaleLoShared,
+                                                           ValueRange{idx(0)})
+                                        .getResult()
+                                  : Value();
+    if (inRegisters) {
+      for (auto [r, x] : llvm::enumerate(kept))
+        ifThen(keptValid[r], [&, r = r, x = x] {
+          Value i = add(base, add(tid, idx(r * blockSize)));
+          memref::StoreOp::create(
+              b, numerics.scaleElement(x, scaleHi, scaleLo), w1, ValueRange{i});
+        });
+      return;
+    }
+    forLoop(tid, Q, idx(blockSize),
+            [&](Value i) { scaleElement(add(base, i), scaleHi, scaleLo); });
+  });
+}
+
+void GPULowering::finishSlices(Value partialHi, Value partialLo, Value chunks,
+                               Value stride, Value positions, Value scaleHi,
+                               Value scaleLo) {
+  launch(divUp(O, idx(blockSize)), idx(1), {}, [&](gpu::LaunchOp) {
+    Value k = add(mul(blockIdX(), idx(blockSize)), threadId());
+    ifThen(cmp(arith::CmpIPredicate::ult, k, O), [&] {
+      PartialSum total = unpack(forLoop(
+          idx(0), chunks, idx(1), pack(numerics.zeroSum(computeType)),
+          [&](Value c, ValueRange args) {
+            Value first = add(mul(c, stride), mul(k, positions));
+            return pack(unpack(forLoop(
+                idx(0), positions, idx(1), args,
+                [&](Value q, ValueRange inner) {
+                  Value at = add(first, q);
+                  PartialSum part{
+                      memref::LoadOp::create(b, partialHi, ValueRange{at}),
+                      partialLo ? memref::LoadOp::create(b, partialLo,
+                                                         ValueRange{at})
+                                      .getResult()
+                                : Value()};
+                  return pack(numerics.combine(unpack(inner), part));
+                })));
+          }));
+      SliceScale slice = finishSlice(k, total);
+      if (scaleHi) {
+        memref::StoreOp::create(b, slice.scaleHi, scaleHi, ValueRange{k});
+        if (scaleLo)
+          memref::StoreOp::create(b, slice.scaleLo, scaleLo, ValueRange{k});
+      }
+    });
+  });
+}
+
+void GPULowering::scaleAll(Value scaleHi, Value scaleLo) {
+  Value total = mul(mul(P, O), Q);
+  // A grid-stride loop over every element, enough blocks to fill the
+  // device.
+  Value blocks = minU(divUp(total, idx(blockSize)), idx(65535));
+  launch(blocks, idx(1), {}, [&](gpu::LaunchOp) {
+    Value first = add(mul(blockIdX(), idx(blockSize)), threadId());
+    Value stride = mul(blocks, idx(blockSize));
+    forLoop(first, total, stride, [&](Value i) {
+      Value k = remU(divU(i, Q), O);
+      Value hi = memref::LoadOp::create(b, scaleHi, ValueRange{k});
+      Value lo = scaleLo
+                     ? memref::LoadOp::create(b, scaleLo, ValueRange{k})
+                           .getResult()
+                     : Value();
+      scaleElement(i, hi, lo);
+    });
+  });
+}
+
+void GPULowering::gridChunks() {
+  // Chunks of each slice (P = 1): at least kElementsPerChunk elements per
+  // block, at most 1024 blocks per slice.
+  Value chunks = maxU(minU(divUp(Q, idx(kElementsPerChunk)), idx(1024)),
+                      idx(1));
+  Value chunkSize = divUp(Q, chunks);
+  Value partialHi = allocDevice(computeType, mul(chunks, O));
+  Value partialLo = numerics.hasLowPart()
+                        ? allocDevice(computeType, mul(chunks, O))
+                        : Value();
+  launch(chunks, O, reduceSharedTypes(), [&](gpu::LaunchOp launchOp) {
+    ValueRange attributions = launchOp.getWorkgroupAttributions();
+    Value sharedHi = attributions[0];
+    Value sharedLo = numerics.hasLowPart() ? attributions[1] : Value();
+    Value c = blockIdX();
+    Value k = blockIdY();
+    Value tid = threadId();
+    Value begin = minU(mul(c, chunkSize), Q);
+    Value end = minU(add(begin, chunkSize), Q);
+    Value base = mul(k, Q);
+    PartialSum sum = unpack(forLoop(
+        add(begin, tid), end, idx(blockSize),
+        pack(numerics.zeroSum(computeType)), [&](Value i, ValueRange args) {
+          return pack(accumulateAt(add(base, i), unpack(args)));
+        }));
+    PartialSum total = blockReduce(sum, tid, sharedHi, sharedLo);
+    ifThen(cmp(arith::CmpIPredicate::eq, tid, idx(0)), [&] {
+      // Slice k's chunks are contiguous: chunk c of slice k at c + k *
+      // chunks (finishSlices' layout with stride 1 and `chunks` positions).
+      Value at = add(c, mul(k, chunks));
+      memref::StoreOp::create(b, total.hi, partialHi, ValueRange{at});
+      if (total.lo)
+        memref::StoreOp::create(b, total.lo, partialLo, ValueRange{at});
+    });
+  });
+  Type scaleType = numerics.getScaleType();
+  Value scaleHi = w1 ? allocDevice(scaleType, O) : Value();
+  Value scaleLo =
+      w1 && numerics.hasScaleLowPart() ? allocDevice(scaleType, O) : Value();
+  finishSlices(partialHi, partialLo, /*chunks=*/idx(1), /*stride=*/idx(0),
+               /*positions=*/chunks, scaleHi, scaleLo);
+  if (w1)
+    scaleAll(scaleHi, scaleLo);
+  for (Value array : {partialHi, partialLo, scaleHi, scaleLo})
+    if (array)
+      deallocDevice(array);
+}
+
+void GPULowering::columns() {
+  // Rows of R = O * Q elements; grid x over positions, grid y over chunks
+  // of rows.
+  Value R = mul(O, Q);
+  Value rowsPerChunk =
+      maxU(divU(idx(kElementsPerChunk), maxU(R, idx(1))), idx(1));
+  rowsPerChunk = maxU(rowsPerChunk, divUp(P, idx(1024)));
+  Value chunks = divUp(P, rowsPerChunk);
+  Value partialHi = allocDevice(computeType, mul(chunks, R));
+  Value partialLo = numerics.hasLowPart()
+                        ? allocDevice(computeType, mul(chunks, R))
+                        : Value();
+  launch(divUp(R, idx(blockSize)), chunks, {}, [&](gpu::LaunchOp) {
+    Value j = add(mul(blockIdX(), idx(blockSize)), threadId());
+    Value c = blockIdY();
+    ifThen(cmp(arith::CmpIPredicate::ult, j, R), [&] {
+      Value begin = mul(c, rowsPerChunk);
+      Value end = minU(add(begin, rowsPerChunk), P);
+      PartialSum sum = unpack(forLoop(
+          begin, end, idx(1), pack(numerics.zeroSum(computeType)),
+          [&](Value p, ValueRange args) {
+            return pack(accumulateAt(add(mul(p, R), j), unpack(args)));
+          }));
+      Value at = add(mul(c, R), j);
+      memref::StoreOp::create(b, sum.hi, partialHi, ValueRange{at});
+      if (sum.lo)
+        memref::StoreOp::create(b, sum.lo, partialLo, ValueRange{at});
+    });
+  });
+  Type scaleType = numerics.getScaleType();
+  Value scaleHi = w1 ? allocDevice(scaleType, O) : Value();
+  Value scaleLo =
+      w1 && numerics.hasScaleLowPart() ? allocDevice(scaleType, O) : Value();
+  finishSlices(partialHi, partialLo, chunks, /*stride=*/R, /*positions=*/Q,
+               scaleHi, scaleLo);
+  if (w1)
+    scaleAll(scaleHi, scaleLo);
+  for (Value array : {partialHi, partialLo, scaleHi, scaleLo})
+    if (array)
+      deallocDevice(array);
+}
+
+struct WNLowerToGPUPass final
+    : wn::impl::WNLowerToGPUPassBase<WNLowerToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (blockSize < kWarpSize || blockSize > 1024 ||
+        blockSize % kWarpSize != 0) {
+      module.emitError("--wn-lower-to-gpu: block-size must be a multiple of ")
+          << kWarpSize << " from " << kWarpSize << " to 1024, but is "
+          << static_cast<int64_t>(blockSize);
+      return signalPassFailure();
+    }
+    std::optional<Strategy> chosen =
+        llvm::StringSwitch<std::optional<Strategy>>(strategy)
+            .Case("auto", Strategy::Auto)
+            .Case("thread", Strategy::Thread)
+            .Case("block", Strategy::Block)
+            .Case("grid", Strategy::Grid)
+            .Case("columns", Strategy::Columns)
+            .Default(std::nullopt);
+    if (!chosen) {
+      module.emitError("--wn-lower-to-gpu: strategy must be auto, thread, "
+                       "block, grid or columns, but is '")
+          << strategy << "'";
+      return signalPassFailure();
+    }
+    // Every buffer is device memory here: host allocations, deallocations
+    // and copies of the module become their gpu dialect twins.
+    SmallVector<Operation *> hostOps;
+    module.walk([&](Operation *op) {
+      if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
+        hostOps.push_back(op);
+    });
+    for (Operation *hostOp : hostOps) {
+      OpBuilder b(hostOp);
+      if (auto alloc = dyn_cast<memref::AllocOp>(hostOp)) {
+        if (!alloc.getSymbolOperands().empty()) {
+          alloc.emitOpError("--wn-lower-to-gpu: allocations with symbol "
+                            "operands are not supported");
+          return signalPassFailure();
+        }
+        auto device = gpu::AllocOp::create(
+            b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
+            ValueRange{}, alloc.getDynamicSizes(), ValueRange{});
+        alloc.replaceAllUsesWith(device.getMemref());
+      } else if (auto dealloc = dyn_cast<memref::DeallocOp>(hostOp)) {
+        gpu::DeallocOp::create(b, dealloc.getLoc(), /*asyncToken=*/Type(),
+                               ValueRange{}, dealloc.getMemref());
+      } else {
+        auto copy = cast<memref::CopyOp>(hostOp);
+        gpu::MemcpyOp::create(b, copy.getLoc(), /*asyncToken=*/Type(),
+                              ValueRange{}, copy.getTarget(),
+                              copy.getSource());
+      }
+      hostOp->erase();
+    }
+
+    SmallVector<WeightNormInterface> ops;
+    module.walk([&](WeightNormInterface op) { ops.push_back(op); });
+    bool failedAny = false;
+    for (WeightNormInterface op : ops) {
+      if (!cast<DestinationStyleOpInterface>(op.getOperation())
+               .hasPureBufferSemantics()) {
+        op.emitOpError("--wn-lower-to-gpu needs the op on memrefs; "
+                       "bufferize first (one-shot-bufferize)");
+        failedAny = true;
+        continue;
+      }
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      if (failed(GPULowering(b, op, blockSize, *chosen).lower())) {
+        failedAny = true;
+        continue;
+      }
+      op->erase();
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+} // namespace
