@@ -1,0 +1,127 @@
+"""Compiles every differential case for the GPU and has ptxas check the PTX.
+
+The differential suite's cases (every element type, rank, dim spelling, g
+layout, static and dynamic shape, calling style, eps, norm result, zero
+slices and elements, 7-element and 10^6-element slices) are written into
+one module, compiled with `wn-opt --wn-gpu-pipeline=chip=C format=isa` for
+each chip, and every embedded PTX module is assembled by ptxas for that chip.
+No GPU is needed. ptxas is $WN_PTXAS, else /usr/local/cuda/bin/ptxas, else
+the one on PATH.
+
+    python -m wn_testing.ptx_check [--chips sm_80,sm_90] [--seed N]
+                                   [--pipeline-options OPTIONS]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from wn_testing import aot
+from wn_testing.differential import generate_cases
+from wn_testing.weight_norm import weight_norm_func
+
+# An object of a gpu.binary: its target attribute, then (after optional
+# properties) the PTX as an MLIR string literal.
+_OBJECT = re.compile(
+    r'#gpu\.object<#nvvm\.target<([^>]*)>,\s*'
+    r'(?:properties = \{[^}]*\},\s*)?(?:assembly = )?"((?:[^"\\]|\\.)*)"',
+    re.S)
+
+
+def find_ptxas() -> str | None:
+    for candidate in (os.environ.get("WN_PTXAS"),
+                      "/usr/local/cuda/bin/ptxas", shutil.which("ptxas")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def unescape(literal: str) -> str:
+    """The text of an MLIR string literal's body (\\XX hex escapes)."""
+    out = bytearray()
+    i = 0
+    while i < len(literal):
+        c = literal[i]
+        if c == "\\":
+            nxt = literal[i + 1]
+            if nxt in '\\"':
+                out.append(ord(nxt))
+                i += 2
+                continue
+            out.append(int(literal[i + 1:i + 3], 16))
+            i += 3
+            continue
+        out.extend(c.encode())
+        i += 1
+    return out.decode()
+
+
+def ptx_modules(lowered: str) -> list[tuple[str, str]]:
+    """(target attribute, PTX text) of every object in `lowered`."""
+    return [(target, unescape(body))
+            for target, body in _OBJECT.findall(lowered)]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="ptx_check",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chips", default="sm_80,sm_90")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pipeline-options", default="",
+                        help="more --wn-gpu-pipeline options, e.g. "
+                        "'strategy=columns block-size=128'")
+    args = parser.parse_args(argv)
+    ptxas = find_ptxas()
+    if ptxas is None:
+        print("ptx_check: no ptxas (set WN_PTXAS or install the CUDA "
+              "toolkit); nothing checked")
+        return 1
+    cases = generate_cases(args.seed)
+    text = "".join(
+        weight_norm_func(c.name, c.shape, c.dim, c.layout, c.elem, c.dynamic,
+                         c.style, c.eps, c.with_norm) for c in cases)
+    failures = checked = 0
+    with tempfile.TemporaryDirectory(prefix="wn-ptx-") as tmp:
+        tmp = Path(tmp)
+        source = tmp / "cases.mlir"
+        source.write_text(text)
+        for chip in [c for c in args.chips.split(",") if c]:
+            options = f"chip={chip} format=isa {args.pipeline_options}"
+            lowered = aot.run_tool([aot.tools_dir() / "wn-opt", source,
+                                    f"--wn-gpu-pipeline={options.strip()}"])
+            modules = ptx_modules(lowered)
+            kernels = 0
+            for i, (target, ptx) in enumerate(modules):
+                if f'chip = "{chip}"' not in target:
+                    failures += 1
+                    print(f"FAIL {chip}: object {i} targets {target}")
+                    continue
+                path = tmp / f"{chip}-{i}.ptx"
+                path.write_text(ptx)
+                kernels += ptx.count(".entry ")
+                proc = subprocess.run([ptxas, f"-arch={chip}", str(path),
+                                       "-o", os.devnull],
+                                      capture_output=True, text=True)
+                checked += 1
+                if proc.returncode:
+                    failures += 1
+                    print(f"FAIL {chip}: ptxas rejected module {i}:\n"
+                          f"{proc.stderr}")
+            print(f"{chip}: {len(cases)} cases, {len(modules)} PTX modules "
+                  f"({kernels} kernels) "
+                  f"{'accepted' if not failures else 'with failures'} by "
+                  f"ptxas")
+            if len(modules) < len(cases):
+                failures += 1
+                print(f"FAIL {chip}: fewer PTX modules than cases")
+    print(f"ptx_check: {checked - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
