@@ -66,3 +66,52 @@ tools = [
     ToolSubst("mlir-translate", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+
+# The CUDA toolkit (found at configure time) builds libwn_cuda_runtime.so and
+# the GPU executables; its bin/ (ptxas, fatbinary) comes first on PATH, where
+# wn-opt's gpu-module-to-binary looks for them.
+if config.wn_cuda_toolkit:
+    config.available_features.add("cuda-toolkit")
+    llvm_config.with_environment("PATH", config.wn_cuda_bin_dir,
+                                 append_path=True)
+    config.substitutions.append(("%ptxas", config.wn_ptxas))
+    config.substitutions.append(("%wn_cuda_runtime", config.wn_cuda_runtime))
+    config.environment["WN_CUDA_RUNTIME"] = config.wn_cuda_runtime
+    # The toolkit's stub driver, which fails every call: the runtime's error
+    # reports are tested with it where no GPU is needed.
+    if os.path.exists(config.wn_cuda_stub_driver):
+        config.available_features.add("cuda-stub")
+        config.substitutions.append(("%cuda_stub_driver",
+                                     config.wn_cuda_stub_driver))
+
+
+# Tests that run kernels (REQUIRES: gpu) need a driver and a device: cuInit
+# and cuDeviceGetCount > 0, probed in a child process so that lit itself never
+# initializes CUDA. Elsewhere they are reported as unsupported.
+GPU_PROBE = """
+import ctypes
+try:
+    cuda = ctypes.CDLL("libcuda.so.1")
+except OSError:
+    raise SystemExit(1)
+count = ctypes.c_int(0)
+usable = (cuda.cuInit(0) == 0
+          and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0
+          and count.value > 0)
+raise SystemExit(0 if usable else 1)
+"""
+
+
+def gpu_usable():
+    try:
+        return subprocess.run([python, "-c", GPU_PROBE],
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL,
+                              timeout=120).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+if gpu_usable():
+    config.available_features.add("gpu")
