@@ -5,10 +5,15 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -43,6 +48,36 @@ struct InvalidPipelineOptionPass final
     signalPassFailure();
   }
   std::string message;
+};
+
+/// math.sqrt and math.fma on f32 and f64 in kernels as correctly rounded
+/// NVPTX intrinsics (sqrt.rn, fma.rn), not libdevice calls.
+struct KernelMathToIntrinsicsPass final
+    : PassWrapper<KernelMathToIntrinsicsPass,
+                  OperationPass<gpu::GPUModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(KernelMathToIntrinsicsPass)
+
+  StringRef getArgument() const final { return "wn-kernel-math-to-nvptx"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<LLVM::LLVMDialect>();
+  }
+  void runOnOperation() override {
+    getOperation().walk([](Operation *op) {
+      if (!isa<math::SqrtOp, math::FmaOp>(op) ||
+          !isa<Float32Type, Float64Type>(op->getResult(0).getType()))
+        return;
+      bool f64 = op->getResult(0).getType().isF64();
+      StringRef name = isa<math::SqrtOp>(op)
+                           ? (f64 ? "llvm.nvvm.sqrt.rn.d" : "llvm.nvvm.sqrt.rn.f")
+                           : (f64 ? "llvm.fma.f64" : "llvm.fma.f32");
+      OpBuilder b(op);
+      auto call = LLVM::CallIntrinsicOp::create(
+          b, op->getLoc(), op->getResult(0).getType(),
+          b.getStringAttr(name), op->getOperands());
+      op->replaceAllUsesWith(call->getResults());
+      op->erase();
+    });
+  }
 };
 } // namespace
 
@@ -89,6 +124,14 @@ LogicalResult mlir::wn::buildWNGPUPipeline(
   nvvm.cubinFeatures = features;
   nvvm.cubinFormat = options.format;
   nvvm.optLevel = options.optLevel;
+  if (options.emitCInterface)
+    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  // The kernels' math ops become NVPTX intrinsics (sqrt.rn, fma.rn in PTX)
+  // before the NVVM conversion would turn them into libdevice calls, which
+  // nothing links: a module with unresolved __nv_* functions fails to load.
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(
+      std::make_unique<KernelMathToIntrinsicsPass>());
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
   return success();
 }

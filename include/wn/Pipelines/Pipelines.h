@@ -97,6 +97,12 @@ struct WNGPUPipelineOptions : public PassPipelineOptions<WNGPUPipelineOptions> {
       *this, "opt-level",
       llvm::cl::desc("Optimization level of the device code (0 to 3)"),
       llvm::cl::init(3)};
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Give every host function a C interface wrapper "
+                     "(_mlir_ciface_<name>, taking memref descriptors of "
+                     "device memory)"),
+      llvm::cl::init(false)};
 };
 
 /// Builds the GPU pipeline: func.func on tensors with wn ops, bufferized
