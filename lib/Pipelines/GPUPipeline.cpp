@@ -132,6 +132,10 @@ LogicalResult mlir::wn::buildWNGPUPipeline(
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<gpu::GPUModuleOp>(
       std::make_unique<KernelMathToIntrinsicsPass>());
+  // Host-side gpu.alloc, gpu.dealloc and gpu.memcpy lower to runtime calls
+  // only in their async form: chain the function's GPU work on one stream,
+  // waited for where the host needs the results.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
   return success();
 }
