@@ -431,14 +431,6 @@ def build_library(cases: list[Case], workdir: str, plant: str | None,
     return aot.compile_module(text, workdir, pipeline_options)
 
 
-def _pair_class(rank_w: int, rank_n: int):
-    """The struct a two-result C interface function returns through its
-    first argument."""
-    return type(f"Results{rank_w}_{rank_n}", (ctypes.Structure,), {
-        "_fields_": [("w", memref.descriptor_class(rank_w)),
-                     ("n", memref.descriptor_class(rank_n))]})
-
-
 def run_case(lib, case: Case, v: torch.Tensor, g: torch.Tensor):
     """Calls the case's C-interface wrapper; returns (w, norm or None)."""
     fn = getattr(lib, f"_mlir_ciface_{case.name}")
@@ -456,10 +448,10 @@ def run_case(lib, case: Case, v: torch.Tensor, g: torch.Tensor):
         fn(*args)
         return w, norm
     if case.with_norm:
-        result = _pair_class(v.dim(), g.dim())()
+        result = memref.results_class((v.dim(), g.dim()))()
         fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
-        return (memref.take_tensor(result.w, v.dtype),
-                memref.take_tensor(result.n, acc))
+        return (memref.take_tensor(result.r0, v.dtype),
+                memref.take_tensor(result.r1, acc))
     result = memref.descriptor_class(v.dim())()
     fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
     return memref.take_tensor(result, v.dtype), None

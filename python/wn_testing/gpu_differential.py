@@ -104,8 +104,7 @@ def run_case(lib, results: DeviceResults, case, v, g):
         result = memref.results_class((v.dim(), g.dim()))()
         fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
         torch.cuda.synchronize()
-        fields = [getattr(result, name) for name, _ in result._fields_]
-        return results.take(fields[0], v.dtype), results.take(fields[1], acc)
+        return results.take(result.r0, v.dtype), results.take(result.r1, acc)
     result = memref.descriptor_class(v.dim())()
     fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
     torch.cuda.synchronize()

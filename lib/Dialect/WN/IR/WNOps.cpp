@@ -303,6 +303,14 @@ static void getWeightNormEffects(
   }
 }
 
+/// A weight norm op is speculatable on tensors (pure, no UB: a zero slice
+/// gives NaN or infinities), not on buffers.
+static Speculation::Speculatability
+getWeightNormSpeculatability(DestinationStyleOpInterface op) {
+  return op.hasPureTensorSemantics() ? Speculation::Speculatable
+                                     : Speculation::NotSpeculatable;
+}
+
 /// Results of a destination-style op have their destinations' shapes.
 static LogicalResult
 reifyFromDestinations(DestinationStyleOpInterface op, OpBuilder &b,
@@ -346,8 +354,7 @@ void WeightNormOp::getEffects(
 }
 
 Speculation::Speculatability WeightNormOp::getSpeculatability() {
-  return hasPureTensorSemantics() ? Speculation::Speculatable
-                                  : Speculation::NotSpeculatable;
+  return getWeightNormSpeculatability(*this);
 }
 
 void WeightNormOp::getAsmResultNames(
@@ -427,8 +434,7 @@ void WeightNormScaleOp::getEffects(
 }
 
 Speculation::Speculatability WeightNormScaleOp::getSpeculatability() {
-  return hasPureTensorSemantics() ? Speculation::Speculatable
-                                  : Speculation::NotSpeculatable;
+  return getWeightNormSpeculatability(*this);
 }
 
 void WeightNormScaleOp::getAsmResultNames(
