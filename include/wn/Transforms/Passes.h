@@ -28,6 +28,10 @@ void populateWNFuseIntoConsumersPatterns(RewritePatternSet &patterns);
 void populateWNFoldConstantsPatterns(RewritePatternSet &patterns,
                                      int64_t maxElements);
 
+/// Adds the pattern that replaces a decomposed weight norm (any DAG of
+/// linalg ops whose value is v * g / ||v||) by wn.weight_norm (--wn-raise).
+void populateWNRaisePatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"
 

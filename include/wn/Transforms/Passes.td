@@ -277,4 +277,41 @@ def WNLowerToGPUPass : Pass<"wn-lower-to-gpu", "::mlir::ModuleOp"> {
   ];
 }
 
+def WNRaisePass : Pass<"wn-raise"> {
+  let summary = "Raise decomposed weight norms back into wn.weight_norm";
+  let description = [{
+    Frontends decompose weight normalization into reductions and
+    elementwise ops, each in its own spelling: torch-mlir's linalg form
+    (fill, a generic sum of abs(x)^2 or x*x, powf(., 0.5) or sqrt, div(g,
+    norm), broadcast, mul(v, .)), Inductor's v * (g / pow(sum(pow(v, 2)),
+    0.5)), ONNX's (v / ReduceL2(v)) * g, Flax's v * rsqrt(sum(v * v) + eps)
+    * g, CUDA-style g * v * (1 / n), written with linalg.generic or the
+    named ops (linalg.reduce, linalg.broadcast, linalg.mul, linalg.div,
+    linalg.sqrt, ...), with keepdim reshapes (tensor.expand_shape /
+    collapse_shape of unit dims) and commutative operands in any order. TOSA
+    input is raised after upstream's tosa-to-linalg(-named).
+
+    Rather than one pattern per spelling, the pass evaluates the DAG that
+    feeds each linalg result symbolically as c * prod atom^e, where an atom
+    is a tensor read at some of the result's indices (a broadcast) or the sum
+    of squares of a tensor over some of its dims plus a constant eps, and
+    exponents are multiples of 1/2 (sqrt, rsqrt, powf with constant
+    exponents, reciprocals and divisions; |x|^2 = x^2). A result whose form
+    is exactly v[i] * g[i_d] * (sum_{j_d = i_d} v[j]^2 [+ eps])^(-1/2)
+    becomes `wn.weight_norm dim(d) [eps]` (no dim for one norm over the whole
+    tensor), g in its canonical layout.
+
+    Left alone (near misses): another p, a norm of a different tensor than
+    the one scaled, a sum over other dims, an intermediate (the norm, g /
+    norm) with a user outside the DAG, an op the evaluator does not model.
+    The raised op computes with wn's numerics (correctly rounded), which
+    differ from the decomposed arithmetic by rounding only. The pattern is
+    exposed as `populateWNRaisePatterns`.
+  }];
+  let dependentDialects = [
+    "::mlir::tensor::TensorDialect",
+    "::mlir::wn::WNDialect"
+  ];
+}
+
 #endif // WN_TRANSFORMS_PASSES_TD
