@@ -1,7 +1,8 @@
 //===- OptimizePipeline.cpp - --wn-optimize --------------------------------===//
 //
 // The always-profitable rewrites of weight norms, before a lowering pipeline
-// (--wn-cpu-pipeline, or a GPU one): canonicalization (dim and g layout,
+// (--wn-cpu-pipeline, or a GPU one): raising of decomposed weight norms,
+// canonicalization (dim and g layout,
 // folding of small constant weight norms), CSE, loop-invariant code motion,
 // then fusion into consuming contractions, and a final cleanup.
 //
@@ -19,6 +20,9 @@ using namespace mlir::wn;
 
 void mlir::wn::buildWNOptimizePipeline(OpPassManager &pm,
                                        const WNOptimizePipelineOptions &options) {
+  // Decomposed weight norms first, so that every later rewrite sees the op.
+  if (options.raise)
+    pm.addPass(createWNRaisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // Weight norms with loop-invariant operands leave loops (they are pure

@@ -119,6 +119,12 @@ void registerWNGPUPipeline();
 /// Options of --wn-optimize.
 struct WNOptimizePipelineOptions
     : public PassPipelineOptions<WNOptimizePipelineOptions> {
+  PassOptions::Option<bool> raise{
+      *this, "raise",
+      llvm::cl::desc("Run --wn-raise first: decomposed weight norms (torch-mlir, "
+                     "Inductor, ONNX, Flax, CUDA-style forms) become "
+                     "wn.weight_norm"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> fuseIntoConsumers{
       *this, "fuse-into-consumers",
       llvm::cl::desc("Run --wn-fuse-into-consumers: contractions over a "
@@ -127,7 +133,7 @@ struct WNOptimizePipelineOptions
       llvm::cl::init(true)};
 };
 
-/// Builds --wn-optimize: canonicalize (normalized dim, canonical g layout,
+/// Builds --wn-optimize: --wn-raise, canonicalize (normalized dim, canonical g layout,
 /// folding of small constant weight norms), CSE, loop-invariant code motion,
 /// --wn-fuse-into-consumers, canonicalize and CSE again.
 void buildWNOptimizePipeline(OpPassManager &pm,
