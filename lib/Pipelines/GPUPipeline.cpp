@@ -129,6 +129,9 @@ LogicalResult mlir::wn::buildWNGPUPipeline(
   // The kernels' math ops become NVPTX intrinsics (sqrt.rn, fma.rn in PTX)
   // before the NVVM conversion would turn them into libdevice calls, which
   // nothing links: a module with unresolved __nv_* functions fails to load.
+  // Constants and index computations go into the kernels rather than
+  // becoming kernel parameters.
+  pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<gpu::GPUModuleOp>(
       std::make_unique<KernelMathToIntrinsicsPass>());

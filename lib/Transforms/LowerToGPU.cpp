@@ -63,6 +63,8 @@ static constexpr int64_t kMinSlicesForBlocks = 128;
 /// A static row of at most this many elements per thread stays in
 /// registers between the reduction and the scaling.
 static constexpr int64_t kMaxRegistersPerThread = 8;
+/// The largest grid y dimension (the grid strategy puts slices there).
+static constexpr int64_t kMaxGridY = 65535;
 /// Elements each block of the grid and columns strategies reduces, at
 /// least (per thread: this divided by the block size).
 static constexpr int64_t kElementsPerChunk = 16384;
@@ -295,6 +297,8 @@ private:
   // Strategies
   //===--------------------------------------------------------------------===//
 
+  /// The norm and scale of O slices of zero elements (v is empty).
+  void emptySlices();
   void threadPerSlice();
   void blockPerSlice();
   void gridChunks();
@@ -367,20 +371,35 @@ LogicalResult GPULowering::lower() {
   if (std::optional<APFloat> epsValue = op.getEpsInAccumulationType())
     eps = numerics.epsConstant(*epsValue);
 
-  // Nothing to do for an empty tensor (and no kernel of zero blocks).
+  // An empty v: no w to write and no kernel of zero blocks, but slices of
+  // zero elements still have a norm (sqrt(eps), or 0) and a scale.
   Value empty = cmp(arith::CmpIPredicate::eq, mul(mul(P, O), Q), idx(0));
   auto nonEmpty = scf::IfOp::create(b, empty, /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
+  if (op.getNormDestination() || op.getScaleDestination()) {
+    b.setInsertionPoint(nonEmpty.thenBlock()->getTerminator());
+    ifThen(cmp(arith::CmpIPredicate::ne, O, idx(0)), [&] { emptySlices(); });
+  }
   b.setInsertionPoint(nonEmpty.elseBlock()->getTerminator());
+  // A forced strategy for slices of one row (thread, block, grid) applies
+  // when P = 1; with P > 1 the columns strategy runs instead, and grid falls
+  // back to block beyond 65535 slices (its grid's y dimension).
+  auto singleRow = [&](function_ref<void()> body) {
+    ifThenElse(cmp(arith::CmpIPredicate::eq, P, idx(1)), body,
+               [&] { columns(); });
+  };
   switch (strategy) {
   case Strategy::Thread:
-    threadPerSlice();
+    singleRow([&] { threadPerSlice(); });
     return success();
   case Strategy::Block:
-    blockPerSlice();
+    singleRow([&] { blockPerSlice(); });
     return success();
   case Strategy::Grid:
-    gridChunks();
+    singleRow([&] {
+      ifThenElse(cmp(arith::CmpIPredicate::ule, O, idx(kMaxGridY)),
+                 [&] { gridChunks(); }, [&] { blockPerSlice(); });
+    });
     return success();
   case Strategy::Columns:
     columns();
@@ -402,6 +421,14 @@ LogicalResult GPULowering::lower() {
       },
       [&] { columns(); });
   return success();
+}
+
+void GPULowering::emptySlices() {
+  launch(divUp(O, idx(blockSize)), idx(1), {}, [&](gpu::LaunchOp) {
+    Value k = add(mul(blockIdX(), idx(blockSize)), threadId());
+    ifThen(cmp(arith::CmpIPredicate::ult, k, O),
+           [&] { finishSlice(k, numerics.zeroSum(computeType)); });
+  });
 }
 
 void GPULowering::threadPerSlice() {

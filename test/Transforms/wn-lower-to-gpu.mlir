@@ -1,5 +1,6 @@
 // RUN: wn-opt %s -wn-lower-to-gpu -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: wn-opt %s '-wn-lower-to-gpu=strategy=columns block-size=64' -canonicalize -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=FORCED
+// RUN: wn-opt %s '-wn-lower-to-gpu=strategy=thread' -canonicalize -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=THREAD
 // RUN: not wn-opt %s '-wn-lower-to-gpu=block-size=48' -split-input-file 2>&1 | FileCheck %s --check-prefix=BADBLOCK
 // RUN: not wn-opt %s '-wn-lower-to-gpu=strategy=warp' -split-input-file 2>&1 | FileCheck %s --check-prefix=BADSTRATEGY
 
@@ -131,5 +132,36 @@ func.func @on_tensors(%v: tensor<4x4xf32>, %g: tensor<4xf32>) -> tensor<4x4xf32>
 func.func @strided(%v: memref<4x4xf32, strided<[8, 1]>>, %g: memref<4xf32>, %w: memref<4x4xf32>) {
   // expected-error @+1 {{'wn.weight_norm' op --wn-lower-to-gpu needs contiguous row-major buffers, but an operand has type 'memref<4x4xf32, strided<[8, 1]>>'}}
   wn.weight_norm dim(0) ins(%v, %g : memref<4x4xf32, strided<[8, 1]>>, memref<4xf32>) outs(%w : memref<4x4xf32>)
+  return
+}
+
+// -----
+
+/// A forced one-row strategy (thread) on a middle dim (P = 4): it applies
+/// only when P = 1, which folds to false here, so the columns strategy runs
+/// (three kernels), never a kernel reading only the first row.
+// THREAD-LABEL: func.func @forced_middle
+// THREAD-COUNT-3: gpu.launch
+// THREAD-NOT: gpu.launch
+// THREAD: return
+func.func @forced_middle(%v: memref<4x8x16xf32>, %g: memref<8xf32>, %w: memref<4x8x16xf32>) {
+  wn.weight_norm dim(1) ins(%v, %g : memref<4x8x16xf32>, memref<8xf32>) outs(%w : memref<4x8x16xf32>)
+  return
+}
+
+// -----
+
+/// An empty v (8 slices of 0 elements) still gets its 8 scales, g / 0 (or
+/// g / sqrt(eps); the square root of the zero sum folds away): one thread
+/// per slice.
+// CHECK-LABEL: func.func @empty_scale
+// CHECK-SAME: %[[S:[a-zA-Z0-9_]+]]: memref<8xf32>)
+// CHECK: gpu.launch
+// CHECK:   memref.load %{{.*}} : memref<8xf32>
+// CHECK:   arith.divf %{{.*}} : f64
+// CHECK:   memref.store %{{.*}}, %[[S]]
+// CHECK-NOT: gpu.launch
+func.func @empty_scale(%v: memref<8x0xf32>, %g: memref<8xf32>, %s: memref<8xf32>) {
+  wn.weight_norm_scale dim(0) ins(%v, %g : memref<8x0xf32>, memref<8xf32>) outs(%s : memref<8xf32>)
   return
 }

@@ -260,7 +260,10 @@ def WNLowerToGPUPass : Pass<"wn-lower-to-gpu", "::mlir::ModuleOp"> {
       combines the chunks and positions per slice, a kernel scales.
 
     Forcing a strategy that does not fit the layout (e.g. `thread` for
-    long slices) stays correct, only slower. Strided buffers are an error.
+    long slices) stays correct, only slower: `thread`, `block` and `grid`
+    apply to P = 1 and fall back to `columns` for P > 1, `grid` to `block`
+    beyond 65535 slices. An empty v still gets its norm and scale results
+    (one per slice). Strided buffers are an error.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",

@@ -111,10 +111,12 @@ PartialSum WeightNormNumerics::combine(PartialSum sum, PartialSum other) {
   case Summation::Plain:
     return {add(sum.hi, other.hi), Value()};
   case Summation::Kahan: {
-    // Adds other.hi as a Kahan term, then other's own low part.
+    // Adds other.hi (with sum's pending low part) by TwoSum, exact whichever
+    // operand is larger (partial sums of lanes, threads or warps can be of
+    // any relative size), then other's own low part.
     Value y = add(other.hi, sum.lo);
-    Value t = add(sum.hi, y);
-    return {t, add(sub(y, sub(t, sum.hi)), other.lo)};
+    auto [t, err] = twoSum(sum.hi, y);
+    return {t, add(err, other.lo)};
   }
   case Summation::DoubleDouble: {
     auto [t, err] = twoSum(sum.hi, other.hi);
