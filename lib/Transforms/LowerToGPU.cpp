@@ -29,8 +29,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wn/Dialect/WN/IR/WNNumerics.h"
-#include "wn/Dialect/WN/IR/WNOps.h"
+#include "WeightNormLoweringBase.h"
 #include "wn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -74,12 +73,11 @@ namespace {
 enum class Strategy { Auto, Thread, Block, Grid, Columns };
 
 /// Builds the kernels of one weight norm op on memrefs.
-class GPULowering {
+class GPULowering : WeightNormLoweringBase {
 public:
   GPULowering(ImplicitLocOpBuilder &b, WeightNormInterface op,
               int64_t blockSize, Strategy strategy)
-      : b(b), op(op), numerics(b, b.getLoc(), op.getVType().getElementType()),
-        computeType(numerics.getComputeType()), blockSize(blockSize),
+      : WeightNormLoweringBase(b, op), blockSize(blockSize),
         strategy(strategy) {}
 
   LogicalResult lower();
@@ -89,66 +87,6 @@ private:
   // Helpers
   //===--------------------------------------------------------------------===//
 
-  Value idx(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
-  Value add(Value x, Value y) { return b.createOrFold<arith::AddIOp>(x, y); }
-  Value sub(Value x, Value y) { return b.createOrFold<arith::SubIOp>(x, y); }
-  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
-  Value divU(Value x, Value y) { return b.createOrFold<arith::DivUIOp>(x, y); }
-  Value remU(Value x, Value y) { return b.createOrFold<arith::RemUIOp>(x, y); }
-  Value divUp(Value x, Value y) {
-    return b.createOrFold<arith::CeilDivUIOp>(x, y);
-  }
-  Value minU(Value x, Value y) { return b.createOrFold<arith::MinUIOp>(x, y); }
-  Value maxU(Value x, Value y) { return b.createOrFold<arith::MaxUIOp>(x, y); }
-  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(predicate, x, y);
-  }
-
-  SmallVector<Value> pack(const PartialSum &sum) {
-    SmallVector<Value> values = {sum.hi};
-    if (sum.lo)
-      values.push_back(sum.lo);
-    return values;
-  }
-  PartialSum unpack(ValueRange values) {
-    return {values[0], values.size() > 1 ? values[1] : Value()};
-  }
-
-  /// A loop from `lb` to `ub` by `step` carrying `inits`.
-  SmallVector<Value>
-  forLoop(Value lb, Value ub, Value step, ValueRange inits,
-          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = scf::ForOp::create(
-        b, lb, ub, step, inits,
-        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nested.getInsertionBlock(),
-                              nested.getInsertionPoint());
-          scf::YieldOp::create(b, body(iv, args));
-        });
-    return loop.getResults();
-  }
-  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
-    forLoop(lb, ub, step, {}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>{};
-    });
-  }
-  void ifThen(Value cond, function_ref<void()> body) {
-    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    body();
-  }
-  void ifThenElse(Value cond, function_ref<void()> thenBody,
-                  function_ref<void()> elseBody) {
-    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    thenBody();
-    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    elseBody();
-  }
   /// `then(values)` when `cond`, else `otherwise`.
   SmallVector<Value> select(Value cond, TypeRange types,
                             function_ref<SmallVector<Value>()> then,
@@ -260,28 +198,6 @@ private:
     return types;
   }
 
-  /// g of slice k, widened.
-  Value loadG(Value k) {
-    return numerics.widen(memref::LoadOp::create(b, op.getG(), gIndices(k)));
-  }
-  SmallVector<Value> gIndices(Value k) {
-    SmallVector<Value> indices(op.getGType().getRank(), idx(0));
-    if (std::optional<int64_t> gDim = op.getGDimAlongDim())
-      indices[*gDim] = k;
-    return indices;
-  }
-  /// Norm and scale of slice k from its sum; stores the norm and scale
-  /// results.
-  SliceScale finishSlice(Value k, PartialSum sum) {
-    SliceScale slice = numerics.finalize(sum, eps, loadG(k));
-    if (Value norm = op.getNormDestination())
-      memref::StoreOp::create(b, numerics.normResult(slice), norm,
-                              gIndices(k));
-    if (Value scale = op.getScaleDestination())
-      memref::StoreOp::create(b, numerics.scaleResult(slice), scale,
-                              gIndices(k));
-    return slice;
-  }
   /// w1[i] = v1[i] * scale.
   void scaleElement(Value i, Value scaleHi, Value scaleLo) {
     Value x = memref::LoadOp::create(b, v1, ValueRange{i});
@@ -312,64 +228,30 @@ private:
   void finishSlices(Value partialHi, Value partialLo, Value chunks,
                     Value stride, Value positions, Value scaleHi,
                     Value scaleLo);
+  /// The second and third kernels of grid and columns, with the scales in
+  /// device scratch; frees the partial sums.
+  void finishAndScale(Value partialHi, Value partialLo, Value chunks,
+                      Value stride, Value positions);
 
-  ImplicitLocOpBuilder &b;
-  WeightNormInterface op;
-  WeightNormNumerics numerics;
-  Type computeType;
   int64_t blockSize;
   Strategy strategy;
-
-  /// v and w (null without a w) as flat arrays, the [P, O, Q] view, eps.
-  Value v1, w1, P, O, Q, eps;
 };
 
 LogicalResult GPULowering::lower() {
-  auto flatten = [&](Value memref) -> FailureOr<Value> {
+  // The kernels index v and w as flat arrays.
+  for (Value memref : {op.getV(), op.getWDestination()}) {
+    if (!memref)
+      continue;
     auto type = cast<MemRefType>(memref.getType());
-    if (!type.getLayout().isIdentity() &&
-        !memref::isStaticShapeAndContiguousRowMajor(type))
+    if (!isContiguousRowMajor(type))
       return op.emitOpError("--wn-lower-to-gpu needs contiguous row-major "
                             "buffers, but an operand has type ")
              << type;
-    if (type.getRank() == 1)
-      return memref;
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      all[0].push_back(i);
-    return Value(memref::CollapseShapeOp::create(b, memref, all));
-  };
-  FailureOr<Value> v = flatten(op.getV());
-  if (failed(v))
-    return failure();
-  v1 = *v;
-  if (Value w = op.getWDestination()) {
-    FailureOr<Value> flat = flatten(w);
-    if (failed(flat))
-      return failure();
-    w1 = *flat;
   }
-  int64_t rank = op.getRank();
-  SmallVector<Value> sizes;
-  for (int64_t i = 0; i < rank; ++i)
-    sizes.push_back(b.createOrFold<memref::DimOp>(op.getV(), i));
-  auto product = [&](ArrayRef<Value> values) {
-    Value result = idx(1);
-    for (Value value : values)
-      result = mul(result, value);
-    return result;
-  };
-  if (std::optional<int64_t> dim = op.getNormalizedDim()) {
-    P = product(ArrayRef<Value>(sizes).take_front(*dim));
-    O = sizes[*dim];
-    Q = product(ArrayRef<Value>(sizes).drop_front(*dim + 1));
-  } else {
-    P = idx(1);
-    O = idx(1);
-    Q = product(sizes);
-  }
-  if (std::optional<APFloat> epsValue = op.getEpsInAccumulationType())
-    eps = numerics.epsConstant(*epsValue);
+  v1 = flatten(op.getV());
+  if (Value w = op.getWDestination())
+    w1 = flatten(w);
+  setView();
 
   // An empty v: no w to write and no kernel of zero blocks, but slices of
   // zero elements still have a norm (sqrt(eps), or 0) and a scale.
@@ -547,24 +429,31 @@ void GPULowering::finishSlices(Value partialHi, Value partialLo, Value chunks,
             return pack(unpack(forLoop(
                 idx(0), positions, idx(1), args,
                 [&](Value q, ValueRange inner) {
-                  Value at = add(first, q);
-                  PartialSum part{
-                      memref::LoadOp::create(b, partialHi, ValueRange{at}),
-                      partialLo ? memref::LoadOp::create(b, partialLo,
-                                                         ValueRange{at})
-                                      .getResult()
-                                : Value()};
-                  return pack(numerics.combine(unpack(inner), part));
+                  return pack(numerics.combine(
+                      unpack(inner),
+                      loadSum(partialHi, partialLo, add(first, q))));
                 })));
           }));
       SliceScale slice = finishSlice(k, total);
-      if (scaleHi) {
-        memref::StoreOp::create(b, slice.scaleHi, scaleHi, ValueRange{k});
-        if (scaleLo)
-          memref::StoreOp::create(b, slice.scaleLo, scaleLo, ValueRange{k});
-      }
+      if (scaleHi)
+        storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, k);
     });
   });
+}
+
+void GPULowering::finishAndScale(Value partialHi, Value partialLo,
+                                 Value chunks, Value stride, Value positions) {
+  Type scaleType = numerics.getScaleType();
+  Value scaleHi = w1 ? allocDevice(scaleType, O) : Value();
+  Value scaleLo =
+      w1 && numerics.hasScaleLowPart() ? allocDevice(scaleType, O) : Value();
+  finishSlices(partialHi, partialLo, chunks, stride, positions, scaleHi,
+               scaleLo);
+  if (w1)
+    scaleAll(scaleHi, scaleLo);
+  for (Value array : {partialHi, partialLo, scaleHi, scaleLo})
+    if (array)
+      deallocDevice(array);
 }
 
 void GPULowering::scaleAll(Value scaleHi, Value scaleLo) {
@@ -616,23 +505,12 @@ void GPULowering::gridChunks() {
     ifThen(cmp(arith::CmpIPredicate::eq, tid, idx(0)), [&] {
       // Slice k's chunks are contiguous: chunk c of slice k at c + k *
       // chunks (finishSlices' layout with stride 1 and `chunks` positions).
-      Value at = add(c, mul(k, chunks));
-      memref::StoreOp::create(b, total.hi, partialHi, ValueRange{at});
-      if (total.lo)
-        memref::StoreOp::create(b, total.lo, partialLo, ValueRange{at});
+      storePair(total.hi, total.lo, partialHi, partialLo,
+                add(c, mul(k, chunks)));
     });
   });
-  Type scaleType = numerics.getScaleType();
-  Value scaleHi = w1 ? allocDevice(scaleType, O) : Value();
-  Value scaleLo =
-      w1 && numerics.hasScaleLowPart() ? allocDevice(scaleType, O) : Value();
-  finishSlices(partialHi, partialLo, /*chunks=*/idx(1), /*stride=*/idx(0),
-               /*positions=*/chunks, scaleHi, scaleLo);
-  if (w1)
-    scaleAll(scaleHi, scaleLo);
-  for (Value array : {partialHi, partialLo, scaleHi, scaleLo})
-    if (array)
-      deallocDevice(array);
+  finishAndScale(partialHi, partialLo, /*chunks=*/idx(1), /*stride=*/idx(0),
+                 /*positions=*/chunks);
 }
 
 void GPULowering::columns() {
@@ -658,23 +536,10 @@ void GPULowering::columns() {
           [&](Value p, ValueRange args) {
             return pack(accumulateAt(add(mul(p, R), j), unpack(args)));
           }));
-      Value at = add(mul(c, R), j);
-      memref::StoreOp::create(b, sum.hi, partialHi, ValueRange{at});
-      if (sum.lo)
-        memref::StoreOp::create(b, sum.lo, partialLo, ValueRange{at});
+      storePair(sum.hi, sum.lo, partialHi, partialLo, add(mul(c, R), j));
     });
   });
-  Type scaleType = numerics.getScaleType();
-  Value scaleHi = w1 ? allocDevice(scaleType, O) : Value();
-  Value scaleLo =
-      w1 && numerics.hasScaleLowPart() ? allocDevice(scaleType, O) : Value();
-  finishSlices(partialHi, partialLo, chunks, /*stride=*/R, /*positions=*/Q,
-               scaleHi, scaleLo);
-  if (w1)
-    scaleAll(scaleHi, scaleLo);
-  for (Value array : {partialHi, partialLo, scaleHi, scaleLo})
-    if (array)
-      deallocDevice(array);
+  finishAndScale(partialHi, partialLo, chunks, /*stride=*/R, /*positions=*/Q);
 }
 
 struct WNLowerToGPUPass final

@@ -30,8 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wn/Dialect/WN/IR/WNNumerics.h"
-#include "wn/Dialect/WN/IR/WNOps.h"
+#include "WeightNormLoweringBase.h"
 #include "wn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -82,25 +81,15 @@ static constexpr int64_t kMinRowsForRowKernel = 4;
 
 namespace {
 
-/// Whether `type` is a memref whose elements lie contiguously in row-major
-/// order, so that it can be viewed as one flat array.
-bool isContiguousRowMajor(MemRefType type) {
-  if (type.getLayout().isIdentity())
-    return true;
-  return memref::isStaticShapeAndContiguousRowMajor(type);
-}
-
-/// Builds the loops of one wn.weight_norm on memrefs.
-class WeightNormLowering {
+/// Builds the loops of one wn op on memrefs.
+class WeightNormLowering : WeightNormLoweringBase {
 public:
   WeightNormLowering(ImplicitLocOpBuilder &b, WeightNormInterface op,
                      const WNLowerToLoopsPassOptions &options)
-      : b(b), op(op), options(options),
-        numerics(b, b.getLoc(), op.getVType().getElementType()),
+      : WeightNormLoweringBase(b, op), options(options),
         elementType(op.getVType().getElementType()),
         elementBytes(elementType.getIntOrFloatBitWidth() / 8),
-        computeType(numerics.getComputeType()), vectorSize(options.vectorSize) {
-  }
+        vectorSize(options.vectorSize) {}
 
   void lower();
 
@@ -113,37 +102,6 @@ private:
   // Index arithmetic and loops
   //===--------------------------------------------------------------------===//
 
-  Value idx(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
-  Value divUp(Value x, Value y) { return arith::CeilDivUIOp::create(b, x, y); }
-  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
-  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
-    return arith::CmpIOp::create(b, predicate, x, y);
-  }
-
-  /// A loop from `lb` to `ub` by `step` carrying `inits`; `body` receives the
-  /// induction variable and the carried values and returns the next ones.
-  SmallVector<Value>
-  forLoop(Value lb, Value ub, Value step, ValueRange inits,
-          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = scf::ForOp::create(
-        b, lb, ub, step, inits,
-        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nested.getInsertionBlock(),
-                              nested.getInsertionPoint());
-          scf::YieldOp::create(b, body(iv, args));
-        });
-    return loop.getResults();
-  }
-  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
-    forLoop(lb, ub, step, {}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>{};
-    });
-  }
   /// A loop whose iterations may run on different threads (scf.parallel),
   /// or a sequential one with the pass's `parallel` option off.
   void parallelLoop(Value lb, Value ub, function_ref<void(Value)> body) {
@@ -155,16 +113,6 @@ private:
     b.setInsertionPoint(loop.getBody()->getTerminator());
     body(loop.getInductionVars()[0]);
   }
-  void ifThenElse(Value cond, function_ref<void()> thenBody,
-                  function_ref<void()> elseBody) {
-    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    thenBody();
-    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    elseBody();
-  }
-
   /// Runs `body` when `count` is not zero (a tail of fewer than vectorSize
   /// elements); for static sizes the test folds away.
   void ifNonZero(Value count, function_ref<void()> body) {
@@ -301,16 +249,6 @@ private:
     return cast<MemRefType>(memref.getType()).getElementType();
   }
 
-  SmallVector<Value> pack(const PartialSum &sum) {
-    SmallVector<Value> values = {sum.hi};
-    if (sum.lo)
-      values.push_back(sum.lo);
-    return values;
-  }
-  PartialSum unpack(ValueRange values) {
-    return {values[0], values.size() > 1 ? values[1] : Value()};
-  }
-
   /// A number of elements as `full` elements in whole vectors and a `rest`
   /// of fewer than vectorSize.
   struct VectorSpan {
@@ -383,30 +321,6 @@ private:
   // Per-slice values
   //===--------------------------------------------------------------------===//
 
-  /// g of slice k, widened.
-  Value loadG(Value k) {
-    return numerics.widen(memref::LoadOp::create(b, op.getG(), gIndices(k)));
-  }
-  /// Indices of slice k in g's layout (and the norm's).
-  SmallVector<Value> gIndices(Value k) {
-    int64_t gRank = op.getGType().getRank();
-    SmallVector<Value> indices(gRank, idx(0));
-    if (std::optional<int64_t> gDim = op.getGDimAlongDim())
-      indices[*gDim] = k;
-    return indices;
-  }
-  /// The norm and scale of slice k from its scalar sum; stores the norm
-  /// result.
-  SliceScale finishSlice(Value k, PartialSum sum) {
-    SliceScale slice = numerics.finalize(sum, eps, loadG(k));
-    if (Value normInit = op.getNormDestination())
-      memref::StoreOp::create(b, numerics.normResult(slice), normInit,
-                              gIndices(k));
-    if (Value scaleInit = op.getScaleDestination())
-      memref::StoreOp::create(b, numerics.scaleResult(slice), scaleInit,
-                              gIndices(k));
-    return slice;
-  }
   Value splatOrNull(Value scalar) { return scalar ? splat(scalar) : Value(); }
 
   //===--------------------------------------------------------------------===//
@@ -429,18 +343,6 @@ private:
     return {allocArray(type, size),
             numerics.hasScaleLowPart() ? allocArray(type, size) : Value()};
   }
-  /// The scalar partial sum at `at` of the arrays hi and lo (lo may be null).
-  PartialSum loadSum(Value hi, Value lo, Value at) {
-    return {memref::LoadOp::create(b, hi, ValueRange{at}),
-            lo ? memref::LoadOp::create(b, lo, ValueRange{at}).getResult()
-               : Value()};
-  }
-  /// Stores the scalars `hiValue` and `loValue` (may be null) at `at`.
-  void storePair(Value hiValue, Value loValue, Value hi, Value lo, Value at) {
-    memref::StoreOp::create(b, hiValue, hi, ValueRange{at});
-    if (loValue)
-      memref::StoreOp::create(b, loValue, lo, ValueRange{at});
-  }
   void deallocAll(ArrayRef<Value> arrays) {
     for (Value array : arrays)
       if (array)
@@ -456,27 +358,16 @@ private:
   void columnsKernel();
   void runsKernel();
 
-  ImplicitLocOpBuilder &b;
-  WeightNormInterface op;
   const WNLowerToLoopsPassOptions &options;
-  WeightNormNumerics numerics;
   Type elementType;
   int64_t elementBytes;
-  Type computeType;
   int64_t vectorSize;
   Streaming streaming = Streaming::Off;
-
-  /// v and w as flat arrays, the [P, O, Q] view and eps.
-  Value v1, w1, P, O, Q;
-  Value eps;
 };
 
 void WeightNormLowering::lower() {
-  auto vType = cast<MemRefType>(op.getV().getType());
-  int64_t rank = vType.getRank();
-  SmallVector<Value> sizes;
-  for (int64_t i = 0; i < rank; ++i)
-    sizes.push_back(b.createOrFold<memref::DimOp>(op.getV(), i));
+  int64_t rank = op.getRank();
+  SmallVector<Value> sizes = setView();
   // Strided v or w (tiles of a larger tensor) go through contiguous copies.
   auto contiguousCopyOf = [&](Value memref) -> Value {
     auto type = cast<MemRefType>(memref.getType());
@@ -497,35 +388,9 @@ void WeightNormLowering::lower() {
   }
   if (w && !isContiguousRowMajor(cast<MemRefType>(w.getType())))
     wCopy = contiguousCopyOf(w);
-  auto flatten = [&](Value memref) -> Value {
-    if (rank == 1)
-      return memref;
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < rank; ++i)
-      all[0].push_back(i);
-    return memref::CollapseShapeOp::create(b, memref, all);
-  };
   v1 = flatten(vCopy ? vCopy : v);
   if (w)
     w1 = flatten(wCopy ? wCopy : w);
-  auto product = [&](ArrayRef<Value> values) {
-    Value result = idx(1);
-    for (Value value : values)
-      result = mul(result, value);
-    return result;
-  };
-  if (std::optional<int64_t> dim = op.getNormalizedDim()) {
-    P = product(ArrayRef<Value>(sizes).take_front(*dim));
-    O = sizes[*dim];
-    Q = product(ArrayRef<Value>(sizes).drop_front(*dim + 1));
-  } else {
-    P = idx(1);
-    O = idx(1);
-    Q = product(sizes);
-  }
-  if (std::optional<APFloat> epsValue = op.getEpsInAccumulationType())
-    eps = numerics.epsConstant(*epsValue);
-
   auto dispatch = [&] {
     Value single = cmp(arith::CmpIPredicate::eq, P, idx(1));
     ifThenElse(

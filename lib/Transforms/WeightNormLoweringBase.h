@@ -1,0 +1,195 @@
+//===- WeightNormLoweringBase.h - shared by the loop and GPU lowerings ----===//
+//
+// What --wn-lower-to-loops and --wn-lower-to-gpu both need to turn one wn op
+// on memrefs into loops: index arithmetic, scf loops and ifs, the [P, O, Q]
+// view of v around dim with eps, and the per-slice values (g of a slice, its
+// norm and scale results). Each lowering derives from it and adds its
+// kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WN_LIB_TRANSFORMS_WEIGHTNORMLOWERINGBASE_H
+#define WN_LIB_TRANSFORMS_WEIGHTNORMLOWERINGBASE_H
+
+#include "wn/Dialect/WN/IR/WNNumerics.h"
+#include "wn/Dialect/WN/IR/WNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir {
+namespace wn {
+
+/// Whether `type` is a memref whose elements lie contiguously in row-major
+/// order, so that it can be viewed as one flat array.
+inline bool isContiguousRowMajor(MemRefType type) {
+  return type.getLayout().isIdentity() ||
+         memref::isStaticShapeAndContiguousRowMajor(type);
+}
+
+class WeightNormLoweringBase {
+protected:
+  WeightNormLoweringBase(ImplicitLocOpBuilder &b, WeightNormInterface op)
+      : b(b), op(op), numerics(b, b.getLoc(), op.getVType().getElementType()),
+        computeType(numerics.getComputeType()) {}
+
+  //===--------------------------------------------------------------------===//
+  // Index arithmetic, loops and conditions
+  //===--------------------------------------------------------------------===//
+
+  Value idx(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value add(Value x, Value y) { return b.createOrFold<arith::AddIOp>(x, y); }
+  Value sub(Value x, Value y) { return b.createOrFold<arith::SubIOp>(x, y); }
+  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
+  Value divU(Value x, Value y) { return b.createOrFold<arith::DivUIOp>(x, y); }
+  Value remU(Value x, Value y) { return b.createOrFold<arith::RemUIOp>(x, y); }
+  Value divUp(Value x, Value y) {
+    return b.createOrFold<arith::CeilDivUIOp>(x, y);
+  }
+  Value minU(Value x, Value y) { return b.createOrFold<arith::MinUIOp>(x, y); }
+  Value maxU(Value x, Value y) { return b.createOrFold<arith::MaxUIOp>(x, y); }
+  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
+    return b.createOrFold<arith::CmpIOp>(predicate, x, y);
+  }
+
+  /// A loop from `lb` to `ub` by `step` carrying `inits`; `body` receives the
+  /// induction variable and the carried values and returns the next ones.
+  SmallVector<Value>
+  forLoop(Value lb, Value ub, Value step, ValueRange inits,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, lb, ub, step, inits,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          scf::YieldOp::create(b, body(iv, args));
+        });
+    return loop.getResults();
+  }
+  void forLoop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+    forLoop(lb, ub, step, {}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>{};
+    });
+  }
+  void ifThen(Value cond, function_ref<void()> body) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  }
+  void ifThenElse(Value cond, function_ref<void()> thenBody,
+                  function_ref<void()> elseBody) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    thenBody();
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    elseBody();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Partial sums
+  //===--------------------------------------------------------------------===//
+
+  SmallVector<Value> pack(const PartialSum &sum) {
+    SmallVector<Value> values = {sum.hi};
+    if (sum.lo)
+      values.push_back(sum.lo);
+    return values;
+  }
+  PartialSum unpack(ValueRange values) {
+    return {values[0], values.size() > 1 ? values[1] : Value()};
+  }
+  /// The scalar partial sum at `at` of the arrays hi and lo (lo may be null).
+  PartialSum loadSum(Value hi, Value lo, Value at) {
+    return {memref::LoadOp::create(b, hi, ValueRange{at}),
+            lo ? memref::LoadOp::create(b, lo, ValueRange{at}).getResult()
+               : Value()};
+  }
+  /// Stores the scalars `hiValue` and `loValue` (may be null) at `at`.
+  void storePair(Value hiValue, Value loValue, Value hi, Value lo, Value at) {
+    memref::StoreOp::create(b, hiValue, hi, ValueRange{at});
+    if (loValue)
+      memref::StoreOp::create(b, loValue, lo, ValueRange{at});
+  }
+
+  //===--------------------------------------------------------------------===//
+  // The view of v and the per-slice values
+  //===--------------------------------------------------------------------===//
+
+  /// `memref` (contiguous, row-major) as a 1-D array.
+  Value flatten(Value memref) {
+    int64_t rank = cast<MemRefType>(memref.getType()).getRank();
+    if (rank == 1)
+      return memref;
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < rank; ++i)
+      all[0].push_back(i);
+    return memref::CollapseShapeOp::create(b, memref, all);
+  }
+  /// Sets P, O and Q (v as [P, O, Q] around dim; the whole-tensor norm is
+  /// P = O = 1) and eps; returns v's sizes.
+  SmallVector<Value> setView() {
+    SmallVector<Value> sizes;
+    for (int64_t i = 0, e = op.getRank(); i < e; ++i)
+      sizes.push_back(b.createOrFold<memref::DimOp>(op.getV(), i));
+    auto product = [&](ArrayRef<Value> values) {
+      Value result = idx(1);
+      for (Value value : values)
+        result = mul(result, value);
+      return result;
+    };
+    if (std::optional<int64_t> dim = op.getNormalizedDim()) {
+      P = product(ArrayRef<Value>(sizes).take_front(*dim));
+      O = sizes[*dim];
+      Q = product(ArrayRef<Value>(sizes).drop_front(*dim + 1));
+    } else {
+      P = idx(1);
+      O = idx(1);
+      Q = product(sizes);
+    }
+    if (std::optional<APFloat> epsValue = op.getEpsInAccumulationType())
+      eps = numerics.epsConstant(*epsValue);
+    return sizes;
+  }
+  /// Indices of slice k in g's layout (and the norm's and scale's).
+  SmallVector<Value> gIndices(Value k) {
+    SmallVector<Value> indices(op.getGType().getRank(), idx(0));
+    if (std::optional<int64_t> gDim = op.getGDimAlongDim())
+      indices[*gDim] = k;
+    return indices;
+  }
+  /// g of slice k, widened.
+  Value loadG(Value k) {
+    return numerics.widen(memref::LoadOp::create(b, op.getG(), gIndices(k)));
+  }
+  /// The norm and scale of slice k from its scalar sum; stores the norm and
+  /// scale results the op has.
+  SliceScale finishSlice(Value k, PartialSum sum) {
+    SliceScale slice = numerics.finalize(sum, eps, loadG(k));
+    if (Value norm = op.getNormDestination())
+      memref::StoreOp::create(b, numerics.normResult(slice), norm,
+                              gIndices(k));
+    if (Value scale = op.getScaleDestination())
+      memref::StoreOp::create(b, numerics.scaleResult(slice), scale,
+                              gIndices(k));
+    return slice;
+  }
+
+  ImplicitLocOpBuilder &b;
+  WeightNormInterface op;
+  WeightNormNumerics numerics;
+  Type computeType;
+  /// v and w (null without a w) as flat arrays, the [P, O, Q] view, eps.
+  Value v1, w1, P, O, Q, eps;
+};
+
+} // namespace wn
+} // namespace mlir
+
+#endif // WN_LIB_TRANSFORMS_WEIGHTNORMLOWERINGBASE_H
