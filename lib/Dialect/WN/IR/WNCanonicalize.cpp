@@ -10,6 +10,7 @@
 #include "wn/Dialect/WN/IR/WNOps.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -91,14 +92,16 @@ LogicalResult WeightNormScaleOp::fold(FoldAdaptor,
 }
 
 namespace {
-/// Rewrites a weight norm on tensors whose g is not in the canonical layout
-/// (keepdim, all-ones or [1]) to one with the canonical g (1-D along dim,
-/// 0-d for the whole tensor): g and the norm destination are collapsed, the
-/// norm result is expanded back to its type.
-struct CanonicalizeGLayout final : OpRewritePattern<WeightNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// Rewrites a weight norm op on tensors whose g is not in the canonical
+/// layout (keepdim, all-ones or [1]) to one with the canonical g (1-D along
+/// dim, 0-d for the whole tensor): g and the destinations in g's layout (norm,
+/// scale) are collapsed, their results expanded back to their types; w's
+/// destination and result are kept.
+template <typename OpTy>
+struct CanonicalizeGLayout final : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(WeightNormOp op,
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "buffer semantics");
@@ -107,50 +110,30 @@ struct CanonicalizeGLayout final : OpRewritePattern<WeightNormOp> {
       return rewriter.notifyMatchFailure(op, "g is canonical");
 
     Location loc = op.getLoc();
-    Value g = collapseToCanonicalGLayout(rewriter, loc, op.getG(), dim);
-    Value normInit = op.getNormInit();
-    SmallVector<Type> resultTypes = {op.getWResult().getType()};
-    if (normInit) {
-      normInit = collapseToCanonicalGLayout(rewriter, loc, normInit, dim);
-      resultTypes.push_back(normInit.getType());
+    SmallVector<Value> operands(op->getOperands());
+    operands[op.getGMutable().getOperandNumber()] =
+        collapseToCanonicalGLayout(rewriter, loc, op.getG(), dim);
+    Value w = op.getWDestination();
+    SmallVector<Type> resultTypes;
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      Value value = init.get();
+      if (value != w) {
+        value = collapseToCanonicalGLayout(rewriter, loc, value, dim);
+        operands[init.getOperandNumber()] = value;
+      }
+      resultTypes.push_back(value.getType());
     }
-    auto canonical = WeightNormOp::create(rewriter, loc, resultTypes, op.getV(),
-                                          g, op.getInit(), normInit,
-                                          op.getDimAttr(), op.getEpsAttr());
-    canonical->setDiscardableAttrs(op->getDiscardableAttrDictionary());
-
-    SmallVector<Value> replacements = {canonical.getWResult()};
-    if (Value norm = canonical.getNormResult())
-      replacements.push_back(expandFromCanonicalGLayout(
-          rewriter, loc, norm,
-          cast<RankedTensorType>(op.getNormResult().getType()), dim));
+    Operation *canonical = mlir::clone(rewriter, op, resultTypes, operands);
+    SmallVector<Value> replacements;
+    for (auto [result, original] :
+         llvm::zip(canonical->getResults(), op->getResults()))
+      replacements.push_back(
+          result.getType() == original.getType()
+              ? result
+              : expandFromCanonicalGLayout(
+                    rewriter, loc, result,
+                    cast<RankedTensorType>(original.getType()), dim));
     rewriter.replaceOp(op, replacements);
-    return success();
-  }
-};
-/// The same for wn.weight_norm_scale: g and the scale destination are
-/// collapsed, the scale result expanded back to its type.
-struct CanonicalizeScaleGLayout final : OpRewritePattern<WeightNormScaleOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(WeightNormScaleOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(op, "buffer semantics");
-    std::optional<int64_t> dim = op.getNormalizedDim();
-    if (isCanonicalGLayout(op.getGType(), dim))
-      return rewriter.notifyMatchFailure(op, "g is canonical");
-    Location loc = op.getLoc();
-    Value g = collapseToCanonicalGLayout(rewriter, loc, op.getG(), dim);
-    Value init = collapseToCanonicalGLayout(rewriter, loc, op.getInit(), dim);
-    auto canonical = WeightNormScaleOp::create(
-        rewriter, loc, TypeRange{init.getType()}, op.getV(), g, init,
-        op.getDimAttr(), op.getEpsAttr());
-    canonical->setDiscardableAttrs(op->getDiscardableAttrDictionary());
-    rewriter.replaceOp(
-        op, expandFromCanonicalGLayout(
-                rewriter, loc, canonical.getScaleResult(),
-                cast<RankedTensorType>(op.getScaleResult().getType()), dim));
     return success();
   }
 };
@@ -158,10 +141,10 @@ struct CanonicalizeScaleGLayout final : OpRewritePattern<WeightNormScaleOp> {
 
 void WeightNormOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                                MLIRContext *context) {
-  results.add<CanonicalizeGLayout>(context);
+  results.add<CanonicalizeGLayout<WeightNormOp>>(context);
 }
 
 void WeightNormScaleOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                                     MLIRContext *context) {
-  results.add<CanonicalizeScaleGLayout>(context);
+  results.add<CanonicalizeGLayout<WeightNormScaleOp>>(context);
 }
