@@ -96,8 +96,10 @@ static llvm::BitVector getPassThroughWeights(Block &entry) {
 /// `entry` in the backward slice of a wn op that read no norm result, e.g.
 /// a transpose or a cast of v). An argument read anywhere else is an
 /// activation, even where it also feeds a norm: `x` in `x + wn(x * x, g)`
-/// or in `wn(x + wn(v, g), g2)`.
-static llvm::BitVector getCandidateWeights(Block &entry) {
+/// or in `wn(x + wn(v, g), g2)` — except the `passThrough` arguments
+/// (getPassThroughWeights), which are candidates whatever their readers.
+static llvm::BitVector
+getCandidateWeights(Block &entry, const llvm::BitVector &passThrough) {
   // The wn ops, and the ops that read a norm result, directly or not.
   llvm::SetVector<Operation *> wnOps;
   DenseSet<Value> afterNorm;
@@ -122,7 +124,7 @@ static llvm::BitVector getCandidateWeights(Block &entry) {
         worklist.push_back(def);
     }
   }
-  llvm::BitVector candidates = getPassThroughWeights(entry);
+  llvm::BitVector candidates = passThrough;
   for (BlockArgument arg : entry.getArguments()) {
     bool feedsNorm = false, onlyForNorms = true;
     for (Operation *user : arg.getUsers()) {
@@ -195,8 +197,8 @@ mlir::wn::analyzeWeightPreparation(func::FuncOp func, std::string *whyNot) {
   // argument can only shrink the prepared region, and with it the uses
   // counted as inside, so this converges.
   Block &entry = func.front();
-  llvm::BitVector weights = getCandidateWeights(entry);
   llvm::BitVector passThrough = getPassThroughWeights(entry);
+  llvm::BitVector weights = getCandidateWeights(entry, passThrough);
   llvm::SetVector<Operation *> prepared;
   while (true) {
     prepared = getPreparedOps(entry, weights);
