@@ -3,6 +3,8 @@
 #ifndef WN_TRANSFORMS_PASSES_H
 #define WN_TRANSFORMS_PASSES_H
 
+#include "wn/Dialect/WN/IR/WNConstantFold.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

@@ -222,7 +222,8 @@ def WNFoldConstantsPass : Pass<"wn-fold-constants"> {
     weight norm. The rewrite is `populateWNFoldConstantsPatterns`.
   }];
   let options = [
-    Option<"maxElements", "max-elements", "int64_t", /*default=*/"65536",
+    Option<"maxElements", "max-elements", "int64_t",
+           /*default=*/"::mlir::wn::kWeightNormFoldMaxElements",
            "Fold weight norms whose v has at most this many elements, "
            "whatever v's other users (-1: no limit)">
   ];
