@@ -68,6 +68,9 @@ void mlir::wn::buildWNBufferizationPasses(OpPassManager &pm) {
 /// Buffers and loops to the LLVM dialect.
 static void addLLVMLoweringPasses(OpPassManager &pm,
                                   const WNCPUPipelineOptions &options) {
+  // Copies into strided subviews (bufferized tensor.pad, insert_slice) as
+  // loops rather than calls to memrefCopy from MLIR's runtime library.
+  pm.addNestedPass<func::FuncOp>(createWNLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Vector transfers of rank above 1 (vectorized contractions) as unrolled
   // 1-D ones, which the LLVM conversion turns into loads and stores.

@@ -34,6 +34,10 @@ void populateWNFoldConstantsPatterns(RewritePatternSet &patterns,
 /// linalg ops whose value is v * g / ||v||) by wn.weight_norm (--wn-raise).
 void populateWNRaisePatterns(RewritePatternSet &patterns);
 
+/// memref.copy with a non-contiguous source or target -> linalg.copy (see
+/// --wn-lower-strided-copies).
+void populateWNLowerStridedCopiesPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"
 

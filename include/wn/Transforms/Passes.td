@@ -202,6 +202,29 @@ def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
   ];
 }
 
+def WNLowerStridedCopiesPass : Pass<"wn-lower-strided-copies"> {
+  let summary = "Rewrite memref.copy between non-contiguous buffers into "
+                "linalg.copy";
+  let description = [{
+    The LLVM lowering of `memref.copy` turns a copy whose source or target
+    is not contiguous (a strided subview, as bufferized `tensor.pad` and
+    `tensor.insert_slice` produce) into a call to `memrefCopy` from
+    libmlir_c_runner_utils. This pass rewrites exactly those copies into
+    `linalg.copy`, which lowers to loops, so that compiled code needs no
+    MLIR runtime library; contiguous copies stay `memref.copy` (a memcpy).
+    `--wn-cpu-pipeline` runs it after bufferization. The rewrite is
+    `populateWNLowerStridedCopiesPatterns`.
+
+    Example:
+    ```mlir
+    memref.copy %src, %dst : memref<4x5xf32> to memref<4x5xf32, strided<[7, 1], offset: 1>>
+    // becomes
+    linalg.copy ins(%src : memref<4x5xf32>) outs(%dst : memref<4x5xf32, strided<[7, 1], offset: 1>>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def WNFoldConstantsPass : Pass<"wn-fold-constants"> {
   let summary = "Fold wn.weight_norm of constant v and g into constants";
   let description = [{

@@ -1,0 +1,69 @@
+"""Compiling an export with wn-opt and calling its @forward from Python.
+
+compile_exported(exported, workdir) runs wn-opt with `passes` (default
+--wn-optimize) and --wn-cpu-pipeline, mlir-translate and clang (see
+wn_testing.aot), loads the shared library and returns a callable that takes
+the input tensor(s) (and, for weights="args", the parameters, defaulting to
+the exported ones) and returns the output tensor(s).
+"""
+
+import ctypes
+import itertools
+from collections.abc import Sequence
+
+import torch
+
+from wn_testing import aot, memref
+
+from .exporter import Exported
+
+
+class CompiledModel:
+    """@forward of a compiled export, callable on torch tensors."""
+
+    def __init__(self, exported: Exported, library: ctypes.CDLL):
+        self.exported = exported
+        self.library = library
+        self._fn = library._mlir_ciface_forward
+        self._fn.restype = None
+        self._results = memref.results_class(
+            tuple(len(s) for s in exported.output_shapes))
+
+    def __call__(self, *inputs: torch.Tensor, parameters=None):
+        if len(inputs) != len(self.exported.input_shapes):
+            raise TypeError(f"forward takes {len(self.exported.input_shapes)} "
+                            f"input(s), got {len(inputs)}")
+        for x, shape in zip(inputs, self.exported.input_shapes):
+            if tuple(x.shape) != tuple(shape) or x.dtype != \
+                    self.exported.dtype:
+                raise ValueError(f"input of shape {list(x.shape)} and "
+                                 f"{x.dtype}; the export takes "
+                                 f"{list(shape)} of {self.exported.dtype}")
+        if parameters is None:
+            parameters = [t for _, t in self.exported.parameters]
+        args = [t.detach().contiguous() for t in (*inputs, *parameters)]
+        descs = [memref.descriptor(a) for a in args]
+        results = self._results()
+        self._fn(ctypes.byref(results), *(ctypes.byref(d) for d in descs))
+        out = memref.take_tensors(
+            results, [self.exported.dtype] * len(self.exported.output_shapes))
+        return out[0] if len(out) == 1 else tuple(out)
+
+
+# dlopen returns the library already loaded from a path, even if the file
+# changed: every compilation in a process gets its own file name.
+_serial = itertools.count()
+
+
+def compile_exported(exported: Exported, workdir,
+                     passes: Sequence[str] = ("--wn-optimize",),
+                     pipeline_options: str = "",
+                     name: str = "model") -> CompiledModel:
+    """Compiles `exported` for this CPU; intermediate files go to
+    `workdir`."""
+    options = " ".join(o for o in ("emit-c-interface=1", pipeline_options)
+                       if o)
+    name = f"{name}_{next(_serial)}"
+    library = aot.compile_module(exported.text, workdir, options, name=name,
+                                 passes=list(passes))
+    return CompiledModel(exported, library)
