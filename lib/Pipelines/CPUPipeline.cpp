@@ -90,6 +90,8 @@ static void addLLVMLoweringPasses(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
+  // Math functions with no LLVM intrinsic (erf, tanh, ...) as libm calls.
+  pm.addPass(createConvertMathToLibmPass());
   // bf16 conversions become integer arithmetic: no soft-float helper from
   // the C runtime is needed, under mlir-runner or ahead of time.
   arith::ArithExpandOpsPassOptions expandOptions;

@@ -105,7 +105,7 @@ def _user_line(node) -> str:
             filename = parts[0][len("File "):].strip('"')
             lineno = parts[1].replace("line ", "") if len(parts) > 1 else "?"
             code = lines[i + 1].strip() if i + 1 < len(lines) else ""
-            return f"{filename}:{lineno}: {code}"
+            return f"{filename}:{lineno} (`{code}`)"
     return ""
 
 
@@ -756,6 +756,8 @@ class _GraphExporter(_Exporter):
 
     def path(self, target: str) -> str:
         """A module path as the user's model spells it."""
+        if self.strip and target == self.strip[:-1]:
+            return ""
         return target[len(self.strip):] if self.strip and \
             target.startswith(self.strip) else target
 
@@ -799,13 +801,16 @@ class _GraphExporter(_Exporter):
             kind = _METHODS.get(node.target)
         else:
             kind = _FUNCTIONS.get(node.target)
+        inplace = node.kwargs.get("inplace") or (
+            node.op == "call_method" and node.target.endswith("_") and
+            not node.target.endswith("__"))
+        if inplace:
+            raise ExportError("in-place operations are not supported; use "
+                              "the out-of-place form")
         if kind is None:
             raise ExportError("unsupported operation")
         args = [self.value(a) for a in node.args]
         kwargs = {k: self.value(v) for k, v in node.kwargs.items()}
-        if kwargs.get("inplace") or (node.op == "call_method" and
-                                     node.target.endswith("_")):
-            raise ExportError("in-place operations are not supported")
         hint = node.name
         if kind == "identity":
             return args[0]
@@ -1014,6 +1019,12 @@ def export_program(module: nn.Module, example_input,
     if dtype not in mlir.ELEMENT_TYPES:
         raise ExportError(f"input dtype {dtype} is not supported (float32 "
                           f"or float64)")
+    for name, tensor in list(module.named_parameters()) + list(
+            module.named_buffers()):
+        if tensor.is_floating_point() and tensor.dtype != dtype:
+            raise ExportError(f"parameter '{name}' is {tensor.dtype}, but the "
+                              f"input is {dtype}; convert the model with "
+                              f".to({dtype}) or the input")
     was_training = module.training
     module.eval()
     try:

@@ -11,6 +11,7 @@ module still has its weight_g/weight_v (or parametrizations).
 """
 
 import inspect
+import os
 
 import torch
 import torch.fx as fx
@@ -56,6 +57,10 @@ _MODULE_CALL = torch.nn.Module.__call__
 _MODULE_GETATTR = torch.nn.Module.__getattr__
 
 
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _call_unpatched(module, args, kwargs):
     patched = torch.nn.Module.__call__, torch.nn.Module.__getattr__
     torch.nn.Module.__call__ = _MODULE_CALL
@@ -84,6 +89,18 @@ class ConcreteTracer(fx.Tracer):
         self._inputs = list(inputs)
         self._placeholders = 0
         self._module_stack: list[tuple[str, type]] = []
+
+    def _find_user_frame(self):
+        """The innermost frame outside torch and this package: the model's
+        code that made the node (for error messages)."""
+        frame = inspect.currentframe()
+        while frame:
+            filename = frame.f_code.co_filename
+            if not (filename.startswith(_TORCH_DIR) or
+                    filename.startswith(_PACKAGE_DIR)):
+                return frame
+            frame = frame.f_back
+        return None
 
     def proxy(self, node):
         return ConcreteProxy(node, self)
@@ -124,7 +141,11 @@ class ConcreteTracer(fx.Tracer):
         if node.op == "get_attr":
             value = self.root
             for part in node.target.split("."):
-                value = getattr(value, part)
+                if isinstance(value, torch.nn.Module) and \
+                        part not in value.__dict__:
+                    value = _MODULE_GETATTR(value, part)  # not fx's patch
+                else:
+                    value = getattr(value, part)
             return value
         args, kwargs = load(node.args), load(node.kwargs)
         with torch.no_grad():

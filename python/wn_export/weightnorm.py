@@ -86,12 +86,13 @@ def _infer_dim(key: str, g: torch.Tensor, v: torch.Tensor) -> int | None:
     candidates = [i for i in range(g.dim())
                   if g.shape[i] == v.shape[i] and
                   all(g.shape[j] == 1 for j in range(g.dim()) if j != i)]
-    if len(candidates) == 1:
-        return candidates[0]
-    raise ExportError(
-        f"state dict entry '{key}': the weight-norm dim is ambiguous from g "
-        f"of shape {list(g.shape)} and v of shape {list(v.shape)} "
-        f"(candidates {candidates or 'none'}); pass it in dims")
+    if not candidates:
+        raise ExportError(f"state dict entry '{key}': g of shape "
+                          f"{list(g.shape)} is not a weight-norm g of v of "
+                          f"shape {list(v.shape)} for any dim")
+    # Several candidates only when g is all ones: every candidate dim then
+    # has size 1 in v, so each means one norm over all of v: the same.
+    return candidates[0]
 
 
 def load_state_dict(model: torch.nn.Module, state_dict: dict,
