@@ -1,0 +1,104 @@
+"""HiFi-GAN V1 generator pieces (Kong et al. 2020, jik876/hifi-gan
+models.py), in plain PyTorch with torch.nn.utils.weight_norm as in the
+original: ResBlock1 and one upsampling stage of the generator
+(leaky_relu -> weight-normed ConvTranspose1d -> the mean of three
+ResBlock1 with kernel sizes 3, 7, 11 and dilations 1, 3, 5).
+
+V1: upsample_rates [8, 8, 2, 2], upsample_kernel_sizes [16, 16, 4, 4],
+upsample_initial_channel 512; stage 0 is ConvTranspose1d(512, 256, 16,
+stride 8, padding 4) followed by resblocks of 256 channels.
+"""
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils import weight_norm
+
+LRELU_SLOPE = 0.1
+
+
+def get_padding(kernel_size, dilation=1):
+    return int((kernel_size * dilation - dilation) / 2)
+
+
+class ResBlock1(nn.Module):
+    def __init__(self, channels, kernel_size=3, dilation=(1, 3, 5)):
+        super().__init__()
+        self.convs1 = nn.ModuleList([
+            weight_norm(nn.Conv1d(channels, channels, kernel_size, 1,
+                                  dilation=d,
+                                  padding=get_padding(kernel_size, d)))
+            for d in dilation])
+        self.convs2 = nn.ModuleList([
+            weight_norm(nn.Conv1d(channels, channels, kernel_size, 1,
+                                  dilation=1,
+                                  padding=get_padding(kernel_size, 1)))
+            for _ in dilation])
+
+    def forward(self, x):
+        for c1, c2 in zip(self.convs1, self.convs2):
+            xt = F.leaky_relu(x, LRELU_SLOPE)
+            xt = c1(xt)
+            xt = F.leaky_relu(xt, LRELU_SLOPE)
+            xt = c2(xt)
+            x = xt + x
+        return x
+
+
+class UpsampleStage(nn.Module):
+    """Generator stage i: x = leaky_relu(x); x = ups[i](x); x = mean of the
+    stage's resblocks applied to x (the generator's inner loop)."""
+
+    def __init__(self, in_channels=512, rate=8, kernel=16,
+                 resblock_kernel_sizes=(3, 7, 11),
+                 resblock_dilations=((1, 3, 5),) * 3):
+        super().__init__()
+        out_channels = in_channels // 2
+        self.up = weight_norm(nn.ConvTranspose1d(
+            in_channels, out_channels, kernel, rate,
+            padding=(kernel - rate) // 2))
+        self.resblocks = nn.ModuleList([
+            ResBlock1(out_channels, k, d)
+            for k, d in zip(resblock_kernel_sizes, resblock_dilations)])
+        self.num_kernels = len(self.resblocks)
+
+    def forward(self, x):
+        x = F.leaky_relu(x, LRELU_SLOPE)
+        x = self.up(x)
+        xs = None
+        for resblock in self.resblocks:
+            if xs is None:
+                xs = resblock(x)
+            else:
+                xs += resblock(x)
+        return xs / self.num_kernels
+
+
+def perturb(model: nn.Module, seed: int) -> nn.Module:
+    """Random weights that are not weight_norm's initial ones (g = ||v||
+    would make w = v): g and biases scaled and shifted."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("weight_g") or name.endswith("bias"):
+                p.mul_(1 + 0.5 * torch.rand(p.shape, generator=generator))
+    return model
+
+
+def examples(small: bool):
+    """(name, model, input) of the HiFi-GAN examples."""
+    torch.manual_seed(0)
+    if small:
+        channels, frames = 32, 16
+        stage = UpsampleStage(channels)
+        block = ResBlock1(16, 3)
+        return [("HiFi-GAN ResBlock1 (16 ch, k3)", perturb(block, 1),
+                 torch.randn(1, 16, 64)),
+                ("HiFi-GAN upsampling stage (32 -> 16 ch, x8)",
+                 perturb(stage, 2), torch.randn(1, channels, frames))]
+    frames = 32
+    return [("HiFi-GAN V1 ResBlock1 (256 ch, k3, dilations 1/3/5)",
+             perturb(ResBlock1(256, 3), 1), torch.randn(1, 256, frames * 8)),
+            ("HiFi-GAN V1 upsampling stage 0 (512 -> 256 ch, x8, "
+             "3 resblocks)", perturb(UpsampleStage(512), 2),
+             torch.randn(1, 512, frames))]
