@@ -62,6 +62,7 @@ tool_dirs = [config.wn_tools_dir, config.llvm_tools_dir]
 tools = [
     "wn-opt",
     "wn-example-linear",
+    "wn-export",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
 ]

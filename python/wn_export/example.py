@@ -55,6 +55,7 @@ def run_example(title: str, model: torch.nn.Module, x: torch.Tensor,
     is within `tolerance`."""
     model.eval()
     workdir = Path(workdir or tempfile.mkdtemp(prefix="wn-example-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     print(f"== {title} ==")
     with torch.no_grad():
         reference = model.double()(x.double())

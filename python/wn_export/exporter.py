@@ -396,7 +396,7 @@ class _Exporter:
         c = f"d{3 + nd}"
         k = [f"d{4 + nd + i}" for i in range(nd)]
         x_map = ["d0", "d1", c] + [
-            f"{o[i]} * {m.stride[i]} + {k[i]} * {m.dilation[i]}"
+            f"{_scaled(o[i], m.stride[i])} + {_scaled(k[i], m.dilation[i])}"
             for i in range(nd)]
         w_map = [f"d1 * {Fo} + d2", c] + k
         out_map = ["d0", "d1", "d2"] + o
@@ -506,7 +506,7 @@ class _Exporter:
         accg = self.regroup(acc, groups_x, (N, G, Fo, Lout), True,
                             "grouped_acc")
         # loops (n, g, f, l, c, k)
-        x_map = ["d0", "d1", "d4", f"d3 - d5 * {d} + {(K - 1) * d}"]
+        x_map = ["d0", "d1", "d4", f"d3 - {_scaled('d5', d)} + {(K - 1) * d}"]
         w_map = [f"d1 * {Cg} + d4" if G > 1 else "d4", "d2", "d5"]
         out_map = ["d0", "d1", "d2", "d3"]
         maps = [mlir.affine_map(6, r) for r in (x_map, w_map, out_map)]
@@ -531,6 +531,10 @@ class _Exporter:
                   f" ins({x2.ssa}, {w.ssa} : {self.type(x2.shape)}, "
                   f"{self.type(w.shape)}) outs({acc.ssa} : {t}) -> {t}")
         return self.reshape(Value(name, (M, O)), out_shape, "linear_out")
+
+
+def _scaled(dim: str, factor: int) -> str:
+    return dim if factor == 1 else f"{dim} * {factor}"
 
 
 def _multiply_accumulate(b: _Body, args, out):
