@@ -23,7 +23,11 @@ def show(name, module, *shape, weights="args"):
 # CHECK: %[[P:.*]] = tensor.pad %input low[0, 0, 2] high[0, 0, 2]
 # CHECK: %[[W:.*]] = wn.weight_norm dim(0) ins(%weight_v, %weight_g : tensor<6x4x3xf32>, tensor<6x1x1xf32>) outs(%{{.*}} : tensor<6x4x3xf32>)
 # CHECK: %[[B:.*]] = linalg.broadcast ins(%bias : tensor<6xf32>) outs(%{{.*}} : tensor<2x6x5xf32>) dimensions = [0, 2]
-# CHECK: linalg.conv_1d_ncw_fcw {dilations = dense<2> : tensor<1xi64>, strides = dense<2> : tensor<1xi64>} ins(%[[P]], %[[W]] : tensor<2x4x13xf32>, tensor<6x4x3xf32>) outs(%[[B]] : tensor<2x6x5xf32>)
+# Loops (n, f, c, k, o): output positions innermost, so that the innermost
+# loop reads x and writes y contiguously with w invariant.
+# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d4 * 2 + d3 * 2)>, affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[P]], %[[W]] : tensor<2x4x13xf32>, tensor<6x4x3xf32>) outs(%[[B]] : tensor<2x6x5xf32>)
+# CHECK: %[[M:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+# CHECK: arith.addf %{{.*}}, %[[M]] : f32
 show("conv1d", weight_norm(nn.Conv1d(4, 6, 3, stride=2, padding=2, dilation=2)),
      2, 4, 9)
 
@@ -35,7 +39,7 @@ show("conv1d", weight_norm(nn.Conv1d(4, 6, 3, stride=2, padding=2, dilation=2)),
 # CHECK: %[[Z:.*]] = linalg.fill
 # CHECK: %[[X:.*]] = tensor.expand_shape %input {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 3, 7]
 # CHECK: %[[A:.*]] = tensor.expand_shape %[[Z]] {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 2, 5]
-# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 + d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d1 * 2 + d2, d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[X]], %[[W]] : tensor<1x2x3x7xf32>, tensor<4x3x3xf32>) outs(%[[A]] : tensor<1x2x2x5xf32>)
+# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d5 + d4)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d1 * 2 + d2, d3, d4)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[X]], %[[W]] : tensor<1x2x3x7xf32>, tensor<4x3x3xf32>) outs(%[[A]] : tensor<1x2x2x5xf32>)
 # CHECK: arith.mulf
 # CHECK: arith.addf
 # CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] : tensor<1x2x2x5xf32> into tensor<1x4x5xf32>
@@ -46,7 +50,7 @@ show("conv1d-groups",
 # CHECK-LABEL: ----- conv2d
 # CHECK: tensor.pad %input low[0, 0, 1, 0] high[0, 0, 1, 0]
 # CHECK: wn.weight_norm ins(%weight_v, %weight_g : tensor<4x3x3x2xf32>, tensor<f32>)
-# CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
+# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d5 * 2 + d3, d6 + d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d2, d3, d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
 show("conv2d", weight_norm(nn.Conv2d(3, 4, (3, 2), stride=(2, 1),
                                      padding=(1, 0)), dim=None), 2, 3, 7, 5)
 
@@ -56,7 +60,8 @@ show("conv2d", weight_norm(nn.Conv2d(3, 4, (3, 2), stride=(2, 1),
 # CHECK: %[[W:.*]] = wn.weight_norm dim(0)
 # CHECK: %[[P:.*]] = tensor.pad %input low[0, 0, 1] high[0, 0, 1]
 # CHECK: tensor.expand_shape %[[W]] {{\[\[}}0], [1], [2, 3]] output_shape [6, 4, 2, 2]
-# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d3 + (d4 + 1) floordiv 2 - d6 + 1)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d5, d2, d6, (d4 + 1) mod 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4)>]
+# Loops (n, g, f, r, c, j, q).
+# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d4, d6 + (d3 + 1) floordiv 2 - d5 + 1)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d2, d5, (d3 + 1) mod 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d6, d3)>]
 # CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3, 4]] : tensor<2x1x4x5x2xf32> into tensor<2x4x10xf32>
 show("conv-transpose1d",
      weight_norm(nn.ConvTranspose1d(6, 4, 4, stride=2, padding=1)), 2, 6, 5)
@@ -67,7 +72,7 @@ show("conv-transpose1d",
 # CHECK: linalg.index 3 : index
 # CHECK: arith.select
 # CHECK: tensor.pad %{{.*}} low[0, 0, 7] high[0, 0, 7]
-# CHECK: affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 - d5 * 2 + 8)>
+# CHECK: affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d5 - d4 * 2 + 8)>
 show("conv-transpose1d-dilated",
      weight_norm(nn.ConvTranspose1d(6, 4, 5, stride=2, padding=1, dilation=2,
                                     output_padding=1)), 2, 6, 5)
