@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils.weight_norm import WeightNorm
 
 from . import mlir
 from .tracing import ROOT_PREFIX, trace
@@ -264,6 +265,19 @@ class _Exporter:
                   f"{self.type(x.shape)} into {self.type(out)}")
         return Value(name, out)
 
+    def slice(self, x: Value, offsets, sizes, strides=None,
+              hint="slice") -> Value:
+        """tensor.extract_slice of `x` (unit strides by default)."""
+        sizes = tuple(sizes)
+        strides = list(strides or [1] * len(sizes))
+        name = self.fresh(hint)
+        self.emit(f"{name} = tensor.extract_slice {x.ssa}"
+                  f"[{', '.join(map(str, offsets))}] "
+                  f"[{', '.join(map(str, sizes))}] "
+                  f"[{', '.join(map(str, strides))}] : "
+                  f"{self.type(x.shape)} to {self.type(sizes)}")
+        return Value(name, sizes)
+
     def transpose(self, x: Value, perm, hint="transpose") -> Value:
         perm = [p % max(len(x.shape), 1) for p in perm]
         if perm == list(range(len(x.shape))):
@@ -359,9 +373,7 @@ class _Exporter:
 
     def conv(self, path, m, x: Value, out_shape) -> Value:
         nd = len(m.kernel_size)
-        if m.padding_mode != "zeros":
-            raise ExportError(f"padding_mode '{m.padding_mode}' is not "
-                              f"supported (only 'zeros')")
+        _check_zero_padding(m)
         if len(x.shape) != nd + 2:
             raise ExportError(f"expects a batched input of rank {nd + 2}, "
                               f"got shape {list(x.shape)}")
@@ -427,9 +439,7 @@ class _Exporter:
         """
         if len(m.kernel_size) != 1:
             raise ExportError("only ConvTranspose1d is supported")
-        if m.padding_mode != "zeros":
-            raise ExportError(f"padding_mode '{m.padding_mode}' is not "
-                              f"supported (only 'zeros')")
+        _check_zero_padding(m)
         if len(x.shape) != 3:
             raise ExportError(f"expects a batched input [N, C, L], got shape "
                               f"{list(x.shape)}")
@@ -469,12 +479,7 @@ class _Exporter:
             y = self.regroup(y, [[0], [1, 2], [3, 4]], y.shape, False,
                              "conv_out")
             if Q * s != Lout:
-                name = self.fresh("conv_out")
-                self.emit(f"{name} = tensor.extract_slice {y.ssa}[0, 0, 0] "
-                          f"[{N}, {O}, {Lout}] [1, 1, 1] : "
-                          f"{self.type(y.shape)} to "
-                          f"{self.type((N, O, Lout))}")
-                y = Value(name, (N, O, Lout))
+                y = self.slice(y, [0, 0, 0], (N, O, Lout), hint="conv_out")
             return y
         left = d * (K - 1) - p
         if left < 0:
@@ -500,12 +505,8 @@ class _Exporter:
         length = Lout + d * (K - 1)
         high = length - left - L * s
         if high < 0:
-            name = self.fresh("spread")
-            cut = (N, C, L * s + high)
-            self.emit(f"{name} = tensor.extract_slice {xs.ssa}[0, 0, 0] "
-                      f"[{N}, {C}, {cut[2]}] [1, 1, 1] : "
-                      f"{self.type(xs.shape)} to {self.type(cut)}")
-            xs = Value(name, cut)
+            xs = self.slice(xs, [0, 0, 0], (N, C, L * s + high),
+                            hint="spread")
             high = 0
         xs = self.pad(xs, [0, 0, left], [0, 0, high], hint="scattered")
         acc = self.accumulator(out_shape, bias, 1)
@@ -540,6 +541,12 @@ class _Exporter:
                   f" ins({x2.ssa}, {w.ssa} : {self.type(x2.shape)}, "
                   f"{self.type(w.shape)}) outs({acc.ssa} : {t}) -> {t}")
         return self.reshape(Value(name, (M, O)), out_shape, "linear_out")
+
+
+def _check_zero_padding(m: nn.Module) -> None:
+    if m.padding_mode != "zeros":
+        raise ExportError(f"padding_mode '{m.padding_mode}' is not "
+                          f"supported (only 'zeros')")
 
 
 def _scaled(dim: str, factor: int) -> str:
@@ -673,6 +680,7 @@ class _GraphExporter(_Exporter):
         self.graph = graph
         self.tracer = tracer
         self.env: dict = {}
+        self.input_shapes: list[tuple] = []
         self.results: list[Value] = []
 
     def run(self) -> None:
@@ -709,13 +717,9 @@ class _GraphExporter(_Exporter):
             return self.env[arg]
         return arg
 
-    def traced(self, node):
-        return node.meta.get("value") if "value" in node.meta else \
-            self.tracer.value_of(node)
-
     def visit(self, node) -> None:
         if node.op == "placeholder":
-            value = self.traced(node)
+            value = self.tracer.value_of(node)
             if not isinstance(value, torch.Tensor) and not node.users:
                 return  # a forward() default traced as a constant
             self.check_tensor(value, f"input '{node.target}'")
@@ -724,7 +728,7 @@ class _GraphExporter(_Exporter):
             self.env[node] = Value(name, tuple(value.shape))
             self.input_shapes.append(tuple(value.shape))
         elif node.op == "get_attr":
-            value = self.traced(node)
+            value = self.tracer.value_of(node)
             if not isinstance(value, torch.Tensor):
                 raise ExportError(f"attribute '{node.target}' is a "
                                   f"{type(value).__name__}, not a tensor")
@@ -740,7 +744,7 @@ class _GraphExporter(_Exporter):
                                       "tuple of tensors")
                 self.results.append(v)
         else:
-            result = self.traced(node)
+            result = self.tracer.value_of(node)
             if not isinstance(result, torch.Tensor):
                 raise ExportError(f"produces a {type(result).__name__}, not "
                                   f"a tensor")
@@ -762,8 +766,6 @@ class _GraphExporter(_Exporter):
         if value.dtype != self.dtype:
             raise ExportError(f"{what} is {value.dtype}; every tensor must be "
                               f"{self.dtype}, the input's type")
-
-    input_shapes: list
 
     # -- modules ------------------------------------------------------------
 
@@ -942,13 +944,7 @@ class _GraphExporter(_Exporter):
         strides += [1] * (len(x.shape) - dim)
         if tuple(sizes) != x.shape or any(offsets) or any(s != 1
                                                          for s in strides):
-            name = self.fresh(hint)
-            self.emit(f"{name} = tensor.extract_slice {x.ssa}"
-                      f"[{', '.join(map(str, offsets))}] "
-                      f"[{', '.join(map(str, sizes))}] "
-                      f"[{', '.join(map(str, strides))}] : "
-                      f"{self.type(x.shape)} to {self.type(sizes)}")
-            x = Value(name, tuple(sizes))
+            x = self.slice(x, offsets, sizes, strides, hint)
         return self.reshape(x, shape, hint)
 
     def visit_pad(self, node, args, kwargs) -> Value:
@@ -997,20 +993,20 @@ def _render(ex: _GraphExporter) -> str:
 
 def _check_weight_norm_on_leaves(module: nn.Module) -> None:
     """fx calls a traced-through (non-torch.nn) module's forward() without
-    its hooks, so weight norm applied to such a module would be lost."""
+    its hooks, so weight norm applied to such a module would be lost. (A
+    root that is a torch.nn leaf is wrapped by trace() and keeps them.)"""
     leaf = torch.fx.Tracer().is_leaf_module
     for path, m in module.named_modules():
-        if path and leaf(m, path):
+        if leaf(m, path):
             continue
-        if not path and leaf(m, path):
-            continue  # the root leaf is wrapped by trace()
-        for name, _ in list(m.named_parameters(recurse=False)) + [
-                (n, None) for n in getattr(m, "parametrizations", {})]:
-            base = name[:-2] if name.endswith(("_g", "_v")) else name
-            if find_weight_norm(m, base, path) is not None:
+        names = [h.name for h in m._forward_pre_hooks.values()
+                 if isinstance(h, WeightNorm)]
+        names += list(getattr(m, "parametrizations", {}))
+        for name in names:
+            if find_weight_norm(m, name, path) is not None:
                 raise ExportError(
                     f"layer '{path or '<root>'}' ({_type_name(m)}): weight "
-                    f"norm on '{base}' of a module that is not a torch.nn "
+                    f"norm on '{name}' of a module that is not a torch.nn "
                     f"layer is not supported (torch.fx does not run its "
                     f"hooks); apply it to the torch.nn layer that uses it")
 
@@ -1052,7 +1048,6 @@ def export_program(module: nn.Module, example_input,
                               f"{error}") from error
         ex = _GraphExporter(root, graph, tracer, weights, dtype,
                             ROOT_PREFIX if wrapped else "")
-        ex.input_shapes = []
         ex.run()
     finally:
         module.train(was_training)

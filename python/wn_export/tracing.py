@@ -200,8 +200,4 @@ def trace(module: torch.nn.Module, inputs):
     tracer = ConcreteTracer(inputs, concrete)
     with torch.no_grad():
         graph = tracer.trace(root, concrete_args=concrete or None)
-    # Nodes made by create_arg (tensor constants) get their values now.
-    for node in graph.nodes:
-        if node.op == "get_attr":
-            tracer.value_of(node)
     return graph, tracer, root, wrapped
