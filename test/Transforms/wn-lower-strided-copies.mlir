@@ -45,3 +45,14 @@ func.func @dynamic(%a: memref<?xf32, strided<[?], offset: ?>>, %b: memref<?xf32>
   memref.copy %a, %b : memref<?xf32, strided<[?], offset: ?>> to memref<?xf32>
   return
 }
+
+// -----
+
+// Unranked memrefs have no layout to inspect: left alone.
+// CHECK-LABEL: func.func @unranked
+// CHECK: memref.copy %{{.*}}, %{{.*}} : memref<*xf32> to memref<*xf32>
+// CHECK-NOT: linalg.copy
+func.func @unranked(%a: memref<*xf32>, %b: memref<*xf32>) {
+  memref.copy %a, %b : memref<*xf32> to memref<*xf32>
+  return
+}
