@@ -65,6 +65,24 @@ void mlir::wn::buildWNBufferizationPasses(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
+/// Buffer level: linalg contractions become register-blocked vector kernels
+/// (kernels strategy); the loops strategy leaves them to
+/// convert-linalg-to-loops.
+static void addContractionPasses(OpPassManager &pm,
+                                 const WNCPUPipelineOptions &options) {
+  if (options.contractions != ContractionStrategy::Kernels)
+    return;
+  WNLowerContractionsPassOptions contractionOptions;
+  contractionOptions.vectorSize = options.vectorSize;
+  contractionOptions.rows = options.registerRows;
+  contractionOptions.vectors = options.registerVectors;
+  contractionOptions.parallel = options.parallel;
+  pm.addNestedPass<func::FuncOp>(
+      createWNLowerContractionsPass(contractionOptions));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 /// Buffers and loops to the LLVM dialect.
 static void addLLVMLoweringPasses(OpPassManager &pm,
                                   const WNCPUPipelineOptions &options) {
@@ -115,6 +133,7 @@ void mlir::wn::buildWNCPUPipeline(OpPassManager &pm,
   addTensorPasses(pm, options);
   buildWNBufferizationPasses(pm);
   addWNLoweringPasses(pm, options);
+  addContractionPasses(pm, options);
   addLLVMLoweringPasses(pm, options);
 }
 

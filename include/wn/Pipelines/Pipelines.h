@@ -20,6 +20,16 @@ enum class CPUStrategy {
   Materialize,
 };
 
+/// How --wn-cpu-pipeline lowers linalg contractions (matmuls, convolutions).
+enum class ContractionStrategy {
+  /// Register-blocked vector kernels on threads (--wn-lower-contractions):
+  /// the default.
+  Kernels,
+  /// convert-linalg-to-loops: scalar loops on one thread, left to LLVM's
+  /// vectorizer.
+  Loops,
+};
+
 /// Options of --wn-cpu-pipeline.
 struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
   PassOptions::Option<CPUStrategy> strategy{
@@ -47,6 +57,27 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
                      "when it has at least this many bytes (0: always, -1: "
                      "never)"),
       llvm::cl::init(12582912)};
+  PassOptions::Option<ContractionStrategy> contractions{
+      *this, "contractions",
+      llvm::cl::desc("How to lower linalg contractions"),
+      llvm::cl::init(ContractionStrategy::Kernels),
+      llvm::cl::values(
+          clEnumValN(ContractionStrategy::Kernels, "kernels",
+                     "register-blocked vector kernels on threads "
+                     "(--wn-lower-contractions)"),
+          clEnumValN(ContractionStrategy::Loops, "loops",
+                     "scalar loops on one thread "
+                     "(convert-linalg-to-loops)"))};
+  PassOptions::Option<int64_t> registerRows{
+      *this, "register-rows",
+      llvm::cl::desc("kernels: rows of the register block (0: chosen per "
+                     "contraction)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> registerVectors{
+      *this, "register-vectors",
+      llvm::cl::desc("kernels: vectors per row of the register block (0: "
+                     "chosen per contraction)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> emitCInterface{
       *this, "emit-c-interface",
       llvm::cl::desc("Give every function a C interface wrapper "

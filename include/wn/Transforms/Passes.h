@@ -38,6 +38,13 @@ void populateWNRaisePatterns(RewritePatternSet &patterns);
 /// --wn-lower-strided-copies).
 void populateWNLowerStridedCopiesPatterns(RewritePatternSet &patterns);
 
+/// Adds the pattern that lowers linalg contractions on memrefs (out + a * b
+/// over affine maps) to register-blocked vector kernels in scf.parallel
+/// loops (see --wn-lower-contractions).
+void populateWNLowerContractionsPatterns(
+    RewritePatternSet &patterns,
+    const WNLowerContractionsPassOptions &options);
+
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"
 

@@ -149,6 +149,63 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
   ];
 }
 
+def WNLowerContractionsPass : Pass<"wn-lower-contractions"> {
+  let summary = "Lower linalg contractions on memrefs to register-blocked, "
+                "vectorized, parallel kernels";
+  let description = [{
+    Lowers every linalg op with buffer semantics whose body is
+    `out + a * b` (f32 or f64) over affine indexing maps (`linalg.matmul`
+    with plain maps, `linalg.batch_matmul`, the named and the exporter's
+    generic convolutions, grouped, dilated and polyphase transposed ones)
+    to vector kernels in `scf.parallel` loops (OpenMP threads after
+    `convert-scf-to-openmp`). This is the `contractions=kernels` strategy of
+    `--wn-cpu-pipeline`.
+
+    The roles of the loop dims are read off the indexing maps:
+    - the **vector dim**: a parallel dim along which one input is
+      contiguous (its last index is `v + f(other dims)` on a unit-stride
+      memref) and on which the other input does not depend: the output
+      positions of a convolution, the columns of a matmul;
+    - the **row dim**: a parallel dim on which the other input depends and
+      this one does not (output channels, matmul rows);
+    - the reduction dims run inside each block (`scf.for` carrying the
+      accumulators), the other parallel dims and the blocks are the
+      iterations of one `scf.parallel`.
+
+    A block keeps `rows x vectors` accumulators in vector registers; each
+    reduction step loads `vectors` vectors of the contiguous input,
+    broadcasts `rows` scalars of the other and does `rows x vectors` fused
+    multiply-adds. Blocks cut by the edges of the iteration space use masked
+    loads and stores. The block is chosen per op from its static extents
+    (the least padded work with at most 24 accumulators) unless `rows` and
+    `vectors` are given. Contractions without such a vector dim (e.g. a
+    matmul whose both inputs are contiguous along the reduction only), other
+    bodies and element types are left for `convert-linalg-to-loops`.
+
+    Example: a 1-D convolution with output positions innermost,
+    `out[n, f, o] += x[n, c, o + k] * w[f, c, k]`, gets vector dim `o`,
+    row dim `f`, reduction dims `c` and `k`.
+  }];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"16",
+           "f32 elements per vector (a power of two; f64 vectors have half "
+           "as many)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"0",
+           "Rows of the register block (0: chosen per op)">,
+    Option<"vectors", "vectors", "int64_t", /*default=*/"0",
+           "Vectors per row of the register block (0: chosen per op)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Emit scf.parallel loops (threads); off: one thread">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
   let summary = "Compute contractions on v and scale their outputs instead "
                 "of materializing a weight-normed w";

@@ -1,0 +1,626 @@
+//===- LowerContractions.cpp - Register-blocked contraction kernels -------===//
+//
+// Lowers linalg contractions on memrefs (matmuls, convolutions, the
+// exporter's generic convolutions, polyphase transposed convolutions: any
+// linalg op whose body is out + a * b over affine maps) to register-blocked
+// vector kernels in scf.parallel loops (OpenMP threads once converted).
+//
+// The iteration space is read off the op's indexing maps:
+// - the vector dim v: a parallel dim along which one input ("x") is
+//   contiguous (its last index is v + f(other dims), none of its other
+//   indices depends on v) and on which the other input ("w") does not
+//   depend. Lanes of a vector are consecutive values of v.
+// - the row dim r: a parallel dim on which w depends and x does not, so
+//   that one vector of x serves every row of a block.
+// - the other parallel dims are loops of the scf.parallel, with the blocks.
+// - the reduction dims are scf.for loops inside a block, carrying the block
+//   of accumulators (rows x vectors vector registers) as iter_args.
+// One reduction step loads `vectors` vectors of x and `rows` scalars of w
+// (broadcast), and does rows x vectors FMAs. Blocks that do not fit the
+// iteration space (its edges) use masked loads and stores, and clamped rows
+// whose results are not stored.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/AffineExprVisitor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace wn {
+#define GEN_PASS_DEF_WNLOWERCONTRACTIONSPASS
+#include "wn/Transforms/Passes.h.inc"
+} // namespace wn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::wn;
+
+/// Vector registers a block of accumulators may take by default: 24 of
+/// AVX-512's 32, leaving room for the loaded vectors and a broadcast.
+static constexpr int64_t kDefaultAccumulators = 24;
+
+namespace {
+
+/// How one contraction is blocked: which loop dims play which part, and
+/// the register block.
+struct ContractionPlan {
+  /// The input read as vectors along `vecDim` (0 or 1); the other input is
+  /// read as broadcast scalars.
+  unsigned xInput = 0;
+  unsigned vecDim = 0;
+  /// The row dim, or -1: blocks of one row.
+  int64_t rowDim = -1;
+  /// Whether the output is contiguous along vecDim (else its accumulators
+  /// are loaded and stored lane by lane).
+  bool contiguousOutput = false;
+  SmallVector<unsigned> outerDims;
+  SmallVector<unsigned> reductionDims;
+  int64_t rows = 1;
+  int64_t vectors = 1;
+};
+
+/// Whether `value` is the block argument number `index` of `block`.
+bool isBlockArg(Value value, Block &block, unsigned index) {
+  auto arg = dyn_cast<BlockArgument>(value);
+  return arg && arg.getOwner() == &block && arg.getArgNumber() == index;
+}
+
+/// Whether the op's body is `yield out + in0 * in1` (either operand order).
+bool isMultiplyAccumulate(linalg::LinalgOp op) {
+  Block &body = op->getRegion(0).front();
+  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  for (unsigned i = 0; i < 2; ++i) {
+    auto mul = add->getOperand(1 - i).getDefiningOp<arith::MulFOp>();
+    if (!isBlockArg(add->getOperand(i), body, 2) || !mul)
+      continue;
+    if ((isBlockArg(mul.getLhs(), body, 0) &&
+         isBlockArg(mul.getRhs(), body, 1)) ||
+        (isBlockArg(mul.getLhs(), body, 1) &&
+         isBlockArg(mul.getRhs(), body, 0)))
+      return true;
+  }
+  return false;
+}
+
+/// Whether any result of `map` depends on loop dim `dim`.
+bool dependsOn(AffineMap map, unsigned dim) {
+  return llvm::any_of(map.getResults(), [&](AffineExpr e) {
+    return e.isFunctionOfDim(dim);
+  });
+}
+
+/// The coefficient of dim `dim` in `expr` when `expr` is `c * dim + f(other
+/// dims)`, else nullopt.
+std::optional<int64_t> linearCoefficient(AffineExpr expr, unsigned dim,
+                                         unsigned numDims) {
+  if (!expr.isFunctionOfDim(dim))
+    return 0;
+  MLIRContext *ctx = expr.getContext();
+  AffineExpr d = getAffineDimExpr(dim, ctx);
+  AffineExpr shifted = expr.replace(d, d + 1);
+  AffineExpr delta = simplifyAffineExpr(shifted - expr, numDims, 0);
+  if (auto constant = dyn_cast<AffineConstantExpr>(delta))
+    return constant.getValue();
+  return std::nullopt;
+}
+
+/// Whether the innermost stride of `type` is statically 1.
+bool hasUnitInnerStride(MemRefType type) {
+  if (type.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// Whether the memref's last index is `vecDim` itself (stride 1 along it).
+bool isContiguousAlong(AffineMap map, MemRefType type, unsigned vecDim) {
+  if (map.getNumResults() == 0 || !hasUnitInnerStride(type))
+    return false;
+  auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+  if (!last || last.getPosition() != vecDim)
+    return false;
+  for (AffineExpr e : map.getResults().drop_back())
+    if (e.isFunctionOfDim(vecDim))
+      return false;
+  return true;
+}
+
+/// Chooses the register block for a `rowExtent` x `vecExtent` space (0:
+/// unknown) with at most `budget` accumulators: the least padded work
+/// (blocks cut by the edges cost as much as full ones), weighted by the
+/// per-step overhead of small blocks.
+std::pair<int64_t, int64_t> chooseBlock(int64_t rowExtent, int64_t vecExtent,
+                                        int64_t vectorSize, bool hasRows,
+                                        int64_t budget) {
+  std::pair<int64_t, int64_t> best = {1, 1};
+  double bestCost = std::numeric_limits<double>::infinity();
+  for (int64_t rows = 1; rows <= (hasRows ? budget : 1); ++rows) {
+    for (int64_t vectors = 1; rows * vectors <= budget; ++vectors) {
+      // Fewer than 8 accumulators leave the FMA pipes waiting (4-cycle
+      // latency, 2 pipes), unless the space is that small.
+      double padded = 1;
+      if (rowExtent > 0)
+        padded *= double(llvm::divideCeil(rowExtent, rows) * rows) / rowExtent;
+      if (vecExtent > 0) {
+        int64_t width = vectors * vectorSize;
+        padded *=
+            double(llvm::divideCeil(vecExtent, width) * width) / vecExtent;
+      }
+      // Per reduction step: rows + vectors loads and index updates for
+      // rows * vectors FMAs.
+      double cost = padded * (1.0 + 4.0 / double(rows * vectors) +
+                              0.25 * double(rows + vectors) /
+                                  double(rows * vectors));
+      if (cost < bestCost - 1e-9) {
+        bestCost = cost;
+        best = {rows, vectors};
+      }
+    }
+  }
+  return best;
+}
+
+/// The plan for `op`, or failure with the reason it stays loops.
+FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
+                                           const WNLowerContractionsPassOptions
+                                               &options,
+                                           std::string &reason) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1) {
+    reason = "not a two-input, one-output op on memrefs";
+    return failure();
+  }
+  SmallVector<MemRefType> types;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || type.getRank() == 0) {
+      reason = "an operand is not a ranked memref of rank 1 or more";
+      return failure();
+    }
+    types.push_back(type);
+  }
+  Type element = types[2].getElementType();
+  if (!element.isF32() && !element.isF64()) {
+    reason = "element type is not f32 or f64";
+    return failure();
+  }
+  if (types[0].getElementType() != element ||
+      types[1].getElementType() != element) {
+    reason = "mixed element types";
+    return failure();
+  }
+  if (!isMultiplyAccumulate(op)) {
+    reason = "body is not out + a * b";
+    return failure();
+  }
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap map : maps)
+    if (map.getNumSymbols() != 0) {
+      reason = "indexing maps with symbols";
+      return failure();
+    }
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  AffineMap outMap = maps[2];
+  if (!outMap.isProjectedPermutation()) {
+    reason = "output map is not a projected permutation";
+    return failure();
+  }
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iterators[d] == utils::IteratorType::reduction &&
+        dependsOn(outMap, d)) {
+      reason = "output indexed by a reduction dim";
+      return failure();
+    }
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+
+  // The vector dim: prefer a contiguous output, then the longest extent.
+  std::optional<ContractionPlan> best;
+  int64_t bestScore = -1;
+  for (unsigned v = 0; v < numLoops; ++v) {
+    if (iterators[v] != utils::IteratorType::parallel || !dependsOn(outMap, v))
+      continue;
+    for (unsigned x = 0; x < 2; ++x) {
+      AffineMap xMap = maps[x], wMap = maps[1 - x];
+      if (dependsOn(wMap, v) || !hasUnitInnerStride(types[x]) ||
+          xMap.getNumResults() == 0)
+        continue;
+      if (linearCoefficient(xMap.getResults().back(), v, numLoops) !=
+          std::optional<int64_t>(1))
+        continue;
+      if (llvm::any_of(xMap.getResults().drop_back(), [&](AffineExpr e) {
+            return e.isFunctionOfDim(v);
+          }))
+        continue;
+      ContractionPlan plan;
+      plan.xInput = x;
+      plan.vecDim = v;
+      plan.contiguousOutput = isContiguousAlong(outMap, types[2], v);
+      int64_t extent = ShapedType::isDynamic(extents[v]) ? 1 << 20
+                                                          : extents[v];
+      int64_t score = (plan.contiguousOutput ? (int64_t(1) << 40) : 0) +
+                      extent;
+      if (score > bestScore) {
+        bestScore = score;
+        best = plan;
+      }
+    }
+  }
+  if (!best) {
+    reason = "no parallel dim along which one input is contiguous and the "
+             "other constant";
+    return failure();
+  }
+  ContractionPlan plan = *best;
+  AffineMap xMap = maps[plan.xInput], wMap = maps[1 - plan.xInput];
+  int64_t bestRowExtent = -1;
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (d == plan.vecDim || iterators[d] != utils::IteratorType::parallel ||
+        dependsOn(xMap, d) || !dependsOn(wMap, d))
+      continue;
+    int64_t extent = ShapedType::isDynamic(extents[d]) ? 1 << 20 : extents[d];
+    if (extent > bestRowExtent) {
+      bestRowExtent = extent;
+      plan.rowDim = d;
+    }
+  }
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (iterators[d] == utils::IteratorType::reduction)
+      plan.reductionDims.push_back(d);
+    else if (d != plan.vecDim && int64_t(d) != plan.rowDim)
+      plan.outerDims.push_back(d);
+  }
+  int64_t vectorSize = options.vectorSize;
+  if (element.isF64())
+    vectorSize = std::max<int64_t>(1, vectorSize / 2);
+  auto staticExtent = [&](int64_t d) -> int64_t {
+    return d < 0 || ShapedType::isDynamic(extents[d]) ? 0 : extents[d];
+  };
+  auto [rows, vectors] =
+      chooseBlock(staticExtent(plan.rowDim), staticExtent(plan.vecDim),
+                  vectorSize, plan.rowDim >= 0, kDefaultAccumulators);
+  plan.rows = plan.rowDim < 0 ? 1 : (options.rows > 0 ? options.rows : rows);
+  plan.vectors = options.vectors > 0 ? options.vectors : vectors;
+  return plan;
+}
+
+/// Emits the loops and kernels of one planned contraction.
+class ContractionLowering {
+public:
+  ContractionLowering(ImplicitLocOpBuilder &b, linalg::LinalgOp op,
+                      const ContractionPlan &plan,
+                      const WNLowerContractionsPassOptions &options)
+      : b(b), op(op), plan(plan), options(options),
+        maps(op.getIndexingMapsArray()) {
+    element = cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
+    vectorSize = options.vectorSize;
+    if (element.isF64())
+      vectorSize = std::max<int64_t>(1, vectorSize / 2);
+    vectorType = VectorType::get({vectorSize}, element);
+    maskType = VectorType::get({vectorSize}, b.getI1Type());
+    x = op.getDpsInputs()[plan.xInput];
+    w = op.getDpsInputs()[1 - plan.xInput];
+    out = op.getDpsInits()[0];
+  }
+
+  void lower();
+
+private:
+  Value idx(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value add(Value a, Value c) { return b.createOrFold<arith::AddIOp>(a, c); }
+  Value mul(Value a, Value c) { return b.createOrFold<arith::MulIOp>(a, c); }
+  Value sub(Value a, Value c) { return b.createOrFold<arith::SubIOp>(a, c); }
+  Value minS(Value a, Value c) { return b.createOrFold<arith::MinSIOp>(a, c); }
+  Value maxS(Value a, Value c) { return b.createOrFold<arith::MaxSIOp>(a, c); }
+  Value cmp(arith::CmpIPredicate p, Value a, Value c) {
+    return b.createOrFold<arith::CmpIOp>(p, a, c);
+  }
+
+  /// The indices into the operand of `map` at loop point `dims`.
+  SmallVector<Value> indices(AffineMap map, ArrayRef<Value> dims) {
+    SmallVector<Value> result;
+    for (unsigned i = 0; i < map.getNumResults(); ++i)
+      result.push_back(affine::AffineApplyOp::create(b, map.getSubMap({i}),
+                                                     ValueRange(dims)));
+    return result;
+  }
+
+  /// One block at outer indices `point` (row and vector dims at the block's
+  /// first row and lane); `masked`: some rows or lanes lie outside.
+  void emitBlock(SmallVector<Value> point, bool masked);
+
+  ImplicitLocOpBuilder &b;
+  linalg::LinalgOp op;
+  const ContractionPlan &plan;
+  const WNLowerContractionsPassOptions &options;
+  SmallVector<AffineMap> maps;
+  Type element;
+  int64_t vectorSize;
+  VectorType vectorType, maskType;
+  Value x, w, out;
+  /// Loop extents, per loop dim.
+  SmallVector<Value> extents;
+};
+
+void ContractionLowering::lower() {
+  for (Range range : op.createLoopRanges(b, b.getLoc()))
+    extents.push_back(getValueOrCreateConstantIndexOp(b, b.getLoc(),
+                                                      range.size));
+  // The parallel space: outer dims, row blocks, vector blocks.
+  SmallVector<Value> upper;
+  for (unsigned d : plan.outerDims)
+    upper.push_back(extents[d]);
+  Value rowExtent = plan.rowDim >= 0 ? extents[plan.rowDim] : idx(1);
+  Value vecExtent = extents[plan.vecDim];
+  int64_t width = plan.vectors * vectorSize;
+  upper.push_back(
+      b.createOrFold<arith::CeilDivUIOp>(rowExtent, idx(plan.rows)));
+  upper.push_back(b.createOrFold<arith::CeilDivUIOp>(vecExtent, idx(width)));
+  SmallVector<Value> lower(upper.size(), idx(0)), steps(upper.size(), idx(1));
+
+  auto body = [&](ValueRange ivs) {
+    SmallVector<Value> point(op.getNumLoops(), idx(0));
+    for (auto [d, iv] : llvm::zip(plan.outerDims, ivs))
+      point[d] = iv;
+    Value row0 = mul(ivs[ivs.size() - 2], idx(plan.rows));
+    Value vec0 = mul(ivs.back(), idx(width));
+    if (plan.rowDim >= 0)
+      point[plan.rowDim] = row0;
+    point[plan.vecDim] = vec0;
+    Value fullRows = cmp(arith::CmpIPredicate::ule,
+                         add(row0, idx(plan.rows)), rowExtent);
+    Value fullVecs =
+        cmp(arith::CmpIPredicate::ule, add(vec0, idx(width)), vecExtent);
+    Value full = b.createOrFold<arith::AndIOp>(fullRows, fullVecs);
+    auto ifOp = scf::IfOp::create(b, full, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    emitBlock(point, /*masked=*/false);
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    emitBlock(point, /*masked=*/true);
+  };
+
+  if (options.parallel) {
+    auto loop = scf::ParallelOp::create(b, lower, upper, steps);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVars());
+    return;
+  }
+  // Sequential: a nest of scf.for.
+  SmallVector<Value> ivs;
+  OpBuilder::InsertionGuard guard(b);
+  for (auto [lb, ub, step] : llvm::zip(lower, upper, steps)) {
+    auto loop = scf::ForOp::create(b, lb, ub, step);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    ivs.push_back(loop.getInductionVar());
+  }
+  body(ivs);
+}
+
+void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
+  int64_t rows = plan.rows, vectors = plan.vectors;
+  Value row0 = plan.rowDim >= 0 ? point[plan.rowDim] : Value();
+  Value vec0 = point[plan.vecDim];
+  Value vecExtent = extents[plan.vecDim];
+  Value rowLast =
+      plan.rowDim >= 0 ? sub(extents[plan.rowDim], idx(1)) : Value();
+  Value vecLast = sub(vecExtent, idx(1));
+  Value zeroVector = arith::ConstantOp::create(
+      b, vectorType,
+      DenseElementsAttr::get(vectorType, b.getZeroAttr(element)));
+
+  // Per row: its index (clamped to the last row when masked) and whether
+  // it is inside; per vector: its first lane and mask.
+  SmallVector<Value> rowIndex, rowInside, vecStart, vecMask;
+  for (int64_t i = 0; i < rows; ++i) {
+    if (plan.rowDim < 0)
+      break;
+    Value r = add(row0, idx(i));
+    rowIndex.push_back(masked ? minS(r, rowLast) : r);
+    rowInside.push_back(masked ? cmp(arith::CmpIPredicate::ult, r,
+                                     extents[plan.rowDim])
+                               : Value());
+  }
+  for (int64_t j = 0; j < vectors; ++j) {
+    Value start = add(vec0, idx(j * vectorSize));
+    vecStart.push_back(start);
+    if (masked) {
+      Value left = maxS(sub(vecExtent, start), idx(0));
+      vecMask.push_back(vector::CreateMaskOp::create(
+          b, maskType, ValueRange{minS(left, idx(vectorSize))}));
+    }
+  }
+  auto pointAt = [&](int64_t i, Value vecIndex) {
+    SmallVector<Value> p = point;
+    if (plan.rowDim >= 0)
+      p[plan.rowDim] = rowIndex[i];
+    p[plan.vecDim] = vecIndex;
+    return p;
+  };
+
+  // Accumulators: acc[i * vectors + j].
+  SmallVector<Value> acc;
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < vectors; ++j) {
+      if (plan.contiguousOutput) {
+        SmallVector<Value> at = indices(maps[2], pointAt(i, vecStart[j]));
+        acc.push_back(masked ? vector::MaskedLoadOp::create(
+                                   b, vectorType, out, at, vecMask[j],
+                                   zeroVector)
+                                   .getResult()
+                             : vector::LoadOp::create(b, vectorType, out, at)
+                                   .getResult());
+        continue;
+      }
+      Value lanes = zeroVector;
+      for (int64_t l = 0; l < vectorSize; ++l) {
+        Value lane = add(vecStart[j], idx(l));
+        if (masked)
+          lane = minS(lane, vecLast);
+        Value scalar = memref::LoadOp::create(
+            b, out, indices(maps[2], pointAt(i, lane)));
+        lanes = vector::InsertOp::create(b, scalar, lanes, l);
+      }
+      acc.push_back(lanes);
+    }
+  }
+
+  // The reduction loops, carrying the accumulators.
+  std::function<SmallVector<Value>(unsigned, SmallVector<Value>,
+                                   ValueRange)>
+      reduce = [&](unsigned level, SmallVector<Value> at,
+                   ValueRange carried) -> SmallVector<Value> {
+    if (level == plan.reductionDims.size()) {
+      SmallVector<Value> xs;
+      for (int64_t j = 0; j < vectors; ++j) {
+        SmallVector<Value> p = at;
+        p[plan.vecDim] = vecStart[j];
+        SmallVector<Value> xAt = indices(maps[plan.xInput], p);
+        xs.push_back(masked ? vector::MaskedLoadOp::create(
+                                  b, vectorType, x, xAt, vecMask[j],
+                                  zeroVector)
+                                  .getResult()
+                            : vector::LoadOp::create(b, vectorType, x, xAt)
+                                  .getResult());
+      }
+      SmallVector<Value> next(carried);
+      for (int64_t i = 0; i < rows; ++i) {
+        SmallVector<Value> p = at;
+        if (plan.rowDim >= 0)
+          p[plan.rowDim] = rowIndex[i];
+        Value scalar =
+            memref::LoadOp::create(b, w, indices(maps[1 - plan.xInput], p));
+        Value broadcast = vector::BroadcastOp::create(b, vectorType, scalar);
+        for (int64_t j = 0; j < vectors; ++j) {
+          Value &a = next[i * vectors + j];
+          a = vector::FMAOp::create(b, xs[j], broadcast, a);
+        }
+      }
+      return next;
+    }
+    unsigned d = plan.reductionDims[level];
+    auto loop = scf::ForOp::create(b, idx(0), extents[d], idx(1), carried);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    at[d] = loop.getInductionVar();
+    scf::YieldOp::create(
+        b, reduce(level + 1, at, loop.getRegionIterArgs()));
+    return SmallVector<Value>(loop.getResults());
+  };
+  acc = reduce(0, point, acc);
+
+  // Stores, skipping the rows outside.
+  for (int64_t i = 0; i < rows; ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    if (masked && plan.rowDim >= 0) {
+      auto ifOp = scf::IfOp::create(b, rowInside[i], false);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    }
+    for (int64_t j = 0; j < vectors; ++j) {
+      Value value = acc[i * vectors + j];
+      if (plan.contiguousOutput) {
+        SmallVector<Value> at = indices(maps[2], pointAt(i, vecStart[j]));
+        if (masked)
+          vector::MaskedStoreOp::create(b, out, at, vecMask[j], value);
+        else
+          vector::StoreOp::create(b, value, out, at);
+        continue;
+      }
+      for (int64_t l = 0; l < vectorSize; ++l) {
+        OpBuilder::InsertionGuard laneGuard(b);
+        Value lane = add(vecStart[j], idx(l));
+        if (masked) {
+          auto ifOp = scf::IfOp::create(
+              b, cmp(arith::CmpIPredicate::ult, lane, vecExtent), false);
+          b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+        }
+        Value scalar = vector::ExtractOp::create(b, value, l);
+        memref::StoreOp::create(b, scalar, out,
+                                indices(maps[2], pointAt(i, lane)));
+      }
+    }
+  }
+}
+
+/// linalg contraction on memrefs -> register-blocked vector kernels.
+struct LowerContraction final
+    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  LowerContraction(MLIRContext *context,
+                   const WNLowerContractionsPassOptions &options)
+      : OpInterfaceRewritePattern(context), options(options) {}
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string reason;
+    FailureOr<ContractionPlan> plan = planContraction(op, options, reason);
+    if (failed(plan))
+      return rewriter.notifyMatchFailure(op, reason);
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    b.setInsertionPoint(op);
+    ContractionLowering(b, op, *plan, options).lower();
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  WNLowerContractionsPassOptions options;
+};
+
+struct WNLowerContractionsPass final
+    : wn::impl::WNLowerContractionsPassBase<WNLowerContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (vectorSize < 1 || vectorSize > 64 ||
+        !llvm::isPowerOf2_64(vectorSize)) {
+      emitError(getOperation()->getLoc())
+          << "wn-lower-contractions: vector-size must be a power of two from "
+             "1 to 64, got "
+          << vectorSize;
+      return signalPassFailure();
+    }
+    if (rows < 0 || vectors < 0 || rows * std::max<int64_t>(vectors, 1) > 64 ||
+        vectors > 64) {
+      emitError(getOperation()->getLoc())
+          << "wn-lower-contractions: rows and vectors must be from 0 (auto) "
+             "to 64 with rows * vectors at most 64, got rows="
+          << rows << " vectors=" << vectors;
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    WNLowerContractionsPassOptions options;
+    options.vectorSize = vectorSize;
+    options.rows = rows;
+    options.vectors = vectors;
+    options.parallel = parallel;
+    populateWNLowerContractionsPatterns(patterns, options);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::wn::populateWNLowerContractionsPatterns(
+    RewritePatternSet &patterns,
+    const WNLowerContractionsPassOptions &options) {
+  patterns.add<LowerContraction>(patterns.getContext(), options);
+}
