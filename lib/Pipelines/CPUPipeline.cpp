@@ -66,8 +66,8 @@ void mlir::wn::buildWNBufferizationPasses(OpPassManager &pm) {
 }
 
 /// Buffer level: linalg contractions become register-blocked vector kernels
-/// (kernels strategy); the loops strategy leaves them to
-/// convert-linalg-to-loops.
+/// and all-parallel linalg ops are shared by threads row by row (kernels
+/// strategy); the loops strategy leaves both to convert-linalg-to-loops.
 static void addContractionPasses(OpPassManager &pm,
                                  const WNCPUPipelineOptions &options) {
   if (options.contractions != ContractionStrategy::Kernels)
@@ -79,6 +79,8 @@ static void addContractionPasses(OpPassManager &pm,
   contractionOptions.parallel = options.parallel;
   pm.addNestedPass<func::FuncOp>(
       createWNLowerContractionsPass(contractionOptions));
+  if (options.parallel)
+    pm.addNestedPass<func::FuncOp>(createWNParallelizeElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -29,6 +29,13 @@ class CompiledModel:
         self._results = memref.results_class(
             tuple(len(s) for s in exported.output_shapes))
 
+    def set_num_threads(self, threads: int) -> None:
+        """Threads of the OpenMP runtime the library runs on (its
+        omp_set_num_threads, for calls from this thread)."""
+        if threads < 1:
+            raise ValueError(f"threads must be at least 1, got {threads}")
+        self.library.omp_set_num_threads(ctypes.c_int(threads))
+
     def __call__(self, *inputs: torch.Tensor, parameters=None):
         if len(inputs) != len(self.exported.input_shapes):
             raise TypeError(f"forward takes {len(self.exported.input_shapes)} "

@@ -15,7 +15,6 @@ on the same scale.
 
 import os
 import re
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from wn_testing import aot
 
 from .compiled import compile_exported
 from .exporter import export_program
+from .timing import median_ms, time_compiled
 
 TOLERANCE = 1e-5
 
@@ -33,18 +33,6 @@ TOLERANCE = 1e-5
 def _relative_error(y: torch.Tensor, reference: torch.Tensor) -> float:
     scale = reference.abs().max().item() or 1.0
     return (y.double() - reference).abs().max().item() / scale
-
-
-def _median_ms(fn, min_seconds: float, max_repeats: int) -> float:
-    fn()  # warm up
-    times = []
-    start = time.perf_counter()
-    while len(times) < max_repeats and (
-            len(times) < 3 or time.perf_counter() - start < min_seconds):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
 
 
 def run_example(title: str, model: torch.nn.Module, x: torch.Tensor,
@@ -63,7 +51,7 @@ def run_example(title: str, model: torch.nn.Module, x: torch.Tensor,
         eager = model(x)
     ok = True
     rows = []
-    timings = []
+    compiled_models = []
     for weights in ("constants", "args"):
         t0 = time.perf_counter()
         exported = export_program(model, x, weights)
@@ -92,10 +80,7 @@ def run_example(title: str, model: torch.nn.Module, x: torch.Tensor,
               f"{t_compile:5.2f} s ({what})")
         rows.append((f"wn, weights={weights}", error,
                      "OK" if passed else "FAIL"))
-        if time_it:
-            timings.append((f"wn, weights={weights}",
-                            _median_ms(lambda: compiled(x), min_seconds,
-                                       max_repeats)))
+        compiled_models.append((f"wn, weights={weights}", compiled))
     rows.append(("PyTorch eager float32", _relative_error(eager, reference),
                  "(for scale)"))
     print(f"  input {list(x.shape)} -> output {list(reference.shape)}; "
@@ -103,22 +88,46 @@ def run_example(title: str, model: torch.nn.Module, x: torch.Tensor,
     for name, error, verdict in rows:
         print(f"    {name:26} {error:9.2e}  {verdict}")
     if time_it:
-        threads = torch.get_num_threads()
-        cores = os.cpu_count() or 1
-        with torch.no_grad():
-            for n in sorted({1, cores}):
-                torch.set_num_threads(n)
-                timings.append((f"PyTorch eager, {n} thread"
-                                f"{'s' if n > 1 else ''}",
-                                _median_ms(lambda: model(x), min_seconds,
-                                           max_repeats)))
-            torch.set_num_threads(threads)
-        omp = os.environ.get("OMP_NUM_THREADS", f"{cores}")
-        print(f"  time per call, median (wn: contractions on 1 thread, "
-              f"weight norm on {omp} OpenMP threads):")
-        base = min(ms for name, ms in timings if name.startswith("PyTorch"))
-        for name, ms in timings:
-            print(f"    {name:26} {ms:9.3f} ms  {ms / base:6.2f}x the "
-                  f"fastest PyTorch")
+        _print_timings(model, x, compiled_models, min_seconds, max_repeats)
     print(f"  {'OK' if ok else 'FAILED'}")
     return ok
+
+
+def thread_counts() -> list[int]:
+    """1 and every core: the thread counts examples and benchmarks time."""
+    return sorted({1, os.cpu_count() or 1})
+
+
+def _print_timings(model, x, compiled_models, min_seconds, max_repeats):
+    """Median time per call of each compiled model (in a process of its own,
+    see timing.py) and of PyTorch eager (in this one) on 1 and on all cores,
+    and wn's speed-up over PyTorch on as many threads."""
+    counts = thread_counts()
+    table = {}
+    for name, compiled in compiled_models:
+        for n, ms in time_compiled(compiled, [x], counts, min_seconds,
+                                   max_repeats).items():
+            table[name, n] = ms
+    torch_threads = torch.get_num_threads()
+    with torch.no_grad():
+        for n in counts:
+            torch.set_num_threads(n)
+            table["PyTorch eager", n] = median_ms(lambda: model(x),
+                                                  min_seconds, max_repeats)
+    torch.set_num_threads(torch_threads)
+    heads = "".join(f"{f'{n} thread' + ('s' if n > 1 else ''):>22}"
+                    for n in counts)
+    print(f"  time per call, median (speed-up over PyTorch eager on as "
+          f"many threads):\n    {'':26}{heads}")
+    for name in [n for n, _ in compiled_models] + ["PyTorch eager"]:
+        cells = ""
+        for n in counts:
+            ms = table[name, n]
+            ratio = table["PyTorch eager", n] / ms
+            cells += f"{ms:10.3f} ms ({ratio:5.2f}x)"
+        print(f"    {name:26}{cells}")
+    slowest = min(table["PyTorch eager", n] / table[name, n]
+                  for name, _ in compiled_models for n in counts)
+    verdict = "faster than" if slowest >= 1 else "NOT faster than"
+    print(f"  wn is {verdict} PyTorch eager on every thread count "
+          f"(slowest ratio {slowest:.2f}x)")

@@ -3,7 +3,8 @@
 Tools come from $WN_TOOLS_DIR (wn-opt; default: the build tree next to this
 package) and $WN_LLVM_TOOLS_DIR (mlir-translate, clang; default
 /usr/lib/llvm-22/bin). The library is built for the host CPU (-march=native)
-and linked with --no-undefined against libc, libm and the OpenMP runtime
+and linked with --no-undefined against libc, libm, libmvec (glibc's vector
+math, for loops that call sin or exp) and the OpenMP runtime
 (libomp, from the LLVM library directory) alone, so code that needs any MLIR
 runtime library fails to link.
 """
@@ -74,8 +75,10 @@ def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
     _run([llvm_tools_dir() / "mlir-translate", "--mlir-to-llvmir", lowered,
           "-o", llvm_ir])
     libdir = llvm_tools_dir().parent / "lib"
-    _run([llvm_tools_dir() / "clang", "-O3", "-march=native", "-shared",
-          "-fPIC", "-Wno-override-module", "-Wl,--no-undefined", llvm_ir,
-          "-lm", f"-L{libdir}", f"-Wl,-rpath,{libdir}", "-lomp", "-o",
+    # libmvec: glibc's vector math, so that loops calling sin, exp, ...
+    # (Snake, GELU) vectorize.
+    _run([llvm_tools_dir() / "clang", "-O3", "-march=native",
+          "-fveclib=libmvec", "-shared", "-fPIC", "-Wno-override-module",
+          "-Wl,--no-undefined", llvm_ir, "-lmvec", "-lm", f"-L{libdir}", f"-Wl,-rpath,{libdir}", "-lomp", "-o",
           shared])
     return ctypes.CDLL(str(shared))

@@ -45,6 +45,12 @@ void populateWNLowerContractionsPatterns(
     RewritePatternSet &patterns,
     const WNLowerContractionsPassOptions &options);
 
+/// Adds the pattern that runs all-parallel linalg ops on memrefs with at
+/// least `minElements` elements as scf.parallel loops over rows, each row
+/// the op's tile (see --wn-parallelize-elementwise).
+void populateWNParallelizeElementwisePatterns(RewritePatternSet &patterns,
+                                              int64_t minElements);
+
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"
 

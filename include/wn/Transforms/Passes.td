@@ -206,6 +206,37 @@ def WNLowerContractionsPass : Pass<"wn-lower-contractions"> {
   ];
 }
 
+def WNParallelizeElementwisePass : Pass<"wn-parallelize-elementwise"> {
+  let summary = "Run all-parallel linalg ops on memrefs row by row on "
+                "threads";
+  let description = [{
+    Rewrites every linalg op with buffer semantics whose loops are all
+    parallel (elementwise generics, `linalg.fill`, `linalg.broadcast`,
+    `linalg.copy`, `linalg.transpose`) and that has at least
+    `min-elements` elements into an `scf.parallel` over all its loop dims
+    but the innermost, whose body is the op's tile of one innermost row
+    (built by the op's `TilingInterface`: the same op on subviews). After
+    `convert-scf-to-openmp` the rows are shared by the OpenMP threads, and
+    each row lowers to one loop over contiguous elements that LLVM
+    vectorizes. `--wn-cpu-pipeline` runs it when `parallel` is on, so that
+    activations, pads, bias broadcasts and residual adds around the
+    contractions do not run on one thread while the others wait.
+
+    Example: `linalg.generic` over `memref<1x192x1024xf32>` becomes
+    `scf.parallel (%i, %j) = (0, 0) to (1, 192)` around the generic on
+    `memref<1x1x1024xf32, strided<...>>` subviews.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"16384",
+           "Leave ops with fewer elements (static shapes) on one thread: "
+           "starting the threads costs more than they save">
+  ];
+  let dependentDialects = [
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
   let summary = "Compute contractions on v and scale their outputs instead "
                 "of materializing a weight-normed w";

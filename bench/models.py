@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""Contractions of the example models: wn against PyTorch eager and the FMA
+peak, measured side by side in one run.
+
+For every convolution layer of the example models (HiFi-GAN V1 ResBlock1 and
+upsampling stage, wav2vec2's positional conv, the DAC residual unit) at full
+size, and for the whole models, it exports and compiles with wn (weights as
+arguments, --wn-optimize, --wn-cpu-pipeline), checks the result against
+PyTorch, and times wn (in a child process, see wn_export/timing.py) and
+PyTorch eager on 1 and on all cores. GFLOP/s count 2 flops per
+multiply-accumulate of the convolutions; the peak is bench/peak.c's
+(independent FMA chains in the widest vectors, per thread count).
+
+    bench/run-models.sh [--out DIR] [--layers-only | --models-only]
+
+Writes DIR/models.md (table), DIR/models.json and, with matplotlib,
+DIR/models.png.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "python"))
+
+from wn_export.compiled import compile_exported  # noqa: E402
+from wn_export.example import thread_counts  # noqa: E402
+from wn_export.exporter import export_program  # noqa: E402
+from wn_export.timing import median_ms, time_compiled  # noqa: E402
+from wn_testing import aot  # noqa: E402
+
+
+def load_examples(name):
+    spec = importlib.util.spec_from_file_location(
+        f"{name}_model", ROOT / "examples" / name / "model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.examples(False)
+
+
+def conv_flops(module, x, y):
+    """2 flops per multiply-accumulate of a Conv1d or ConvTranspose1d."""
+    if isinstance(module, nn.ConvTranspose1d):
+        return 2 * module.weight.numel() * x.shape[-1] * x.shape[0]
+    return 2 * module.weight.numel() * y.shape[-1] * y.shape[0]
+
+
+def collect_layers(model, x):
+    """(path, module, input) of every convolution run by model(x), each
+    distinct (type, shape, input shape) once."""
+    seen, layers, hooks = set(), [], []
+    for path, module in model.named_modules():
+        if isinstance(module, (nn.Conv1d, nn.ConvTranspose1d)):
+            def hook(m, inputs, output, path=path):
+                key = (type(m).__name__, tuple(m.weight.shape), m.stride,
+                       m.dilation, m.padding, m.groups,
+                       tuple(inputs[0].shape))
+                if key not in seen:
+                    seen.add(key)
+                    layers.append((path, m, inputs[0].detach().clone()))
+            hooks.append(module.register_forward_hook(hook))
+    with torch.no_grad():
+        model(x)
+    for h in hooks:
+        h.remove()
+    return layers
+
+
+def peak_gflops(workdir):
+    """bench/peak.c's GFLOP/s for 1 thread and all threads."""
+    exe = workdir / "peak"
+    libdir = aot.llvm_tools_dir().parent / "lib"
+    aot.run_tool([aot.llvm_tools_dir() / "clang", "-O3", "-march=native",
+                  "-fopenmp", HERE / "peak.c", f"-L{libdir}",
+                  f"-Wl,-rpath,{libdir}", "-o", exe])
+    out = json.loads(subprocess.run([exe], capture_output=True, text=True,
+                                    check=True).stdout)
+    return {1: out["gflops_1"], out["threads"]: out["gflops_all"]}
+
+
+def measure(title, module, x, flops, workdir, counts):
+    module.eval()
+    exported = export_program(module, x, "args")
+    compiled = compile_exported(exported, workdir)
+    with torch.no_grad():
+        reference = module.double()(x.double())
+        module.float()
+        y = compiled(x)
+    error = ((y.double() - reference).abs().max() /
+             reference.abs().max()).item()
+    wn = time_compiled(compiled, [x], counts)
+    torch_ms = {}
+    threads = torch.get_num_threads()
+    with torch.no_grad():
+        for n in counts:
+            torch.set_num_threads(n)
+            torch_ms[n] = median_ms(lambda: module(x))
+    torch.set_num_threads(threads)
+    return {"name": title, "flops": flops, "error": error,
+            "wn_ms": wn, "torch_ms": torch_ms}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "build" / "bench"))
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--layers-only", action="store_true")
+    group.add_argument("--models-only", action="store_true")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = thread_counts()
+    peak = peak_gflops(out)
+    rows = []
+    torch.manual_seed(0)
+    for name in ("hifigan", "wav2vec2", "dac"):
+        for i, (title, model, x) in enumerate(load_examples(name)):
+            model.eval()
+            if not args.models_only:
+                for path, layer, lx in collect_layers(model, x):
+                    with torch.no_grad():
+                        flops = conv_flops(layer, lx, layer(lx))
+                    label = (f"{title.split(' (')[0]}: {path} "
+                             f"{type(layer).__name__}"
+                             f"{tuple(layer.weight.shape)} on "
+                             f"{list(lx.shape)}")
+                    rows.append(measure(label, layer, lx, flops,
+                                        out / f"{name}{i}_{len(rows)}",
+                                        counts))
+                    print(_line(rows[-1], counts, peak), flush=True)
+            if not args.layers_only:
+                # The flops of every convolution the model runs.
+                layers = []
+                hooks = [m.register_forward_hook(
+                    lambda m, i, o: layers.append(conv_flops(m, i[0], o)))
+                    for m in model.modules()
+                    if isinstance(m, (nn.Conv1d, nn.ConvTranspose1d))]
+                with torch.no_grad():
+                    model(x)
+                for h in hooks:
+                    h.remove()
+                rows.append(measure(f"{title} (whole)", model, x,
+                                    sum(layers), out / f"{name}{i}_model",
+                                    counts))
+                print(_line(rows[-1], counts, peak), flush=True)
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "cpu": _cpu(), "threads": counts, "peak_gflops": peak}
+    (out / "models.json").write_text(json.dumps({"meta": meta,
+                                                 "rows": rows}, indent=1))
+    table = _table(rows, counts, peak, meta)
+    (out / "models.md").write_text(table)
+    print(table)
+    _chart(rows, counts, out / "models.png")
+
+
+def _cpu():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return (f"{line.split(':', 1)[1].strip()}, "
+                        f"{os.cpu_count()} cores")
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _line(row, counts, peak):
+    cells = []
+    for n in counts:
+        wn, pt = row["wn_ms"][n], row["torch_ms"][n]
+        gf = row["flops"] / wn / 1e6
+        cells.append(f"{n}T wn {wn:8.3f} ms {gf:6.1f} GF/s "
+                     f"({100 * gf / peak[n]:3.0f}% peak) torch {pt:8.3f} ms "
+                     f"-> {pt / wn:4.2f}x")
+    return f"{row['name'][:70]:70} err {row['error']:.1e} | " + \
+        " | ".join(cells)
+
+
+def _table(rows, counts, peak, meta):
+    head = "| contraction | error |"
+    rule = "|---|---|"
+    for n in counts:
+        head += (f" wn ms, {n}T | GFLOP/s (% of peak) | PyTorch ms, {n}T |"
+                 f" speed-up {n}T |")
+        rule += "---|---|---|---|"
+    lines = [f"Measured {meta['date']} on {meta['cpu']}; FMA peak "
+             + ", ".join(f"{peak[n]:.0f} GFLOP/s on {n} thread(s)"
+                         for n in counts) + " (bench/peak.c).", "",
+             head, rule]
+    for row in rows:
+        line = f"| {row['name']} | {row['error']:.1e} |"
+        for n in counts:
+            wn, pt = row["wn_ms"][n], row["torch_ms"][n]
+            gf = row["flops"] / wn / 1e6
+            line += (f" {wn:.3f} | {gf:.1f} ({100 * gf / peak[n]:.0f}%) |"
+                     f" {pt:.3f} | {pt / wn:.2f}x |")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _chart(rows, counts, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("no matplotlib: no chart (scripts/install-deps.sh bench)")
+        return
+    fig, ax = plt.subplots(figsize=(10, 0.35 * len(rows) + 1.5))
+    height = 0.8 / len(counts)
+    for k, n in enumerate(counts):
+        ratios = [r["torch_ms"][n] / r["wn_ms"][n] for r in rows]
+        ax.barh([i + k * height for i in range(len(rows))], ratios, height,
+                label=f"{n} thread{'s' if n > 1 else ''}")
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks([i + height * (len(counts) - 1) / 2
+                   for i in range(len(rows))])
+    ax.set_yticklabels([r["name"][:60] for r in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("speed-up of wn over PyTorch eager (PyTorch time / wn "
+                  "time)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"chart: {path}")
+
+
+if __name__ == "__main__":
+    main()
