@@ -68,6 +68,11 @@ struct ContractionPlan {
   SmallVector<unsigned> reductionDims;
   int64_t rows = 1;
   int64_t vectors = 1;
+  /// The order of the blocks in the parallel loop: row blocks outer (each
+  /// block of w stays in cache while the blocks of x stream past it), or
+  /// vector blocks outer (the reverse), whichever input is smaller per
+  /// point of the outer dims is the one streamed again.
+  bool rowBlocksOuter = true;
 };
 
 /// Whether `value` is the block argument number `index` of `block`.
@@ -300,6 +305,24 @@ FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
                   vectorSize, plan.rowDim >= 0, kDefaultAccumulators);
   plan.rows = plan.rowDim < 0 ? 1 : (options.rows > 0 ? options.rows : rows);
   plan.vectors = options.vectors > 0 ? options.vectors : vectors;
+
+  // Each input's elements per point of the outer dims it depends on (per
+  // group, batch, ...): with row blocks outer, x is read once per row block
+  // and w once; with vector blocks outer, the reverse.
+  auto perOuterPoint = [&](unsigned input) -> std::optional<int64_t> {
+    if (!types[input].hasStaticShape())
+      return std::nullopt;
+    int64_t elements = types[input].getNumElements();
+    for (unsigned d : plan.outerDims)
+      if (dependsOn(maps[input], d) && !ShapedType::isDynamic(extents[d]) &&
+          extents[d] > 0)
+        elements /= extents[d];
+    return elements;
+  };
+  std::optional<int64_t> xElements = perOuterPoint(plan.xInput);
+  std::optional<int64_t> wElements = perOuterPoint(1 - plan.xInput);
+  if (xElements && wElements)
+    plan.rowBlocksOuter = *wElements >= *xElements;
   return plan;
 }
 
@@ -372,17 +395,22 @@ void ContractionLowering::lower() {
   Value rowExtent = plan.rowDim >= 0 ? extents[plan.rowDim] : idx(1);
   Value vecExtent = extents[plan.vecDim];
   int64_t width = plan.vectors * vectorSize;
-  upper.push_back(
-      b.createOrFold<arith::CeilDivUIOp>(rowExtent, idx(plan.rows)));
-  upper.push_back(b.createOrFold<arith::CeilDivUIOp>(vecExtent, idx(width)));
+  Value rowBlocks =
+      b.createOrFold<arith::CeilDivUIOp>(rowExtent, idx(plan.rows));
+  Value vecBlocks = b.createOrFold<arith::CeilDivUIOp>(vecExtent, idx(width));
+  unsigned rowPos = upper.size() + (plan.rowBlocksOuter ? 0 : 1);
+  unsigned vecPos = upper.size() + (plan.rowBlocksOuter ? 1 : 0);
+  upper.append(plan.rowBlocksOuter
+                   ? SmallVector<Value>{rowBlocks, vecBlocks}
+                   : SmallVector<Value>{vecBlocks, rowBlocks});
   SmallVector<Value> lower(upper.size(), idx(0)), steps(upper.size(), idx(1));
 
   auto body = [&](ValueRange ivs) {
     SmallVector<Value> point(op.getNumLoops(), idx(0));
     for (auto [d, iv] : llvm::zip(plan.outerDims, ivs))
       point[d] = iv;
-    Value row0 = mul(ivs[ivs.size() - 2], idx(plan.rows));
-    Value vec0 = mul(ivs.back(), idx(width));
+    Value row0 = mul(ivs[rowPos], idx(plan.rows));
+    Value vec0 = mul(ivs[vecPos], idx(width));
     if (plan.rowDim >= 0)
       point[plan.rowDim] = row0;
     point[plan.vecDim] = vec0;
