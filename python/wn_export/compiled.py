@@ -18,10 +18,36 @@ from wn_testing import aot, memref
 from .exporter import Exported
 
 
-class CompiledModel:
-    """@forward of a compiled export, callable on torch tensors."""
+# glibc's mallopt parameters.
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
 
-    def __init__(self, exported: Exported, library: ctypes.CDLL):
+
+def retain_freed_memory() -> bool:
+    """Makes glibc's malloc keep freed memory for reuse rather than return
+    it to the system: blocks up to 32 MiB come from the heap (not mmap) and
+    the heap is not trimmed below 1 GiB of free space. Compiled code
+    allocates its intermediate buffers on every call; with glibc's defaults
+    each call then maps, zero-fills and unmaps them again (measured: a
+    weight-normed 192-channel k7 convolution on 1024 frames, 2 threads, 4.0
+    to 4.7 ms per call, 2.7 ms with this). Affects the whole process
+    (PyTorch's CPU allocator too); returns False where there is no glibc."""
+    try:
+        libc = ctypes.CDLL(None)
+        return bool(libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) and
+                    libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20))
+    except (AttributeError, OSError):
+        return False
+
+
+class CompiledModel:
+    """@forward of a compiled export, callable on torch tensors. Unless
+    `retain_memory` is off, loading one calls retain_freed_memory()."""
+
+    def __init__(self, exported: Exported, library: ctypes.CDLL,
+                 retain_memory: bool = True):
+        if retain_memory:
+            retain_freed_memory()
         self.exported = exported
         self.library = library
         self._fn = library._mlir_ciface_forward
