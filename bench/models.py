@@ -7,7 +7,7 @@ upsampling stage, wav2vec2's positional conv, the DAC residual unit) at full
 size, and for the whole models, it exports and compiles with wn (weights as
 arguments, --wn-optimize, --wn-cpu-pipeline), checks the result against
 PyTorch, and times wn (in a child process, see wn_export/timing.py) and
-PyTorch eager on 1 and on all cores. GFLOP/s count 2 flops per
+PyTorch eager on 1 and on all cores, alternating over 3 rounds (medians). GFLOP/s count 2 flops per
 multiply-accumulate of the convolutions; the peak is bench/peak.c's
 (independent FMA chains in the widest vectors, per thread count).
 
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "python"))
 from wn_export.compiled import compile_exported  # noqa: E402
 from wn_export.example import thread_counts  # noqa: E402
 from wn_export.exporter import export_program  # noqa: E402
-from wn_export.timing import median_ms, time_compiled  # noqa: E402
+from wn_export.timing import compare_timings  # noqa: E402
 from wn_testing import aot  # noqa: E402
 
 
@@ -99,16 +99,10 @@ def measure(title, module, x, flops, workdir, counts):
         y = compiled(x)
     error = ((y.double() - reference).abs().max() /
              reference.abs().max()).item()
-    wn = time_compiled(compiled, [x], counts)
-    torch_ms = {}
-    threads = torch.get_num_threads()
-    with torch.no_grad():
-        for n in counts:
-            torch.set_num_threads(n)
-            torch_ms[n] = median_ms(lambda: module(x))
-    torch.set_num_threads(threads)
+    table = compare_timings([("wn", compiled)], [x], module, counts)
     return {"name": title, "flops": flops, "error": error,
-            "wn_ms": wn, "torch_ms": torch_ms}
+            "wn_ms": {n: table["wn", n] for n in counts},
+            "torch_ms": {n: table["PyTorch eager", n] for n in counts}}
 
 
 def main():

@@ -25,7 +25,7 @@ from wn_testing import aot
 
 from .compiled import compile_exported
 from .exporter import export_program
-from .timing import median_ms, time_compiled
+from .timing import compare_timings
 
 TOLERANCE = 1e-5
 
@@ -98,27 +98,21 @@ def thread_counts() -> list[int]:
     return sorted({1, os.cpu_count() or 1})
 
 
-def _print_timings(model, x, compiled_models, min_seconds, max_repeats):
+def _print_timings(model, x, compiled_models, min_seconds, max_repeats,
+                   rounds: int = 3):
     """Median time per call of each compiled model (in a process of its own,
     see timing.py) and of PyTorch eager (in this one) on 1 and on all cores,
-    and wn's speed-up over PyTorch on as many threads."""
+    and wn's speed-up over PyTorch on as many threads. The measurements
+    alternate over `rounds` rounds and each time is the median over rounds,
+    so that a slow spell of the machine hits both sides."""
     counts = thread_counts()
-    table = {}
-    for name, compiled in compiled_models:
-        for n, ms in time_compiled(compiled, [x], counts, min_seconds,
-                                   max_repeats).items():
-            table[name, n] = ms
-    torch_threads = torch.get_num_threads()
-    with torch.no_grad():
-        for n in counts:
-            torch.set_num_threads(n)
-            table["PyTorch eager", n] = median_ms(lambda: model(x),
-                                                  min_seconds, max_repeats)
-    torch.set_num_threads(torch_threads)
+    table = compare_timings(compiled_models, [x], model, counts, rounds,
+                            min_seconds, max_repeats)
     heads = "".join(f"{f'{n} thread' + ('s' if n > 1 else ''):>22}"
                     for n in counts)
-    print(f"  time per call, median (speed-up over PyTorch eager on as "
-          f"many threads):\n    {'':26}{heads}")
+    print(f"  time per call, median of {rounds} alternating rounds "
+          f"(speed-up over PyTorch eager on as many threads):\n"
+          f"    {'':26}{heads}")
     for name in [n for n, _ in compiled_models] + ["PyTorch eager"]:
         cells = ""
         for n in counts:

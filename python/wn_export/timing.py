@@ -10,11 +10,12 @@ operation, while PyTorch is timed in the caller's process:
 
     ms = time_compiled(compiled, inputs, threads=[1, 2])   # {1: ..., 2: ...}
 
-`python3 -m wn_export.timing SPEC` is the child's side.
+or, to alternate with the caller's own measurements on a noisy machine,
+with a ChildTimer kept open. `python3 -m wn_export.timing SPEC` is the
+child's side.
 """
 
 import ctypes
-import json
 import statistics
 import subprocess
 import sys
@@ -39,38 +40,106 @@ def median_ms(fn, min_seconds: float = 1.0, max_repeats: int = 50) -> float:
     return statistics.median(times) * 1e3
 
 
+class ChildTimer:
+    """A child process that loads `compiled` (a CompiledModel) and times it
+    on `inputs` on request, so that the caller can alternate its own
+    measurements with the child's:
+
+        with ChildTimer(compiled, [x]) as child:
+            ms = child.time(threads=2)
+    """
+
+    def __init__(self, compiled, inputs, min_seconds: float = 1.0,
+                 max_repeats: int = 50):
+        self._tmp = tempfile.TemporaryDirectory(prefix="wn-timing-")
+        spec = Path(self._tmp.name) / "spec.pt"
+        torch.save({"exported": compiled.exported,
+                    "library": compiled.library._name,
+                    "inputs": list(inputs), "min_seconds": min_seconds,
+                    "max_repeats": max_repeats}, spec)
+        package = Path(__file__).resolve().parents[1]
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "wn_export.timing", str(spec)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, cwd=package)
+
+    def time(self, threads: int) -> float:
+        """Median ms per call on `threads` threads."""
+        self._proc.stdin.write(f"{threads}\n")
+        self._proc.stdin.flush()
+        line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"timing the compiled model failed:\n"
+                               f"{self._proc.stderr.read()}")
+        return float(line)
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.stdin.close()
+            self._proc.wait()
+        self._tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def time_compiled(compiled, inputs, threads, min_seconds: float = 1.0,
                   max_repeats: int = 50) -> dict:
     """Median ms per call of `compiled` (a CompiledModel) on `inputs`, for
     each thread count in `threads`, measured in a child process."""
-    with tempfile.TemporaryDirectory(prefix="wn-timing-") as tmp:
-        spec = Path(tmp) / "spec.pt"
-        torch.save({"exported": compiled.exported,
-                    "library": compiled.library._name,
-                    "inputs": list(inputs), "threads": list(threads),
-                    "min_seconds": min_seconds,
-                    "max_repeats": max_repeats}, spec)
-        package = Path(__file__).resolve().parents[1]
-        proc = subprocess.run(
-            [sys.executable, "-m", "wn_export.timing", str(spec)],
-            capture_output=True, text=True, cwd=package)
-    if proc.returncode:
-        raise RuntimeError(f"timing the compiled model failed:\n"
-                           f"{proc.stderr}")
-    return {int(n): ms for n, ms in json.loads(proc.stdout).items()}
+    with ChildTimer(compiled, inputs, min_seconds, max_repeats) as child:
+        return {n: child.time(n) for n in threads}
+
+
+def compare_timings(compiled_models, inputs, module, threads, rounds=3,
+                    min_seconds=1.0, max_repeats=50,
+                    reference="PyTorch eager") -> dict:
+    """Times every (name, CompiledModel) of `compiled_models` (each in a
+    child process) and `module` in PyTorch eager (in this process) on
+    `inputs`, for each thread count of `threads`, alternating over `rounds`
+    rounds. Returns {(name, threads): median ms over the rounds}, with
+    `reference` as the name of PyTorch's times. On a noisy machine a slow
+    spell then hits both sides rather than one."""
+    samples = {}
+    timers = [(name, ChildTimer(compiled, inputs, min_seconds, max_repeats))
+              for name, compiled in compiled_models]
+    torch_threads = torch.get_num_threads()
+    try:
+        for _ in range(rounds):
+            for n in threads:
+                for name, timer in timers:
+                    samples.setdefault((name, n), []).append(timer.time(n))
+                # The child's idle OpenMP threads spin for up to 200 ms
+                # (KMP_BLOCKTIME) after its last call.
+                time.sleep(0.3)
+                torch.set_num_threads(n)
+                with torch.no_grad():
+                    samples.setdefault((reference, n), []).append(
+                        median_ms(lambda: module(*inputs), min_seconds,
+                                  max_repeats))
+    finally:
+        torch.set_num_threads(torch_threads)
+        for _, timer in timers:
+            timer.close()
+    return {key: statistics.median(values) for key, values in
+            samples.items()}
 
 
 def _main(spec_path: str) -> None:
+    """The child: one line per request on stdin (a thread count), one line
+    per answer on stdout (the median ms)."""
     from .compiled import CompiledModel
     spec = torch.load(spec_path)
     compiled = CompiledModel(spec["exported"], ctypes.CDLL(spec["library"]))
     inputs = spec["inputs"]
-    result = {}
-    for n in spec["threads"]:
-        compiled.set_num_threads(n)
-        result[n] = median_ms(lambda: compiled(*inputs), spec["min_seconds"],
-                              spec["max_repeats"])
-    print(json.dumps(result))
+    for line in sys.stdin:
+        compiled.set_num_threads(int(line))
+        ms = median_ms(lambda: compiled(*inputs), spec["min_seconds"],
+                       spec["max_repeats"])
+        print(ms, flush=True)
 
 
 if __name__ == "__main__":
