@@ -49,16 +49,28 @@ using namespace mlir::wn;
 /// Vector registers a block of accumulators may take by default: 24 of
 /// AVX-512's 32, leaving room for the loaded vectors and a broadcast.
 static constexpr int64_t kDefaultAccumulators = 24;
+/// The same for dot kernels, whose loaded vectors are rows + columns.
+static constexpr int64_t kDefaultDotAccumulators = 16;
 
 namespace {
 
 /// How one contraction is blocked: which loop dims play which part, and
 /// the register block.
 struct ContractionPlan {
+  /// Broadcast kernels: lanes run along a parallel dim (vecDim), one input
+  /// is loaded as vectors and the other broadcast. Dot kernels (`dot`):
+  /// lanes run along a reduction dim (vecDim) along which both inputs are
+  /// contiguous (x @ w^T); each accumulator is reduced across its lanes at
+  /// the end of the block.
+  bool dot = false;
   /// The input read as vectors along `vecDim` (0 or 1); the other input is
-  /// read as broadcast scalars.
+  /// read as broadcast scalars (dot: the input indexed by the row dim).
   unsigned xInput = 0;
   unsigned vecDim = 0;
+  /// Dot: the parallel dim only the other input depends on, or -1; the
+  /// block has `cols` of it.
+  int64_t colDim = -1;
+  int64_t cols = 1;
   /// The row dim, or -1: blocks of one row.
   int64_t rowDim = -1;
   /// Whether the output is contiguous along vecDim (else its accumulators
@@ -69,11 +81,18 @@ struct ContractionPlan {
   int64_t rows = 1;
   int64_t vectors = 1;
   /// The order of the blocks in the parallel loop: row blocks outer (each
-  /// block of w stays in cache while the blocks of x stream past it), or
-  /// vector blocks outer (the reverse), whichever input is smaller per
-  /// point of the outer dims is the one streamed again.
+  /// block of the row input stays in cache while the other input streams
+  /// past it) or the other blocks outer, so that the smaller input is the
+  /// one read again (rowBlocksFirst).
   bool rowBlocksOuter = true;
 };
+
+/// Lanes of a vector of `element`: the option's vector-size counts f32
+/// elements, so f64 vectors have half as many.
+int64_t lanesFor(Type element, const WNLowerContractionsPassOptions &options) {
+  return element.isF64() ? std::max<int64_t>(1, options.vectorSize / 2)
+                         : options.vectorSize;
+}
 
 /// Whether `value` is the block argument number `index` of `block`.
 bool isBlockArg(Value value, Block &block, unsigned index) {
@@ -184,6 +203,105 @@ std::pair<int64_t, int64_t> chooseBlock(int64_t rowExtent, int64_t vecExtent,
   return best;
 }
 
+/// Whether the row blocks should be the outer block loop: the input
+/// indexed by the rows (`rowInput`) is then read once and the other once
+/// per row block, so the larger one (in elements per point of the outer
+/// dims it depends on: per group, batch, ...) should be the row input.
+bool rowBlocksFirst(const ContractionPlan &plan, ArrayRef<MemRefType> types,
+                    ArrayRef<AffineMap> maps, ArrayRef<int64_t> extents,
+                    unsigned rowInput) {
+  auto perOuterPoint = [&](unsigned input) -> std::optional<int64_t> {
+    if (!types[input].hasStaticShape())
+      return std::nullopt;
+    int64_t elements = types[input].getNumElements();
+    for (unsigned d : plan.outerDims)
+      if (dependsOn(maps[input], d) && !ShapedType::isDynamic(extents[d]) &&
+          extents[d] > 0)
+        elements /= extents[d];
+    return elements;
+  };
+  std::optional<int64_t> rowElements = perOuterPoint(rowInput);
+  std::optional<int64_t> otherElements = perOuterPoint(1 - rowInput);
+  return !rowElements || !otherElements || *rowElements >= *otherElements;
+}
+
+/// The parallel dim of the largest static extent (dynamic counts as large)
+/// that `in` depends on and `notIn` does not, or -1.
+int64_t pickParallelDim(ArrayRef<utils::IteratorType> iterators,
+                        ArrayRef<int64_t> extents, AffineMap in,
+                        AffineMap notIn, ArrayRef<int64_t> exclude) {
+  int64_t best = -1, bestExtent = -1;
+  for (unsigned d = 0; d < iterators.size(); ++d) {
+    if (iterators[d] != utils::IteratorType::parallel ||
+        llvm::is_contained(exclude, int64_t(d)) || !dependsOn(in, d) ||
+        dependsOn(notIn, d))
+      continue;
+    int64_t extent = ShapedType::isDynamic(extents[d]) ? 1 << 20 : extents[d];
+    if (extent > bestExtent) {
+      bestExtent = extent;
+      best = d;
+    }
+  }
+  return best;
+}
+
+/// The dot plan: a reduction dim along which both inputs are contiguous.
+FailureOr<ContractionPlan>
+planDot(linalg::LinalgOp op, const WNLowerContractionsPassOptions &options,
+        ArrayRef<MemRefType> types, ArrayRef<AffineMap> maps,
+        ArrayRef<int64_t> extents, std::string &reason) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned numLoops = op.getNumLoops();
+  auto contiguousAlong = [&](unsigned input, unsigned d) {
+    AffineMap map = maps[input];
+    return hasUnitInnerStride(types[input]) && map.getNumResults() > 0 &&
+           linearCoefficient(map.getResults().back(), d, numLoops) ==
+               std::optional<int64_t>(1) &&
+           llvm::none_of(map.getResults().drop_back(),
+                         [&](AffineExpr e) { return e.isFunctionOfDim(d); });
+  };
+  int64_t vectorSize = lanesFor(types[2].getElementType(), options);
+  for (unsigned k = 0; k < numLoops; ++k) {
+    // A dot dim shorter than a vector (a convolution's taps) would leave
+    // most lanes idle.
+    if (iterators[k] != utils::IteratorType::reduction ||
+        !contiguousAlong(0, k) || !contiguousAlong(1, k) ||
+        (!ShapedType::isDynamic(extents[k]) && extents[k] < vectorSize))
+      continue;
+    ContractionPlan plan;
+    plan.dot = true;
+    plan.vecDim = k;
+    plan.rowDim = pickParallelDim(iterators, extents, maps[0], maps[1], {});
+    plan.colDim = pickParallelDim(iterators, extents, maps[1], maps[0], {});
+    for (unsigned d = 0; d < numLoops; ++d) {
+      if (d == k || int64_t(d) == plan.rowDim || int64_t(d) == plan.colDim)
+        continue;
+      if (iterators[d] == utils::IteratorType::reduction)
+        plan.reductionDims.push_back(d);
+      else
+        plan.outerDims.push_back(d);
+    }
+    auto staticExtent = [&](int64_t d) -> int64_t {
+      return d < 0 || ShapedType::isDynamic(extents[d]) ? 0 : extents[d];
+    };
+    // Rows + columns vectors are loaded per step for rows x columns FMAs:
+    // 16 accumulators and 8 loads fit AVX-512's 32 registers.
+    auto [rows, cols] =
+        chooseBlock(staticExtent(plan.rowDim), staticExtent(plan.colDim), 1,
+                    plan.rowDim >= 0, kDefaultDotAccumulators);
+    plan.rows = plan.rowDim < 0 ? 1 : (options.rows > 0 ? options.rows : rows);
+    plan.cols =
+        plan.colDim < 0 ? 1 : (options.vectors > 0 ? options.vectors : cols);
+    plan.rowBlocksOuter =
+        rowBlocksFirst(plan, types, maps, extents, /*rowInput=*/0);
+    return plan;
+  }
+  reason = "no parallel dim along which one input is contiguous and the "
+           "other constant, and no reduction dim of a vector or more along "
+           "which both are";
+  return failure();
+}
+
 /// The plan for `op`, or failure with the reason it stays loops.
 FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
                                            const WNLowerContractionsPassOptions
@@ -270,11 +388,8 @@ FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
       }
     }
   }
-  if (!best) {
-    reason = "no parallel dim along which one input is contiguous and the "
-             "other constant";
-    return failure();
-  }
+  if (!best)
+    return planDot(op, options, types, maps, extents, reason);
   ContractionPlan plan = *best;
   AffineMap xMap = maps[plan.xInput], wMap = maps[1 - plan.xInput];
   int64_t bestRowExtent = -1;
@@ -294,9 +409,7 @@ FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
     else if (d != plan.vecDim && int64_t(d) != plan.rowDim)
       plan.outerDims.push_back(d);
   }
-  int64_t vectorSize = options.vectorSize;
-  if (element.isF64())
-    vectorSize = std::max<int64_t>(1, vectorSize / 2);
+  int64_t vectorSize = lanesFor(element, options);
   auto staticExtent = [&](int64_t d) -> int64_t {
     return d < 0 || ShapedType::isDynamic(extents[d]) ? 0 : extents[d];
   };
@@ -306,23 +419,8 @@ FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
   plan.rows = plan.rowDim < 0 ? 1 : (options.rows > 0 ? options.rows : rows);
   plan.vectors = options.vectors > 0 ? options.vectors : vectors;
 
-  // Each input's elements per point of the outer dims it depends on (per
-  // group, batch, ...): with row blocks outer, x is read once per row block
-  // and w once; with vector blocks outer, the reverse.
-  auto perOuterPoint = [&](unsigned input) -> std::optional<int64_t> {
-    if (!types[input].hasStaticShape())
-      return std::nullopt;
-    int64_t elements = types[input].getNumElements();
-    for (unsigned d : plan.outerDims)
-      if (dependsOn(maps[input], d) && !ShapedType::isDynamic(extents[d]) &&
-          extents[d] > 0)
-        elements /= extents[d];
-    return elements;
-  };
-  std::optional<int64_t> xElements = perOuterPoint(plan.xInput);
-  std::optional<int64_t> wElements = perOuterPoint(1 - plan.xInput);
-  if (xElements && wElements)
-    plan.rowBlocksOuter = *wElements >= *xElements;
+  plan.rowBlocksOuter =
+      rowBlocksFirst(plan, types, maps, extents, /*rowInput=*/1 - plan.xInput);
   return plan;
 }
 
@@ -335,9 +433,7 @@ public:
       : b(b), op(op), plan(plan), options(options),
         maps(op.getIndexingMapsArray()) {
     element = cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
-    vectorSize = options.vectorSize;
-    if (element.isF64())
-      vectorSize = std::max<int64_t>(1, vectorSize / 2);
+    vectorSize = lanesFor(element, options);
     vectorType = VectorType::get({vectorSize}, element);
     maskType = VectorType::get({vectorSize}, b.getI1Type());
     x = op.getDpsInputs()[plan.xInput];
@@ -370,6 +466,46 @@ private:
   /// One block at outer indices `point` (row and vector dims at the block's
   /// first row and lane); `masked`: some rows or lanes lie outside.
   void emitBlock(SmallVector<Value> point, bool masked);
+  /// One block of a dot plan at `point` (row and column dims at the block's
+  /// first row and column); `masked`: some rows or columns lie outside.
+  void emitDotBlock(SmallVector<Value> point, bool masked);
+
+  /// The loops over plan.reductionDims from `level` on at `point`, carrying
+  /// `carried`; `innermost` builds one step from the loop point and the
+  /// carried values and returns the next ones. Returns the final values.
+  SmallVector<Value> reductionNest(
+      unsigned level, SmallVector<Value> point, ValueRange carried,
+      function_ref<SmallVector<Value>(ArrayRef<Value>, ValueRange)>
+          innermost) {
+    if (level == plan.reductionDims.size())
+      return innermost(point, carried);
+    unsigned d = plan.reductionDims[level];
+    auto loop = scf::ForOp::create(b, idx(0), extents[d], idx(1), carried);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    point[d] = loop.getInductionVar();
+    scf::YieldOp::create(b, reductionNest(level + 1, point,
+                                          loop.getRegionIterArgs(),
+                                          innermost));
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  /// Clamped indices (the last valid one past the edge when `masked`) and
+  /// whether each lies inside, for `count` consecutive values of loop dim
+  /// `d` from `start`; nothing when `d` is -1.
+  void edgeIndices(int64_t d, Value start, int64_t count, bool masked,
+                   SmallVectorImpl<Value> &index,
+                   SmallVectorImpl<Value> &inside) {
+    if (d < 0)
+      return;
+    Value last = sub(extents[d], idx(1));
+    for (int64_t i = 0; i < count; ++i) {
+      Value v = add(start, idx(i));
+      index.push_back(masked ? minS(v, last) : v);
+      inside.push_back(masked ? cmp(arith::CmpIPredicate::ult, v, extents[d])
+                              : Value());
+    }
+  }
 
   ImplicitLocOpBuilder &b;
   linalg::LinalgOp op;
@@ -388,13 +524,15 @@ void ContractionLowering::lower() {
   for (Range range : op.createLoopRanges(b, b.getLoc()))
     extents.push_back(getValueOrCreateConstantIndexOp(b, b.getLoc(),
                                                       range.size));
-  // The parallel space: outer dims, row blocks, vector blocks.
+  // The parallel space: outer dims, row blocks, vector blocks (dot: column
+  // blocks).
   SmallVector<Value> upper;
   for (unsigned d : plan.outerDims)
     upper.push_back(extents[d]);
   Value rowExtent = plan.rowDim >= 0 ? extents[plan.rowDim] : idx(1);
-  Value vecExtent = extents[plan.vecDim];
-  int64_t width = plan.vectors * vectorSize;
+  int64_t blockDim = plan.dot ? plan.colDim : int64_t(plan.vecDim);
+  Value vecExtent = blockDim >= 0 ? extents[blockDim] : idx(1);
+  int64_t width = plan.dot ? plan.cols : plan.vectors * vectorSize;
   Value rowBlocks =
       b.createOrFold<arith::CeilDivUIOp>(rowExtent, idx(plan.rows));
   Value vecBlocks = b.createOrFold<arith::CeilDivUIOp>(vecExtent, idx(width));
@@ -413,7 +551,8 @@ void ContractionLowering::lower() {
     Value vec0 = mul(ivs[vecPos], idx(width));
     if (plan.rowDim >= 0)
       point[plan.rowDim] = row0;
-    point[plan.vecDim] = vec0;
+    if (blockDim >= 0)
+      point[blockDim] = vec0;
     Value fullRows = cmp(arith::CmpIPredicate::ule,
                          add(row0, idx(plan.rows)), rowExtent);
     Value fullVecs =
@@ -422,9 +561,11 @@ void ContractionLowering::lower() {
     auto ifOp = scf::IfOp::create(b, full, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    emitBlock(point, /*masked=*/false);
+    plan.dot ? emitDotBlock(point, /*masked=*/false)
+             : emitBlock(point, /*masked=*/false);
     b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    emitBlock(point, /*masked=*/true);
+    plan.dot ? emitDotBlock(point, /*masked=*/true)
+             : emitBlock(point, /*masked=*/true);
   };
 
   if (options.parallel) {
@@ -450,8 +591,6 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
   Value row0 = plan.rowDim >= 0 ? point[plan.rowDim] : Value();
   Value vec0 = point[plan.vecDim];
   Value vecExtent = extents[plan.vecDim];
-  Value rowLast =
-      plan.rowDim >= 0 ? sub(extents[plan.rowDim], idx(1)) : Value();
   Value vecLast = sub(vecExtent, idx(1));
   Value zeroVector = arith::ConstantOp::create(
       b, vectorType,
@@ -460,15 +599,7 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
   // Per row: its index (clamped to the last row when masked) and whether
   // it is inside; per vector: its first lane and mask.
   SmallVector<Value> rowIndex, rowInside, vecStart, vecMask;
-  for (int64_t i = 0; i < rows; ++i) {
-    if (plan.rowDim < 0)
-      break;
-    Value r = add(row0, idx(i));
-    rowIndex.push_back(masked ? minS(r, rowLast) : r);
-    rowInside.push_back(masked ? cmp(arith::CmpIPredicate::ult, r,
-                                     extents[plan.rowDim])
-                               : Value());
-  }
+  edgeIndices(plan.rowDim, row0, rows, masked, rowIndex, rowInside);
   for (int64_t j = 0; j < vectors; ++j) {
     Value start = add(vec0, idx(j * vectorSize));
     vecStart.push_back(start);
@@ -514,48 +645,34 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
   }
 
   // The reduction loops, carrying the accumulators.
-  std::function<SmallVector<Value>(unsigned, SmallVector<Value>,
-                                   ValueRange)>
-      reduce = [&](unsigned level, SmallVector<Value> at,
-                   ValueRange carried) -> SmallVector<Value> {
-    if (level == plan.reductionDims.size()) {
-      SmallVector<Value> xs;
-      for (int64_t j = 0; j < vectors; ++j) {
-        SmallVector<Value> p = at;
-        p[plan.vecDim] = vecStart[j];
-        SmallVector<Value> xAt = indices(maps[plan.xInput], p);
-        xs.push_back(masked ? vector::MaskedLoadOp::create(
-                                  b, vectorType, x, xAt, vecMask[j],
-                                  zeroVector)
-                                  .getResult()
-                            : vector::LoadOp::create(b, vectorType, x, xAt)
-                                  .getResult());
-      }
-      SmallVector<Value> next(carried);
-      for (int64_t i = 0; i < rows; ++i) {
-        SmallVector<Value> p = at;
-        if (plan.rowDim >= 0)
-          p[plan.rowDim] = rowIndex[i];
-        Value scalar =
-            memref::LoadOp::create(b, w, indices(maps[1 - plan.xInput], p));
-        Value broadcast = vector::BroadcastOp::create(b, vectorType, scalar);
-        for (int64_t j = 0; j < vectors; ++j) {
-          Value &a = next[i * vectors + j];
-          a = vector::FMAOp::create(b, xs[j], broadcast, a);
-        }
-      }
-      return next;
+  acc = reductionNest(0, point, acc, [&](ArrayRef<Value> at,
+                                         ValueRange carried) {
+    SmallVector<Value> xs;
+    for (int64_t j = 0; j < vectors; ++j) {
+      SmallVector<Value> p(at);
+      p[plan.vecDim] = vecStart[j];
+      SmallVector<Value> xAt = indices(maps[plan.xInput], p);
+      xs.push_back(masked ? vector::MaskedLoadOp::create(
+                                b, vectorType, x, xAt, vecMask[j], zeroVector)
+                                .getResult()
+                          : vector::LoadOp::create(b, vectorType, x, xAt)
+                                .getResult());
     }
-    unsigned d = plan.reductionDims[level];
-    auto loop = scf::ForOp::create(b, idx(0), extents[d], idx(1), carried);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    at[d] = loop.getInductionVar();
-    scf::YieldOp::create(
-        b, reduce(level + 1, at, loop.getRegionIterArgs()));
-    return SmallVector<Value>(loop.getResults());
-  };
-  acc = reduce(0, point, acc);
+    SmallVector<Value> next(carried);
+    for (int64_t i = 0; i < rows; ++i) {
+      SmallVector<Value> p(at);
+      if (plan.rowDim >= 0)
+        p[plan.rowDim] = rowIndex[i];
+      Value scalar =
+          memref::LoadOp::create(b, w, indices(maps[1 - plan.xInput], p));
+      Value broadcast = vector::BroadcastOp::create(b, vectorType, scalar);
+      for (int64_t j = 0; j < vectors; ++j) {
+        Value &a = next[i * vectors + j];
+        a = vector::FMAOp::create(b, xs[j], broadcast, a);
+      }
+    }
+    return next;
+  });
 
   // Stores, skipping the rows outside.
   for (int64_t i = 0; i < rows; ++i) {
@@ -586,6 +703,95 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
         memref::StoreOp::create(b, scalar, out,
                                 indices(maps[2], pointAt(i, lane)));
       }
+    }
+  }
+}
+
+void ContractionLowering::emitDotBlock(SmallVector<Value> point,
+                                       bool masked) {
+  int64_t rows = plan.rows, cols = plan.cols;
+  Value row0 = plan.rowDim >= 0 ? point[plan.rowDim] : Value();
+  Value col0 = plan.colDim >= 0 ? point[plan.colDim] : Value();
+  SmallVector<Value> rowIndex, rowInside, colIndex, colInside;
+  edgeIndices(plan.rowDim, row0, rows, masked, rowIndex, rowInside);
+  edgeIndices(plan.colDim, col0, cols, masked, colIndex, colInside);
+  auto pointAt = [&](ArrayRef<Value> at, int64_t i, int64_t j) {
+    SmallVector<Value> p(at);
+    if (plan.rowDim >= 0)
+      p[plan.rowDim] = rowIndex[i];
+    if (plan.colDim >= 0)
+      p[plan.colDim] = colIndex[j];
+    return p;
+  };
+  Value zeroVector = arith::ConstantOp::create(
+      b, vectorType,
+      DenseElementsAttr::get(vectorType, b.getZeroAttr(element)));
+  Value extent = extents[plan.vecDim];
+  Value full = mul(b.createOrFold<arith::DivUIOp>(extent, idx(vectorSize)),
+                   idx(vectorSize));
+  Value tailMask = vector::CreateMaskOp::create(b, maskType,
+                                                ValueRange{sub(extent, full)});
+
+  // rows x cols vectors of partial sums along the dot dim: full vectors,
+  // then one masked step for the tail (all lanes off when there is none).
+  SmallVector<Value> acc(rows * cols, zeroVector);
+  auto step = [&](ArrayRef<Value> at, ValueRange carried, Value start,
+                  Value mask) {
+    SmallVector<Value> as, bs;
+    auto load = [&](unsigned input, SmallVector<Value> p) -> Value {
+      p[plan.vecDim] = start;
+      SmallVector<Value> where = indices(maps[input], p);
+      Value base = op.getDpsInputs()[input];
+      if (mask)
+        return vector::MaskedLoadOp::create(b, vectorType, base, where, mask,
+                                            zeroVector);
+      return vector::LoadOp::create(b, vectorType, base, where);
+    };
+    for (int64_t i = 0; i < rows; ++i)
+      as.push_back(load(0, pointAt(at, i, 0)));
+    for (int64_t j = 0; j < cols; ++j)
+      bs.push_back(load(1, pointAt(at, 0, j)));
+    SmallVector<Value> next(carried);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        next[i * cols + j] =
+            vector::FMAOp::create(b, as[i], bs[j], next[i * cols + j]);
+    return next;
+  };
+  acc = reductionNest(0, point, acc, [&](ArrayRef<Value> at,
+                                         ValueRange carried) {
+    SmallVector<Value> values(carried);
+    auto loop = scf::ForOp::create(b, idx(0), full, idx(vectorSize), values);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      scf::YieldOp::create(b, step(at, loop.getRegionIterArgs(),
+                                   loop.getInductionVar(), Value()));
+    }
+    return step(at, loop.getResults(), full, tailMask);
+  });
+
+  // out += the sum of each accumulator's lanes, skipping rows and columns
+  // outside.
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) {
+      OpBuilder::InsertionGuard guard(b);
+      if (masked) {
+        Value inside = Value();
+        for (Value v : {plan.rowDim >= 0 ? rowInside[i] : Value(),
+                        plan.colDim >= 0 ? colInside[j] : Value()})
+          if (v)
+            inside = inside ? b.createOrFold<arith::AndIOp>(inside, v) : v;
+        if (inside) {
+          auto ifOp = scf::IfOp::create(b, inside, false);
+          b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+        }
+      }
+      SmallVector<Value> at = indices(maps[2], pointAt(point, i, j));
+      Value sum = vector::ReductionOp::create(
+          b, vector::CombiningKind::ADD, acc[i * cols + j]);
+      Value old = memref::LoadOp::create(b, out, at);
+      memref::StoreOp::create(b, arith::AddFOp::create(b, old, sum), out, at);
     }
   }
 }

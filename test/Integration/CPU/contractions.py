@@ -1,6 +1,7 @@
 # Contractions through --wn-cpu-pipeline's kernels (--wn-lower-contractions):
-# named and generic matmuls and convolutions (dilated, 2-D, channels-last,
-# depthwise, grouped, polyphase with a strided output), f32 and f64, static
+# named and generic matmuls (plain, and x @ w^T through dot kernels) and
+# convolutions (dilated, 2-D, channels-last, depthwise, grouped, polyphase
+# with a strided output), f32 and f64, static
 # and dynamic shapes, sizes that leave partial blocks on every edge, with the
 # automatic register block and forced ones, threaded and not. Each result is
 # compared with float64 PyTorch on the same inputs (max |y - y64| / max |y64|
@@ -75,13 +76,28 @@ case("matmul_f64", named("matmul_f64", "linalg.matmul",
                          [(13, 7), (7, 19), (13, 19)], "f64"),
      [(13, 7), (7, 19), (13, 19)], lambda a, b, c: c + a @ b, True,
      torch.float64)
-# Both inputs contiguous along the reduction only: left to loops.
+# Both inputs contiguous along the reduction only (x @ w^T, a Linear): dot
+# kernels, lanes along the reduction.
 case("matmul_transposed_b", generic(
     "matmul_transposed_b",
     ["(m, n, k) -> (m, k)", "(m, n, k) -> (n, k)", "(m, n, k) -> (m, n)"],
     ["parallel", "parallel", "reduction"],
-    [(9, 11), (21, 11), (9, 21)], "f32"),
-    [(9, 11), (21, 11), (9, 21)], lambda a, b, c: c + a @ b.T, False)
+    [(9, 19), (21, 19), (9, 21)], "f32"),
+    [(9, 19), (21, 19), (9, 21)], lambda a, b, c: c + a @ b.T, True)
+case("linear_3d", generic(
+    "linear_3d",
+    ["(b, m, n, k) -> (b, m, k)", "(b, m, n, k) -> (n, k)",
+     "(b, m, n, k) -> (b, m, n)"],
+    ["parallel", "parallel", "parallel", "reduction"],
+    [(2, 7, 37), (13, 37), (2, 7, 13)], "f32"),
+    [(2, 7, 37), (13, 37), (2, 7, 13)], lambda a, b, c: c + a @ b.T, True)
+case("linear_f64", generic(
+    "linear_f64",
+    ["(m, n, k) -> (m, k)", "(m, n, k) -> (n, k)", "(m, n, k) -> (m, n)"],
+    ["parallel", "parallel", "reduction"],
+    [(5, 40), (6, 40), (5, 6)], "f64"),
+    [(5, 40), (6, 40), (5, 6)], lambda a, b, c: c + a @ b.T, True,
+    torch.float64)
 case("batch_matmul", named("batch_matmul", "linalg.batch_matmul",
                            [(3, 17, 9), (3, 9, 33), (3, 17, 33)], "f32"),
      [(3, 17, 9), (3, 9, 33), (3, 17, 33)],
