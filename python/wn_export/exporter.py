@@ -9,7 +9,10 @@ Lowerings (x: NC[H]W activations, weights in PyTorch's layouts):
   innermost, so that the CPU pipeline's innermost loop is a contiguous,
   vectorizable axpy (15x faster than the named ops' reduction-innermost
   order on HiFi-GAN's ResBlock1). Groups: activations viewed as
-  [N, G, C/G, L..], w read at (g*F + f, c, k..).
+  [N, G, C/G, L..], w read at (g*F + f, c, k..). A stride s > 1 on the last
+  dim splits the input into its s phases first ([.., s, L/s], a transpose),
+  so that the input is read contiguously along the output positions:
+  x[.., o*s + k*d] = xt[.., (k*d) mod s, o + (k*d) floordiv s].
 - ConvTranspose1d: polyphase when dilation is 1 and K a multiple of the
   stride (see conv_transpose), else the input spread with zeros every s
   positions, padded by d*(K-1) - p, and out[n, o, l] += xs[n, c, l +
@@ -380,7 +383,26 @@ class _Exporter:
         pads = m._reversed_padding_repeated_twice
         low = [0, 0] + [pads[2 * (nd - 1 - i)] for i in range(nd)]
         high = [0, 0] + [pads[2 * (nd - 1 - i) + 1] for i in range(nd)]
+        # A stride s > 1 along the last dim: the input is split into its s
+        # phases, xt[.., r, j] = x[.., j*s + r] ([.., s, J], padded to J*s),
+        # so that tap k of output o reads xt[.., (k*d) mod s, o + (k*d)
+        # floordiv s]: contiguous along the output positions, which the CPU
+        # pipeline's kernels need (a stride-s read is not).
+        s_last, d_last = m.stride[-1], m.dilation[-1]
+        phases = 1
+        if s_last > 1:
+            length = x.shape[-1] + low[-1] + high[-1]
+            phases = s_last
+            high[-1] += -length % s_last
         x = self.pad(x, low, high)
+        if phases > 1:
+            J = x.shape[-1] // phases
+            x = self.regroup(x, [[i] for i in range(len(x.shape) - 1)] +
+                             [[len(x.shape) - 1, len(x.shape)]],
+                             x.shape[:-1] + (J, phases), True, "phases")
+            rank = len(x.shape)
+            x = self.transpose(x, list(range(rank - 2)) + [rank - 1, rank - 2],
+                               "phases")
         w = self.module_param(path, m, "weight")
         bias = self.module_param(path, m, "bias")
         acc = self.accumulator(out_shape, bias, 1)
@@ -402,12 +424,17 @@ class _Exporter:
         loops = len(lead) + 1 + 2 * nd
         taps = [f"{_scaled(o[i], m.stride[i])} + {_scaled(k[i], m.dilation[i])}"
                 for i in range(nd)]
+        if phases > 1:
+            tap = _scaled(k[-1], d_last)
+            taps[-1:] = [f"({tap}) mod {phases}",
+                         f"{o[-1]} + ({tap}) floordiv {phases}"]
         if G > 1:
-            spatial = list(range(3, 3 + nd))
+            spatial = list(range(3, len(x.shape) + 1))
             groups_x = [[0], [1, 2]] + [[s] for s in spatial]
             x = self.regroup(x, groups_x, (N, G, Cg) + x.shape[2:], True,
                              "grouped_input")
-            acc = self.regroup(acc, groups_x,
+            groups_out = [[0], [1, 2]] + [[3 + i] for i in range(nd)]
+            acc = self.regroup(acc, groups_out,
                                (N, G, Fo) + tuple(out_shape[2:]), True,
                                "grouped_acc")
             x_map = ["d0", "d1", c] + taps
@@ -423,7 +450,7 @@ class _Exporter:
         y = self.generic(path or "conv", [x, w], maps, acc, iters,
                          _multiply_accumulate)
         if G > 1:
-            y = self.regroup(y, groups_x, y.shape, False, "conv_out")
+            y = self.regroup(y, groups_out, y.shape, False, "conv_out")
         return y
 
     def conv_transpose(self, path, m, x: Value, out_shape) -> Value:

@@ -20,12 +20,16 @@ def show(name, module, *shape, weights="args"):
 
 # CHECK-LABEL: ----- conv1d
 # CHECK: func.func @forward(%input: tensor<2x4x9xf32>, %weight_v: tensor<6x4x3xf32>, %weight_g: tensor<6x1x1xf32>, %bias: tensor<6xf32>) -> tensor<2x6x5xf32>
-# CHECK: %[[P:.*]] = tensor.pad %input low[0, 0, 2] high[0, 0, 2]
+# CHECK: %[[P:.*]] = tensor.pad %input low[0, 0, 2] high[0, 0, 3]
+# Stride 2: the input split into its 2 phases ([N, C, 2, L/2]) so that it
+# is read contiguously along the output positions.
+# CHECK: %[[E:.*]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1], [2, 3]] output_shape [2, 4, 7, 2]
+# CHECK: %[[X:.*]] = linalg.transpose ins(%[[E]] : tensor<2x4x7x2xf32>) outs(%{{.*}} : tensor<2x4x2x7xf32>) permutation = [0, 1, 3, 2]
 # CHECK: %[[W:.*]] = wn.weight_norm dim(0) ins(%weight_v, %weight_g : tensor<6x4x3xf32>, tensor<6x1x1xf32>) outs(%{{.*}} : tensor<6x4x3xf32>)
 # CHECK: %[[B:.*]] = linalg.broadcast ins(%bias : tensor<6xf32>) outs(%{{.*}} : tensor<2x6x5xf32>) dimensions = [0, 2]
 # Loops (n, f, c, k, o): output positions innermost, so that the innermost
 # loop reads x and writes y contiguously with w invariant.
-# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d4 * 2 + d3 * 2)>, affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[P]], %[[W]] : tensor<2x4x13xf32>, tensor<6x4x3xf32>) outs(%[[B]] : tensor<2x6x5xf32>)
+# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, (d3 * 2) mod 2, d4 + (d3 * 2) floordiv 2)>, affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[X]], %[[W]] : tensor<2x4x2x7xf32>, tensor<6x4x3xf32>) outs(%[[B]] : tensor<2x6x5xf32>)
 # CHECK: %[[M:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
 # CHECK: arith.addf %{{.*}}, %[[M]] : f32
 show("conv1d", weight_norm(nn.Conv1d(4, 6, 3, stride=2, padding=2, dilation=2)),

@@ -154,6 +154,17 @@ case("exporter_conv", generic(
     [(1, 19, 82), (23, 19, 5), (1, 23, 70)], "f32"),
     [(1, 19, 82), (23, 19, 5), (1, 23, 70)],
     lambda a, b, c: c + conv1d(a, b, dilation=3), True)
+# The exporter's strided convolution (stride 2, dilation 3): the input split
+# into its 2 phases, xt[n, c, r, j] = x[n, c, 2j + r].
+case("exporter_strided_conv", generic(
+    "exporter_strided_conv",
+    ["(n, f, c, k, o) -> (n, c, (k * 3) mod 2, o + (k * 3) floordiv 2)",
+     "(n, f, c, k, o) -> (f, c, k)", "(n, f, c, k, o) -> (n, f, o)"],
+    ["parallel", "parallel", "reduction", "reduction", "parallel"],
+    [(1, 6, 2, 40), (10, 6, 4), (1, 10, 35)], "f32"),
+    [(1, 6, 2, 40), (10, 6, 4), (1, 10, 35)],
+    lambda a, b, c: c + conv1d(a.transpose(2, 3).reshape(1, 6, 80), b,
+                               stride=2, dilation=3)[:, :, :35], True)
 # The exporter's grouped convolution: [N, G, C/G, L] views.
 case("exporter_grouped_conv", generic(
     "exporter_grouped_conv",
