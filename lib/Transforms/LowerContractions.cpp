@@ -22,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IndexArithmetic.h"
 #include "wn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -425,12 +426,12 @@ FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
 }
 
 /// Emits the loops and kernels of one planned contraction.
-class ContractionLowering {
+class ContractionLowering : IndexArithmetic {
 public:
   ContractionLowering(ImplicitLocOpBuilder &b, linalg::LinalgOp op,
                       const ContractionPlan &plan,
                       const WNLowerContractionsPassOptions &options)
-      : b(b), op(op), plan(plan), options(options),
+      : IndexArithmetic(b), op(op), plan(plan), options(options),
         maps(op.getIndexingMapsArray()) {
     element = cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType();
     vectorSize = lanesFor(element, options);
@@ -444,16 +445,6 @@ public:
   void lower();
 
 private:
-  Value idx(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
-  Value add(Value a, Value c) { return b.createOrFold<arith::AddIOp>(a, c); }
-  Value mul(Value a, Value c) { return b.createOrFold<arith::MulIOp>(a, c); }
-  Value sub(Value a, Value c) { return b.createOrFold<arith::SubIOp>(a, c); }
-  Value minS(Value a, Value c) { return b.createOrFold<arith::MinSIOp>(a, c); }
-  Value maxS(Value a, Value c) { return b.createOrFold<arith::MaxSIOp>(a, c); }
-  Value cmp(arith::CmpIPredicate p, Value a, Value c) {
-    return b.createOrFold<arith::CmpIOp>(p, a, c);
-  }
-
   /// The indices into the operand of `map` at loop point `dims`.
   SmallVector<Value> indices(AffineMap map, ArrayRef<Value> dims) {
     SmallVector<Value> result;
@@ -507,7 +498,6 @@ private:
     }
   }
 
-  ImplicitLocOpBuilder &b;
   linalg::LinalgOp op;
   const ContractionPlan &plan;
   const WNLowerContractionsPassOptions &options;
@@ -534,8 +524,8 @@ void ContractionLowering::lower() {
   Value vecExtent = blockDim >= 0 ? extents[blockDim] : idx(1);
   int64_t width = plan.dot ? plan.cols : plan.vectors * vectorSize;
   Value rowBlocks =
-      b.createOrFold<arith::CeilDivUIOp>(rowExtent, idx(plan.rows));
-  Value vecBlocks = b.createOrFold<arith::CeilDivUIOp>(vecExtent, idx(width));
+      divUp(rowExtent, idx(plan.rows));
+  Value vecBlocks = divUp(vecExtent, idx(width));
   unsigned rowPos = upper.size() + (plan.rowBlocksOuter ? 0 : 1);
   unsigned vecPos = upper.size() + (plan.rowBlocksOuter ? 1 : 0);
   upper.append(plan.rowBlocksOuter
@@ -727,7 +717,7 @@ void ContractionLowering::emitDotBlock(SmallVector<Value> point,
       b, vectorType,
       DenseElementsAttr::get(vectorType, b.getZeroAttr(element)));
   Value extent = extents[plan.vecDim];
-  Value full = mul(b.createOrFold<arith::DivUIOp>(extent, idx(vectorSize)),
+  Value full = mul(divU(extent, idx(vectorSize)),
                    idx(vectorSize));
   Value tailMask = vector::CreateMaskOp::create(b, maskType,
                                                 ValueRange{sub(extent, full)});

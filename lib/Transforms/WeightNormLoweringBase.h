@@ -11,6 +11,7 @@
 #ifndef WN_LIB_TRANSFORMS_WEIGHTNORMLOWERINGBASE_H
 #define WN_LIB_TRANSFORMS_WEIGHTNORMLOWERINGBASE_H
 
+#include "IndexArithmetic.h"
 #include "wn/Dialect/WN/IR/WNNumerics.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
 
@@ -30,30 +31,15 @@ inline bool isContiguousRowMajor(MemRefType type) {
          memref::isStaticShapeAndContiguousRowMajor(type);
 }
 
-class WeightNormLoweringBase {
+class WeightNormLoweringBase : protected IndexArithmetic {
 protected:
   WeightNormLoweringBase(ImplicitLocOpBuilder &b, WeightNormInterface op)
-      : b(b), op(op), numerics(b, b.getLoc(), op.getVType().getElementType()),
+      : IndexArithmetic(b), op(op), numerics(b, b.getLoc(), op.getVType().getElementType()),
         computeType(numerics.getComputeType()) {}
 
   //===--------------------------------------------------------------------===//
-  // Index arithmetic, loops and conditions
+  // Loops and conditions (index arithmetic: IndexArithmetic)
   //===--------------------------------------------------------------------===//
-
-  Value idx(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
-  Value add(Value x, Value y) { return b.createOrFold<arith::AddIOp>(x, y); }
-  Value sub(Value x, Value y) { return b.createOrFold<arith::SubIOp>(x, y); }
-  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
-  Value divU(Value x, Value y) { return b.createOrFold<arith::DivUIOp>(x, y); }
-  Value remU(Value x, Value y) { return b.createOrFold<arith::RemUIOp>(x, y); }
-  Value divUp(Value x, Value y) {
-    return b.createOrFold<arith::CeilDivUIOp>(x, y);
-  }
-  Value minU(Value x, Value y) { return b.createOrFold<arith::MinUIOp>(x, y); }
-  Value maxU(Value x, Value y) { return b.createOrFold<arith::MaxUIOp>(x, y); }
-  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(predicate, x, y);
-  }
 
   /// A loop from `lb` to `ub` by `step` carrying `inits`; `body` receives the
   /// induction variable and the carried values and returns the next ones.
@@ -181,7 +167,6 @@ protected:
     return slice;
   }
 
-  ImplicitLocOpBuilder &b;
   WeightNormInterface op;
   WeightNormNumerics numerics;
   Type computeType;
