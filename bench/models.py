@@ -89,7 +89,48 @@ def peak_gflops(workdir):
     return {1: out["gflops_1"], out["threads"]: out["gflops_all"]}
 
 
-def measure(title, module, x, flops, workdir, counts):
+ANCHORS = ("ort", "iree")
+ANCHOR_NAMES = {"ort": "ONNX Runtime", "iree": "IREE"}
+_anchor_failures = set()
+
+
+def time_anchors(module, x, reference, workdir, counts, python):
+    """{engine: {threads: ms or None}} for ONNX Runtime and IREE running
+    `module` exported to ONNX."""
+    result = {engine: {n: None for n in counts} for engine in ANCHORS}
+    if python is None:
+        return result
+    import numpy as np
+    workdir.mkdir(parents=True, exist_ok=True)
+    model = workdir / "model.onnx"
+    with torch.no_grad():
+        torch.onnx.export(module, x, str(model), opset_version=17,
+                          input_names=["x"])
+    np.save(workdir / "input.npy", x.numpy())
+    np.save(workdir / "output.npy", reference.numpy())
+    for engine in ANCHORS:
+        for n in counts:
+            proc = subprocess.run(
+                [python, HERE / "anchors.py", engine, model,
+                 workdir / "input.npy", str(n), workdir / engine],
+                capture_output=True, text=True)
+            if proc.returncode:
+                reason = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                if (engine, reason) not in _anchor_failures:
+                    _anchor_failures.add((engine, reason))
+                    print(f"  {ANCHOR_NAMES[engine]} not available here: "
+                          f"{reason}", flush=True)
+                break
+            out = json.loads(proc.stdout)
+            if out["error"] > 1e-4:
+                print(f"  {ANCHOR_NAMES[engine]}: wrong result (error "
+                      f"{out['error']:.1e}), not timed", flush=True)
+                break
+            result[engine][n] = out["ms"]
+    return result
+
+
+def measure(title, module, x, flops, workdir, counts, python):
     module.eval()
     exported = export_program(module, x, "args")
     compiled = compile_exported(exported, workdir)
@@ -100,9 +141,12 @@ def measure(title, module, x, flops, workdir, counts):
     error = ((y.double() - reference).abs().max() /
              reference.abs().max()).item()
     table = compare_timings([("wn", compiled)], [x], module, counts)
+    anchors = time_anchors(module, x, reference, workdir / "anchors", counts,
+                           python)
     return {"name": title, "flops": flops, "error": error,
             "wn_ms": {n: table["wn", n] for n in counts},
-            "torch_ms": {n: table["PyTorch eager", n] for n in counts}}
+            "torch_ms": {n: table["PyTorch eager", n] for n in counts},
+            **{f"{engine}_ms": anchors[engine] for engine in ANCHORS}}
 
 
 def main():
@@ -111,7 +155,18 @@ def main():
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--layers-only", action="store_true")
     group.add_argument("--models-only", action="store_true")
+    parser.add_argument("--no-anchors", action="store_true",
+                        help="skip ONNX Runtime and IREE")
+    parser.add_argument("--venv", default=str(ROOT / "build" / "bench-venv"),
+                        help="a venv with onnxruntime, onnx and IREE")
     args = parser.parse_args()
+    python = Path(args.venv) / "bin" / "python"
+    if args.no_anchors:
+        python = None
+    elif not python.exists():
+        print(f"ONNX Runtime and IREE: not available (no venv at "
+              f"{args.venv}; bench/run-models.sh creates it)")
+        python = None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     counts = thread_counts()
@@ -131,7 +186,7 @@ def main():
                              f"{list(lx.shape)}")
                     rows.append(measure(label, layer, lx, flops,
                                         out / f"{name}{i}_{len(rows)}",
-                                        counts))
+                                        counts, python))
                     print(_line(rows[-1], counts, peak), flush=True)
             if not args.layers_only:
                 # The flops of every convolution the model runs.
@@ -146,7 +201,7 @@ def main():
                     h.remove()
                 rows.append(measure(f"{title} (whole)", model, x,
                                     sum(layers), out / f"{name}{i}_model",
-                                    counts))
+                                    counts, python))
                 print(_line(rows[-1], counts, peak), flush=True)
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "cpu": _cpu(), "threads": counts, "peak_gflops": peak}
@@ -169,14 +224,19 @@ def _cpu():
     return platform.processor()
 
 
+def _ms(value):
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def _line(row, counts, peak):
     cells = []
     for n in counts:
         wn, pt = row["wn_ms"][n], row["torch_ms"][n]
         gf = row["flops"] / wn / 1e6
+        anchors = " ".join(f"{e} {_ms(row[f'{e}_ms'][n])}" for e in ANCHORS)
         cells.append(f"{n}T wn {wn:8.3f} ms {gf:6.1f} GF/s "
                      f"({100 * gf / peak[n]:3.0f}% peak) torch {pt:8.3f} ms "
-                     f"-> {pt / wn:4.2f}x")
+                     f"-> {pt / wn:4.2f}x; {anchors}")
     return f"{row['name'][:70]:70} err {row['error']:.1e} | " + \
         " | ".join(cells)
 
@@ -186,8 +246,8 @@ def _table(rows, counts, peak, meta):
     rule = "|---|---|"
     for n in counts:
         head += (f" wn ms, {n}T | GFLOP/s (% of peak) | PyTorch ms, {n}T |"
-                 f" speed-up {n}T |")
-        rule += "---|---|---|---|"
+                 f" speed-up {n}T | ONNX Runtime ms, {n}T | IREE ms, {n}T |")
+        rule += "---|---|---|---|---|---|"
     lines = [f"Measured {meta['date']} on {meta['cpu']}; FMA peak "
              + ", ".join(f"{peak[n]:.0f} GFLOP/s on {n} thread(s)"
                          for n in counts) + " (bench/peak.c).", "",
@@ -198,7 +258,8 @@ def _table(rows, counts, peak, meta):
             wn, pt = row["wn_ms"][n], row["torch_ms"][n]
             gf = row["flops"] / wn / 1e6
             line += (f" {wn:.3f} | {gf:.1f} ({100 * gf / peak[n]:.0f}%) |"
-                     f" {pt:.3f} | {pt / wn:.2f}x |")
+                     f" {pt:.3f} | {pt / wn:.2f}x | {_ms(row['ort_ms'][n])} |"
+                     f" {_ms(row['iree_ms'][n])} |")
         lines.append(line)
     return "\n".join(lines) + "\n"
 

@@ -2,7 +2,8 @@
 # Installs what wn needs from Debian 12's packages, skipping what is there.
 # Safe to run again: it only calls apt-get when a package is missing.
 # Optional groups as arguments add packages for one job:
-#   bench   python3-matplotlib (the chart of bench/run.sh)
+#   bench   python3-matplotlib (the charts of bench/run.sh and
+#           bench/run-models.sh), python3-venv (its anchors' venv)
 set -euo pipefail
 
 PACKAGES=(
@@ -15,7 +16,7 @@ PACKAGES=(
 
 for group in "$@"; do
   case "$group" in
-    bench) PACKAGES+=(python3-matplotlib) ;;
+    bench) PACKAGES+=(python3-matplotlib python3-venv) ;;
     *) echo "install-deps: unknown group '$group' (known: bench)" >&2; exit 2 ;;
   esac
 done

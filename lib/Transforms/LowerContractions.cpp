@@ -78,6 +78,11 @@ struct ContractionPlan {
   /// are loaded and stored lane by lane).
   bool contiguousOutput = false;
   SmallVector<unsigned> outerDims;
+  /// Parallel dims iterated inside the blocks in the parallel loop (after
+  /// them, so that one thread runs them one after the other on the same
+  /// block): those the broadcast input's innermost index depends on (a
+  /// polyphase convolution's phase), whose weights share cache lines.
+  SmallVector<unsigned> innerDims;
   SmallVector<unsigned> reductionDims;
   int64_t rows = 1;
   int64_t vectors = 1;
@@ -215,7 +220,8 @@ bool rowBlocksFirst(const ContractionPlan &plan, ArrayRef<MemRefType> types,
     if (!types[input].hasStaticShape())
       return std::nullopt;
     int64_t elements = types[input].getNumElements();
-    for (unsigned d : plan.outerDims)
+    for (unsigned d : llvm::concat<const unsigned>(plan.outerDims,
+                                                   plan.innerDims))
       if (dependsOn(maps[input], d) && !ShapedType::isDynamic(extents[d]) &&
           extents[d] > 0)
         elements /= extents[d];
@@ -408,7 +414,10 @@ FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
     if (iterators[d] == utils::IteratorType::reduction)
       plan.reductionDims.push_back(d);
     else if (d != plan.vecDim && int64_t(d) != plan.rowDim)
-      plan.outerDims.push_back(d);
+      (wMap.getNumResults() && wMap.getResults().back().isFunctionOfDim(d)
+           ? plan.innerDims
+           : plan.outerDims)
+          .push_back(d);
   }
   int64_t vectorSize = lanesFor(element, options);
   auto staticExtent = [&](int64_t d) -> int64_t {
@@ -531,11 +540,16 @@ void ContractionLowering::lower() {
   upper.append(plan.rowBlocksOuter
                    ? SmallVector<Value>{rowBlocks, vecBlocks}
                    : SmallVector<Value>{vecBlocks, rowBlocks});
+  for (unsigned d : plan.innerDims)
+    upper.push_back(extents[d]);
   SmallVector<Value> lower(upper.size(), idx(0)), steps(upper.size(), idx(1));
 
   auto body = [&](ValueRange ivs) {
     SmallVector<Value> point(op.getNumLoops(), idx(0));
     for (auto [d, iv] : llvm::zip(plan.outerDims, ivs))
+      point[d] = iv;
+    for (auto [d, iv] : llvm::zip(
+             plan.innerDims, ivs.drop_front(plan.outerDims.size() + 2)))
       point[d] = iv;
     Value row0 = mul(ivs[rowPos], idx(plan.rows));
     Value vec0 = mul(ivs[vecPos], idx(width));
