@@ -20,6 +20,10 @@
 // iteration space (its edges) use masked loads and stores, and clamped rows
 // whose results are not stored.
 //
+// Without such a vector dim, a reduction dim along which both inputs are
+// contiguous (x @ w^T) gets a dot kernel: lanes along that dim, a block of
+// rows x columns accumulators, each summed across its lanes at the end.
+//
 //===----------------------------------------------------------------------===//
 
 #include "IndexArithmetic.h"
@@ -185,8 +189,6 @@ std::pair<int64_t, int64_t> chooseBlock(int64_t rowExtent, int64_t vecExtent,
   double bestCost = std::numeric_limits<double>::infinity();
   for (int64_t rows = 1; rows <= (hasRows ? budget : 1); ++rows) {
     for (int64_t vectors = 1; rows * vectors <= budget; ++vectors) {
-      // Fewer than 8 accumulators leave the FMA pipes waiting (4-cycle
-      // latency, 2 pipes), unless the space is that small.
       double padded = 1;
       if (rowExtent > 0)
         padded *= double(llvm::divideCeil(rowExtent, rows) * rows) / rowExtent;
@@ -195,8 +197,10 @@ std::pair<int64_t, int64_t> chooseBlock(int64_t rowExtent, int64_t vecExtent,
         padded *=
             double(llvm::divideCeil(vecExtent, width) * width) / vecExtent;
       }
-      // Per reduction step: rows + vectors loads and index updates for
-      // rows * vectors FMAs.
+      // Per reduction step, for rows * vectors FMAs: the loop's own work
+      // (the 4 / (rows * vectors) term, which also penalizes blocks too
+      // small to hide the FMA latency: 4 cycles on 2 pipes need 8
+      // accumulators) and rows + vectors loads.
       double cost = padded * (1.0 + 4.0 / double(rows * vectors) +
                               0.25 * double(rows + vectors) /
                                   double(rows * vectors));
