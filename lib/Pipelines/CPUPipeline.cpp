@@ -25,6 +25,9 @@ static void addTensorPasses(OpPassManager &pm,
                             const WNCPUPipelineOptions &options) {
   // Elementwise arith/math on tensors become linalg so they bufferize.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  // Chains of activations as one pass over memory (contractions untouched).
+  if (options.contractions == ContractionStrategy::Kernels)
+    pm.addNestedPass<func::FuncOp>(createWNFuseElementwisePass());
   if (options.strategy == CPUStrategy::Materialize)
     pm.addPass(createWNDecomposePass());
   pm.addPass(createCanonicalizerPass());

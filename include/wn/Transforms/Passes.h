@@ -51,6 +51,11 @@ void populateWNLowerContractionsPatterns(
 void populateWNParallelizeElementwisePatterns(RewritePatternSet &patterns,
                                               int64_t minElements);
 
+/// Adds upstream's elementwise fusion patterns, restricted to producers and
+/// consumers that are both all-parallel linalg.generic ops (see
+/// --wn-fuse-elementwise).
+void populateWNFuseElementwisePatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"
 

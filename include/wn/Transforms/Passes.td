@@ -237,6 +237,26 @@ def WNParallelizeElementwisePass : Pass<"wn-parallelize-elementwise"> {
   ];
 }
 
+def WNFuseElementwisePass : Pass<"wn-fuse-elementwise"> {
+  let summary = "Fuse chains of elementwise linalg.generic ops on tensors, "
+                "not into contractions";
+  let description = [{
+    Upstream's elementwise fusion (`linalg-fuse-elementwise-ops`,
+    `linalg::populateElementwiseOpsFusionPatterns`) restricted to a producer
+    and a consumer that are both `linalg.generic` ops with only parallel
+    loops: a chain of activations (the exporter emits one generic per
+    PyTorch operation: DAC's Snake is five, a fused weight-norm scale
+    epilogue is followed by a LeakyReLU) becomes one pass over memory. A
+    contraction is neither fused into nor fused with, so it keeps the
+    `out + a * b` body that `--wn-lower-contractions` turns into kernels
+    (upstream's pass would move an activation into a convolution's input,
+    recomputing it for every tap). `--wn-cpu-pipeline` runs it before
+    bufferization with `contractions=kernels`. Patterns:
+    `populateWNFuseElementwisePatterns`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
   let summary = "Compute contractions on v and scale their outputs instead "
                 "of materializing a weight-normed w";
