@@ -6,13 +6,14 @@ parallel region, so in one process each slows the other down whenever they
 alternate (measured on a 2-core machine: a convolution that takes 1.8 ms on
 2 threads alone took 4 to 8 ms right after PyTorch ran on 2 threads). The
 compiled model is therefore timed in a child process that runs no PyTorch
-operation, while PyTorch is timed in the caller's process:
+operation (a ChildTimer, kept open), while PyTorch is timed in the caller's
+process; compare_timings alternates the two over rounds, so that a slow
+spell of a noisy machine hits both:
 
-    ms = time_compiled(compiled, inputs, threads=[1, 2])   # {1: ..., 2: ...}
+    table = compare_timings([("wn", compiled)], [x], module, threads=[1, 2])
+    table["wn", 2], table["PyTorch eager", 2]      # median ms
 
-or, to alternate with the caller's own measurements on a noisy machine,
-with a ChildTimer kept open. `python3 -m wn_export.timing SPEC` is the
-child's side.
+`python3 -m wn_export.timing SPEC` is the child's side.
 """
 
 import ctypes
@@ -84,14 +85,6 @@ class ChildTimer:
 
     def __exit__(self, *exc):
         self.close()
-
-
-def time_compiled(compiled, inputs, threads, min_seconds: float = 1.0,
-                  max_repeats: int = 50) -> dict:
-    """Median ms per call of `compiled` (a CompiledModel) on `inputs`, for
-    each thread count in `threads`, measured in a child process."""
-    with ChildTimer(compiled, inputs, min_seconds, max_repeats) as child:
-        return {n: child.time(n) for n in threads}
 
 
 def compare_timings(compiled_models, inputs, module, threads, rounds=3,
