@@ -7,7 +7,8 @@ upsampling stage, wav2vec2's positional conv, the DAC residual unit) at full
 size, and for the whole models, it exports and compiles with wn (weights as
 arguments, --wn-optimize, --wn-cpu-pipeline), checks the result against
 PyTorch, and times wn (in a child process, see wn_export/timing.py) and
-PyTorch eager on 1 and on all cores, alternating over 3 rounds (medians). GFLOP/s count 2 flops per
+PyTorch eager on 1 and on all cores, alternating over 3 rounds of medians
+(each side's fastest round). GFLOP/s count 2 flops per
 multiply-accumulate of the convolutions; the peak is bench/peak.c's
 (independent FMA chains in the widest vectors, per thread count).
 

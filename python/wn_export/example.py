@@ -100,18 +100,18 @@ def thread_counts() -> list[int]:
 
 def _print_timings(model, x, compiled_models, min_seconds, max_repeats,
                    rounds: int = 3):
-    """Median time per call of each compiled model (in a process of its own,
-    see timing.py) and of PyTorch eager (in this one) on 1 and on all cores,
-    and wn's speed-up over PyTorch on as many threads. The measurements
-    alternate over `rounds` rounds and each time is the median over rounds,
-    so that a slow spell of the machine hits both sides."""
+    """Time per call of each compiled model (in a process of its own, see
+    timing.py) and of PyTorch eager (in this one) on 1 and on all cores,
+    and wn's speed-up over PyTorch on as many threads: the measurements
+    alternate over `rounds` rounds of medians and each side keeps its
+    fastest round (timing.compare_timings)."""
     counts = thread_counts()
     table = compare_timings(compiled_models, [x], model, counts, rounds,
                             min_seconds, max_repeats)
     heads = "".join(f"{f'{n} thread' + ('s' if n > 1 else ''):>22}"
                     for n in counts)
-    print(f"  time per call, median of {rounds} alternating rounds "
-          f"(speed-up over PyTorch eager on as many threads):\n"
+    print(f"  time per call, fastest of {rounds} alternating rounds of "
+          f"medians (speed-up over PyTorch eager on as many threads):\n"
           f"    {'':26}{heads}")
     for name in [n for n, _ in compiled_models] + ["PyTorch eager"]:
         cells = ""
