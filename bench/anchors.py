@@ -14,25 +14,14 @@ stderr when the engine cannot run the model.
 """
 
 import json
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-
-def median_ms(fn, min_seconds=1.0, max_repeats=50):
-    fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < max_repeats and (
-            len(times) < 3 or time.perf_counter() - start < min_seconds):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+from wn_export.timing import median_ms  # noqa: E402
 
 
 def run_ort(model, x, threads, workdir):
