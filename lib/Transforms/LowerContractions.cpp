@@ -467,6 +467,21 @@ private:
     return result;
   }
 
+  /// A vector of zeros.
+  Value zeros() {
+    return arith::ConstantOp::create(
+        b, vectorType,
+        DenseElementsAttr::get(vectorType, b.getZeroAttr(element)));
+  }
+  /// A vector load from `base` at `at`; with `mask`, masked (zeros in the
+  /// lanes off).
+  Value loadVector(Value base, ValueRange at, Value mask) {
+    if (mask)
+      return vector::MaskedLoadOp::create(b, vectorType, base, at, mask,
+                                          zeros());
+    return vector::LoadOp::create(b, vectorType, base, at);
+  }
+
   /// One block at outer indices `point` (row and vector dims at the block's
   /// first row and lane); `masked`: some rows or lanes lie outside.
   void emitBlock(SmallVector<Value> point, bool masked);
@@ -600,9 +615,7 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
   Value vec0 = point[plan.vecDim];
   Value vecExtent = extents[plan.vecDim];
   Value vecLast = sub(vecExtent, idx(1));
-  Value zeroVector = arith::ConstantOp::create(
-      b, vectorType,
-      DenseElementsAttr::get(vectorType, b.getZeroAttr(element)));
+  Value zeroVector = zeros();
 
   // Per row: its index (clamped to the last row when masked) and whether
   // it is inside; per vector: its first lane and mask.
@@ -631,12 +644,7 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
     for (int64_t j = 0; j < vectors; ++j) {
       if (plan.contiguousOutput) {
         SmallVector<Value> at = indices(maps[2], pointAt(i, vecStart[j]));
-        acc.push_back(masked ? vector::MaskedLoadOp::create(
-                                   b, vectorType, out, at, vecMask[j],
-                                   zeroVector)
-                                   .getResult()
-                             : vector::LoadOp::create(b, vectorType, out, at)
-                                   .getResult());
+        acc.push_back(loadVector(out, at, masked ? vecMask[j] : Value()));
         continue;
       }
       Value lanes = zeroVector;
@@ -660,11 +668,7 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
       SmallVector<Value> p(at);
       p[plan.vecDim] = vecStart[j];
       SmallVector<Value> xAt = indices(maps[plan.xInput], p);
-      xs.push_back(masked ? vector::MaskedLoadOp::create(
-                                b, vectorType, x, xAt, vecMask[j], zeroVector)
-                                .getResult()
-                          : vector::LoadOp::create(b, vectorType, x, xAt)
-                                .getResult());
+      xs.push_back(loadVector(x, xAt, masked ? vecMask[j] : Value()));
     }
     SmallVector<Value> next(carried);
     for (int64_t i = 0; i < rows; ++i) {
@@ -731,9 +735,7 @@ void ContractionLowering::emitDotBlock(SmallVector<Value> point,
       p[plan.colDim] = colIndex[j];
     return p;
   };
-  Value zeroVector = arith::ConstantOp::create(
-      b, vectorType,
-      DenseElementsAttr::get(vectorType, b.getZeroAttr(element)));
+  Value zeroVector = zeros();
   Value extent = extents[plan.vecDim];
   Value full = mul(divU(extent, idx(vectorSize)),
                    idx(vectorSize));
@@ -749,11 +751,7 @@ void ContractionLowering::emitDotBlock(SmallVector<Value> point,
     auto load = [&](unsigned input, SmallVector<Value> p) -> Value {
       p[plan.vecDim] = start;
       SmallVector<Value> where = indices(maps[input], p);
-      Value base = op.getDpsInputs()[input];
-      if (mask)
-        return vector::MaskedLoadOp::create(b, vectorType, base, where, mask,
-                                            zeroVector);
-      return vector::LoadOp::create(b, vectorType, base, where);
+      return loadVector(op.getDpsInputs()[input], where, mask);
     };
     for (int64_t i = 0; i < rows; ++i)
       as.push_back(load(0, pointAt(at, i, 0)));
