@@ -57,24 +57,33 @@ def conv_flops(module, x, y):
     return 2 * module.weight.numel() * y.shape[-1] * y.shape[0]
 
 
-def collect_layers(model, x):
-    """(path, module, input) of every convolution run by model(x), each
-    distinct (type, shape, input shape) once."""
-    seen, layers, hooks = set(), [], []
+def conv_calls(model, x):
+    """(path, module, input, output) of every convolution call model(x)
+    makes, in order."""
+    calls, hooks = [], []
     for path, module in model.named_modules():
         if isinstance(module, (nn.Conv1d, nn.ConvTranspose1d)):
             def hook(m, inputs, output, path=path):
-                key = (type(m).__name__, tuple(m.weight.shape), m.stride,
-                       m.dilation, m.padding, m.groups,
-                       tuple(inputs[0].shape))
-                if key not in seen:
-                    seen.add(key)
-                    layers.append((path, m, inputs[0].detach().clone()))
+                calls.append((path, m, inputs[0].detach().clone(),
+                              output.detach()))
             hooks.append(module.register_forward_hook(hook))
     with torch.no_grad():
         model(x)
     for h in hooks:
         h.remove()
+    return calls
+
+
+def distinct_layers(calls):
+    """The calls of conv_calls, each distinct (type, shape, stride,
+    dilation, padding, groups, input shape) once."""
+    seen, layers = set(), []
+    for path, m, lx, y in calls:
+        key = (type(m).__name__, tuple(m.weight.shape), m.stride, m.dilation,
+               m.padding, m.groups, tuple(lx.shape))
+        if key not in seen:
+            seen.add(key)
+            layers.append((path, m, lx, y))
     return layers
 
 
@@ -177,32 +186,23 @@ def main():
     for name in ("hifigan", "wav2vec2", "dac"):
         for i, (title, model, x) in enumerate(load_examples(name)):
             model.eval()
+            calls = conv_calls(model, x)
             if not args.models_only:
-                for path, layer, lx in collect_layers(model, x):
-                    with torch.no_grad():
-                        flops = conv_flops(layer, lx, layer(lx))
+                for path, layer, lx, y in distinct_layers(calls):
                     label = (f"{title.split(' (')[0]}: {path} "
                              f"{type(layer).__name__}"
                              f"{tuple(layer.weight.shape)} on "
                              f"{list(lx.shape)}")
-                    rows.append(measure(label, layer, lx, flops,
+                    rows.append(measure(label, layer, lx,
+                                        conv_flops(layer, lx, y),
                                         out / f"{name}{i}_{len(rows)}",
                                         counts, python))
                     print(_line(rows[-1], counts, peak), flush=True)
             if not args.layers_only:
-                # The flops of every convolution the model runs.
-                layers = []
-                hooks = [m.register_forward_hook(
-                    lambda m, i, o: layers.append(conv_flops(m, i[0], o)))
-                    for m in model.modules()
-                    if isinstance(m, (nn.Conv1d, nn.ConvTranspose1d))]
-                with torch.no_grad():
-                    model(x)
-                for h in hooks:
-                    h.remove()
-                rows.append(measure(f"{title} (whole)", model, x,
-                                    sum(layers), out / f"{name}{i}_model",
-                                    counts, python))
+                flops = sum(conv_flops(m, lx, y) for _, m, lx, y in calls)
+                rows.append(measure(f"{title} (whole)", model, x, flops,
+                                    out / f"{name}{i}_model", counts,
+                                    python))
                 print(_line(rows[-1], counts, peak), flush=True)
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "cpu": _cpu(), "threads": counts, "peak_gflops": peak}
