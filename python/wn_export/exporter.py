@@ -388,12 +388,9 @@ class _Exporter:
         # so that tap k of output o reads xt[.., (k*d) mod s, o + (k*d)
         # floordiv s]: contiguous along the output positions, which the CPU
         # pipeline's kernels need (a stride-s read is not).
-        s_last, d_last = m.stride[-1], m.dilation[-1]
-        phases = 1
-        if s_last > 1:
-            length = x.shape[-1] + low[-1] + high[-1]
-            phases = s_last
-            high[-1] += -length % s_last
+        phases = m.stride[-1]
+        if phases > 1:
+            high[-1] += -(x.shape[-1] + low[-1] + high[-1]) % phases
         x = self.pad(x, low, high)
         if phases > 1:
             J = x.shape[-1] // phases
@@ -425,7 +422,7 @@ class _Exporter:
         taps = [f"{_scaled(o[i], m.stride[i])} + {_scaled(k[i], m.dilation[i])}"
                 for i in range(nd)]
         if phases > 1:
-            tap = _scaled(k[-1], d_last)
+            tap = _scaled(k[-1], m.dilation[-1])
             taps[-1:] = [f"({tap}) mod {phases}",
                          f"{o[-1]} + ({tap}) floordiv {phases}"]
         if G > 1:
