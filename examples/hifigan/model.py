@@ -1,8 +1,9 @@
-"""HiFi-GAN V1 generator pieces (Kong et al. 2020, jik876/hifi-gan
-models.py), in plain PyTorch with torch.nn.utils.weight_norm as in the
-original: ResBlock1 and one upsampling stage of the generator
-(leaky_relu -> weight-normed ConvTranspose1d -> the mean of three
-ResBlock1 with kernel sizes 3, 7, 11 and dilations 1, 3, 5).
+"""HiFi-GAN V1 generator (Kong et al. 2020, jik876/hifi-gan models.py), in
+plain PyTorch with torch.nn.utils.weight_norm as in the original: the whole
+Generator (conv_pre, four upsampling stages of leaky_relu -> weight-normed
+ConvTranspose1d -> the mean of three ResBlock1 with kernel sizes 3, 7, 11
+and dilations 1, 3, 5, then leaky_relu, conv_post, tanh), and its pieces
+ResBlock1 and UpsampleStage.
 
 V1: upsample_rates [8, 8, 2, 2], upsample_kernel_sizes [16, 16, 4, 4],
 upsample_initial_channel 512; stage 0 is ConvTranspose1d(512, 256, 16,
@@ -72,6 +73,53 @@ class UpsampleStage(nn.Module):
             else:
                 xs += resblock(x)
         return xs / self.num_kernels
+
+
+class Generator(nn.Module):
+    """The HiFi-GAN generator as in the original's models.py (the hparams
+    object replaced by arguments): mel [N, 80, T] -> audio [N, 1, T * 256]
+    for V1."""
+
+    def __init__(self, num_mels=80, upsample_initial_channel=512,
+                 upsample_rates=(8, 8, 2, 2),
+                 upsample_kernel_sizes=(16, 16, 4, 4),
+                 resblock_kernel_sizes=(3, 7, 11),
+                 resblock_dilation_sizes=((1, 3, 5),) * 3):
+        super().__init__()
+        self.num_kernels = len(resblock_kernel_sizes)
+        self.num_upsamples = len(upsample_rates)
+        self.conv_pre = weight_norm(nn.Conv1d(
+            num_mels, upsample_initial_channel, 7, 1, padding=3))
+        self.ups = nn.ModuleList()
+        for i, (u, k) in enumerate(zip(upsample_rates,
+                                       upsample_kernel_sizes)):
+            self.ups.append(weight_norm(nn.ConvTranspose1d(
+                upsample_initial_channel // (2 ** i),
+                upsample_initial_channel // (2 ** (i + 1)),
+                k, u, padding=(k - u) // 2)))
+        self.resblocks = nn.ModuleList()
+        for i in range(len(self.ups)):
+            ch = upsample_initial_channel // (2 ** (i + 1))
+            for k, d in zip(resblock_kernel_sizes, resblock_dilation_sizes):
+                self.resblocks.append(ResBlock1(ch, k, d))
+        self.conv_post = weight_norm(nn.Conv1d(ch, 1, 7, 1, padding=3))
+
+    def forward(self, x):
+        x = self.conv_pre(x)
+        for i in range(self.num_upsamples):
+            x = F.leaky_relu(x, LRELU_SLOPE)
+            x = self.ups[i](x)
+            xs = None
+            for j in range(self.num_kernels):
+                if xs is None:
+                    xs = self.resblocks[i * self.num_kernels + j](x)
+                else:
+                    xs += self.resblocks[i * self.num_kernels + j](x)
+            x = xs / self.num_kernels
+        x = F.leaky_relu(x)
+        x = self.conv_post(x)
+        x = torch.tanh(x)
+        return x
 
 
 def perturb(model: nn.Module, seed: int) -> nn.Module:
