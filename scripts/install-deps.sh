@@ -12,6 +12,7 @@ PACKAGES=(
   mlir-22-tools llvm-22-tools clang-22      # mlir-runner/-translate, lit, FileCheck, clang
   libomp-22-dev                             # OpenMP runtime for CPU threads
   python3 python3-torch python3-numpy       # the numerical oracle (PyTorch 1.13.1)
+  python3-torchaudio                        # real model code: wav2vec2/HuBERT (0.13.1)
 )
 
 for group in "$@"; do

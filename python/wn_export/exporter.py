@@ -59,6 +59,10 @@ class Exported:
     input_shapes: list = field(default_factory=list)
     output_shapes: list = field(default_factory=list)
     dtype: torch.dtype = torch.float32
+    # None when forward() returns one tensor; else one entry per element of
+    # the tuple it returns: the index of that output among @forward's
+    # results, or None where forward() returns None.
+    output_structure: tuple | None = None
 
 
 class _Body:
@@ -156,14 +160,18 @@ class _Exporter:
         self.emit(f"{name} = tensor.empty() : {self.type(shape)}")
         return name
 
-    def zeros(self, shape, hint="zeros") -> Value:
-        zero = self.const(0.0)
+    def full(self, shape, value: float, hint="full") -> Value:
+        """A tensor of `shape` filled with `value` (linalg.fill)."""
+        scalar = self.const(value)
         init = self.empty(shape)
         name = self.fresh(hint)
         t = self.type(shape)
-        self.emit(f"{name} = linalg.fill ins({zero} : {self.elem}) "
+        self.emit(f"{name} = linalg.fill ins({scalar} : {self.elem}) "
                   f"outs({init} : {t}) -> {t}")
         return Value(name, tuple(shape))
+
+    def zeros(self, shape, hint="zeros") -> Value:
+        return self.full(shape, 0.0, hint)
 
     # -- parameters ---------------------------------------------------------
 
@@ -372,11 +380,207 @@ class _Exporter:
                   f"[{', '.join(map(str, dims))}]")
         return Value(name, tuple(shape))
 
+    # -- reductions, normalizations, contractions ---------------------------
+
+    def reduce(self, x: Value, dims, keepdim: bool, kind: str,
+               hint="reduce") -> Value:
+        """The sum, max or min of `x` over `dims` (all dims if empty): one
+        linalg.generic with those loops as reductions, into a fill of the
+        identity. max and min propagate NaN, like PyTorch's."""
+        rank = len(x.shape)
+        dims = set(_dims(dims, rank)) if dims else set(range(rank))
+        kept = [i for i in range(rank) if keepdim or i not in dims]
+        shape = tuple(1 if i in dims else x.shape[i] for i in kept)
+        identity, combine = _REDUCTIONS[kind]
+        init = self.full(shape, identity, f"{hint}_init")
+        maps = [mlir.identity_map(rank), mlir.affine_map(
+            rank, ["0" if i in dims else f"d{i}" for i in kept])]
+        iters = ["reduction" if i in dims else "parallel"
+                 for i in range(rank)]
+        return self.generic(hint, [x], maps, init, iters,
+                            lambda b, a, out: b.f(combine, a[0], out))
+
+    def mean(self, x: Value, dims, keepdim: bool, hint="mean") -> Value:
+        count = _count(x.shape, dims)
+        total = self.reduce(x, dims, keepdim, "sum", hint)
+        return self.elementwise(hint, [total, float(count)], total.shape,
+                                lambda b, s: b.f("arith.divf", *s))
+
+    def moments(self, x: Value, dims, correction: float, keepdim: bool,
+                hint="var") -> tuple[Value, Value]:
+        """(mean, variance) of `x` over `dims` in two passes, PyTorch's
+        var(x, dims, correction): sum((x - mean)^2) / (n - correction). The
+        mean keeps the reduced dims; the variance keeps them if
+        `keepdim`."""
+        count = _count(x.shape, dims)
+        mean = self.mean(x, dims, True, f"{hint}_mean")
+        squares = self.elementwise(
+            f"{hint}_squares", [x, mean], x.shape,
+            lambda b, s: _square(b, b.f("arith.subf", *s)))
+        total = self.reduce(squares, dims, keepdim, "sum", hint)
+        var = self.elementwise(
+            hint, [total, float(max(count - correction, 0))], total.shape,
+            lambda b, s: b.f("arith.divf", *s))
+        return mean, var
+
+    def normalize(self, x: Value, dims, eps: float, hint: str) -> Value:
+        """(x - mean) / sqrt(var + eps) over `dims` (biased variance), as
+        layer_norm and group_norm compute it."""
+        mean, var = self.moments(x, dims, 0, True, f"{hint}_var")
+
+        def fn(b, s):
+            centered = b.f("arith.subf", s[0], s[1])
+            return b.f("arith.mulf", centered, b.f(
+                "math.rsqrt", b.f("arith.addf", s[2], b.const(eps))))
+
+        return self.elementwise(hint, [x, mean, var], x.shape, fn)
+
+    def affine(self, x: Value, weight: Value | None, bias: Value | None,
+               channel: int, hint: str) -> Value:
+        """x * weight + bias with weight and bias along dims channel.. of x
+        (PyTorch's elementwise_affine / affine parameters)."""
+        trailing = len(x.shape) - channel
+        for p, fn in ((weight, "arith.mulf"), (bias, "arith.addf")):
+            if p is None:
+                continue
+            p = self.reshape(p, p.shape + (1,) * (trailing - len(p.shape)),
+                             f"{hint}_param")
+            x = self.elementwise(hint, [x, p], x.shape,
+                                 lambda b, s, fn=fn: b.f(fn, *s))
+        return x
+
+    def layer_norm(self, x: Value, normalized_shape, weight, bias,
+                   eps: float, hint: str) -> Value:
+        k = len(normalized_shape)
+        if tuple(x.shape[len(x.shape) - k:]) != tuple(normalized_shape):
+            raise ExportError(f"normalized_shape {list(normalized_shape)} "
+                              f"does not match the input's "
+                              f"{list(x.shape)}")
+        dims = list(range(len(x.shape) - k, len(x.shape)))
+        y = self.normalize(x, dims, eps, hint)
+        return self.affine(y, weight, bias, len(x.shape) - k, hint)
+
+    def group_norm(self, x: Value, groups: int, weight, bias, eps: float,
+                   hint: str) -> Value:
+        if len(x.shape) < 2 or x.shape[1] % groups:
+            raise ExportError(f"group_norm with {groups} groups needs an "
+                              f"input [N, C, ...] with C divisible by "
+                              f"{groups}, got {list(x.shape)}")
+        N, C = x.shape[:2]
+        rest = x.shape[2:]
+        xg = self.reshape(x, (N, groups, C // groups) + rest, f"{hint}_groups")
+        y = self.normalize(xg, list(range(2, len(xg.shape))), eps, hint)
+        y = self.reshape(y, x.shape, hint)
+        return self.affine(y, weight, bias, 1, hint)
+
+    def softmax(self, x: Value, dim: int, log: bool, hint: str) -> Value:
+        """exp(x - max) / sum(exp(x - max)) along `dim` (log: x - max -
+        log(sum)), as PyTorch computes it."""
+        top = self.reduce(x, [dim], True, "max", f"{hint}_max")
+        shifted = self.elementwise(f"{hint}_shifted", [x, top], x.shape,
+                                   lambda b, s: b.f("arith.subf", *s))
+        e = self.elementwise(f"{hint}_exp", [shifted], x.shape,
+                             lambda b, s: b.f("math.exp", s[0]))
+        total = self.reduce(e, [dim], True, "sum", f"{hint}_sum")
+        if log:
+            return self.elementwise(hint, [shifted, total], x.shape,
+                                    lambda b, s: b.f("arith.subf", s[0],
+                                                     b.f("math.log", s[1])))
+        return self.elementwise(hint, [e, total], x.shape,
+                                lambda b, s: b.f("arith.divf", *s))
+
+    def matmul(self, a: Value, b_: Value, out_shape, hint: str) -> Value:
+        """torch.matmul: 1-D operands as a row (a) or column (b), batch
+        dims broadcast; one linalg.generic with loops (batch.., m, n, k)."""
+        if not a.shape or not b_.shape:
+            raise ExportError("matmul of a 0-d tensor")
+        a2 = a if len(a.shape) > 1 else self.reshape(a, (1,) + a.shape, hint)
+        b2 = b_ if len(b_.shape) > 1 else self.reshape(b_, b_.shape + (1,),
+                                                       hint)
+        (M, K), (K2, N) = a2.shape[-2:], b2.shape[-2:]
+        if K != K2:
+            raise ExportError(f"matmul of {list(a.shape)} and "
+                              f"{list(b_.shape)}: inner sizes differ")
+        batch = tuple(torch.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]))
+        nb = len(batch)
+        loops = nb + 3
+        m, n, k = f"d{nb}", f"d{nb + 1}", f"d{nb + 2}"
+
+        def batch_map(shape):
+            lead = nb - len(shape)
+            return ["0" if size == 1 and batch[lead + i] != 1 else
+                    f"d{lead + i}" for i, size in enumerate(shape)]
+
+        maps = [mlir.affine_map(loops, batch_map(a2.shape[:-2]) + [m, k]),
+                mlir.affine_map(loops, batch_map(b2.shape[:-2]) + [k, n]),
+                mlir.affine_map(loops, [f"d{i}" for i in range(nb)] + [m, n])]
+        acc = self.zeros(batch + (M, N), "acc")
+        iters = ["parallel"] * (nb + 2) + ["reduction"]
+        y = self.generic(hint, [a2, b2], maps, acc, iters,
+                         _multiply_accumulate)
+        return self.reshape(y, out_shape, hint)
+
+    def concat(self, tensors: list, dim: int, hint: str) -> Value:
+        """torch.cat: tensor.insert_slice of each into a tensor.empty."""
+        if not tensors or not all(isinstance(t, Value) for t in tensors):
+            raise ExportError("cat expects a non-empty list of tensors")
+        rank = len(tensors[0].shape)
+        dim = _dims([dim], rank)[0]
+        shape = list(tensors[0].shape)
+        shape[dim] = sum(t.shape[dim] for t in tensors)
+        out = Value(self.empty(shape, hint), tuple(shape))
+        offset = 0
+        for t in tensors:
+            offsets = [0] * rank
+            offsets[dim] = offset
+            name = self.fresh(hint)
+            self.emit(f"{name} = tensor.insert_slice {t.ssa} into {out.ssa}"
+                      f"[{', '.join(map(str, offsets))}] "
+                      f"[{', '.join(map(str, t.shape))}] "
+                      f"[{', '.join(['1'] * rank)}] : "
+                      f"{self.type(t.shape)} into {self.type(shape)}")
+            out = Value(name, tuple(shape))
+            offset += t.shape[dim]
+        return out
+
+    def pad_border(self, x: Value, low, high, mode: str,
+                   hint: str) -> Value:
+        """Reflect or replicate padding: out[i] = x[src(i)], with src(i) =
+        j clamped to [0, n-1] (replicate) or (n-1) - |(n-1) - |j||
+        (reflect), j = i - low, per padded dim; a linalg.generic reading x
+        with tensor.extract."""
+        for i, (lo, hi) in enumerate(zip(low, high)):
+            n = x.shape[i]
+            limit = n - 1 if mode == "reflect" else n
+            if (lo or hi) and (max(lo, hi) > limit or n == 0):
+                raise ExportError(
+                    f"{mode} padding ({lo}, {hi}) of a dim of size {n}: "
+                    f"PyTorch needs padding < {'size' if mode == 'reflect' else 'size + 1'}")
+        shape = tuple(n + a + b for n, a, b in zip(x.shape, low, high))
+        rank = len(shape)
+        init = Value(self.empty(shape), shape)
+
+        def body(b, args, out):
+            idx = []
+            for i in range(rank):
+                j = b.op(f"linalg.index {i} : index", "i")
+                if low[i] or high[i]:
+                    j = _source_index(b, j, low[i], x.shape[i], mode)
+                idx.append(j)
+            return b.op(f"tensor.extract {x.ssa}[{', '.join(idx)}] : "
+                        f"{self.type(x.shape)}", "t")
+
+        return self.generic(hint, [], [mlir.identity_map(rank)], init,
+                            ["parallel"] * rank, body)
+
     # -- layers -------------------------------------------------------------
 
     def conv(self, path, m, x: Value, out_shape) -> Value:
         nd = len(m.kernel_size)
-        _check_zero_padding(m)
+        if m.padding_mode not in ("zeros", "reflect", "replicate"):
+            raise ExportError(f"padding_mode '{m.padding_mode}' is not "
+                              f"supported (only 'zeros', 'reflect', "
+                              f"'replicate')")
         if len(x.shape) != nd + 2:
             raise ExportError(f"expects a batched input of rank {nd + 2}, "
                               f"got shape {list(x.shape)}")
@@ -388,6 +592,9 @@ class _Exporter:
         # so that tap k of output o reads xt[.., (k*d) mod s, o + (k*d)
         # floordiv s]: contiguous along the output positions, which the CPU
         # pipeline's kernels need (a stride-s read is not).
+        if m.padding_mode != "zeros":
+            x = self.pad_border(x, low, high, m.padding_mode, "padded")
+            low, high = [0] * len(low), [0] * len(high)
         phases = m.stride[-1]
         if phases > 1:
             high[-1] += -(x.shape[-1] + low[-1] + high[-1]) % phases
@@ -577,6 +784,66 @@ def _scaled(dim: str, factor: int) -> str:
     return dim if factor == 1 else f"{dim} * {factor}"
 
 
+def _has_value(arg) -> bool:
+    """Whether `arg` holds an exported tensor (Value), however nested."""
+    if isinstance(arg, Value):
+        return True
+    if isinstance(arg, (list, tuple)):
+        return any(_has_value(a) for a in arg)
+    return False
+
+
+def _dims(dims, rank: int) -> list[int]:
+    """PyTorch dims (an int or a sequence, negative from the end) as
+    non-negative ints, checked."""
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    out = []
+    for d in dims:
+        if not isinstance(d, int) or not -max(rank, 1) <= d < max(rank, 1):
+            raise ExportError(f"dim {d} out of range for rank {rank}")
+        out.append(d % max(rank, 1))
+    return out
+
+
+def _count(shape, dims) -> int:
+    """Elements per reduction of `shape` over `dims` (all if empty)."""
+    dims = _dims(dims, len(shape)) if dims else range(len(shape))
+    return math.prod(shape[d] for d in set(dims))
+
+
+# kind -> (identity, combining op) of reduce().
+_REDUCTIONS = {"sum": (0.0, "arith.addf"),
+               "max": (-math.inf, "arith.maximumf"),
+               "min": (math.inf, "arith.minimumf")}
+
+
+def _square(b: "_Body", x: str) -> str:
+    return b.f("arith.mulf", x, x)
+
+
+def _source_index(b: "_Body", i: str, low: int, n: int, mode: str) -> str:
+    """The index of x that output index `i` of a border pad reads."""
+    def index(text, hint="j"):
+        return b.op(f"{text} : index", hint)
+
+    j = index(f"arith.subi {i}, {index(f'arith.constant {low}', 'c')}")
+    if mode == "replicate":
+        zero = index("arith.constant 0", "c")
+        last = index(f"arith.constant {n - 1}", "c")
+        return index(f"arith.minsi {index(f'arith.maxsi {j}, {zero}')}, "
+                     f"{last}")
+
+    def absolute(v):
+        zero = index("arith.constant 0", "c")
+        negative = b.op(f"arith.cmpi slt, {v}, {zero} : index", "neg")
+        return b.op(f"arith.select {negative}, "
+                    f"{index(f'arith.subi {zero}, {v}')}, {v} : index", "j")
+
+    last = index(f"arith.constant {n - 1}", "c")
+    return index(f"arith.subi {last}, "
+                 f"{absolute(index(f'arith.subi {last}, {absolute(j)}'))}")
+
+
 def _multiply_accumulate(b: _Body, args, out):
     product = b.f("arith.mulf", args[0], args[1])
     return b.f("arith.addf", out, product)
@@ -622,6 +889,44 @@ def _gelu(approximate):
     raise ExportError(f"gelu approximate={approximate!r} is not supported")
 
 
+def _elu(alpha):
+    # x > 0 ? x : alpha * expm1(x)
+    def fn(b, s):
+        positive = b.op(f"arith.cmpf ogt, {s[0]}, {b.const(0.0)} : "
+                        f"{b.ex.elem}", "positive")
+        negative = b.f("arith.mulf", b.const(alpha), b.f("math.expm1", s[0]))
+        return b.op(f"arith.select {positive}, {s[0]}, {negative} : "
+                    f"{b.ex.elem}", "t")
+    return fn
+
+
+def _softplus(beta, threshold):
+    # x * beta > threshold ? x : log1p(exp(x * beta)) / beta
+    def fn(b, s):
+        scaled = s[0] if beta == 1 else b.f("arith.mulf", s[0],
+                                            b.const(beta))
+        linear = b.op(f"arith.cmpf ogt, {scaled}, {b.const(threshold)} : "
+                      f"{b.ex.elem}", "linear")
+        soft = b.f("math.log1p", b.f("math.exp", scaled))
+        if beta != 1:
+            soft = b.f("arith.divf", soft, b.const(beta))
+        return b.op(f"arith.select {linear}, {s[0]}, {soft} : "
+                    f"{b.ex.elem}", "t")
+    return fn
+
+
+def _clamp(low, high):
+    # min(max(x, low), high), NaN propagating like torch.clamp
+    def fn(b, s):
+        x = s[0]
+        if low is not None:
+            x = b.f("arith.maximumf", x, b.const(low))
+        if high is not None:
+            x = b.f("arith.minimumf", x, b.const(high))
+        return x
+    return fn
+
+
 def _pow(b, s, exponent):
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         if exponent == 1:
@@ -655,10 +960,80 @@ _UNARY = {
     "reciprocal": lambda b, s: b.f("arith.divf", b.const(1.0), s[0]),
 }
 
+_UNARY.update({
+    "silu": lambda b, s: b.f("arith.mulf", s[0], _UNARY["sigmoid"](b, s)),
+    # x * tanh(softplus(x)), softplus with PyTorch's threshold 20
+    "mish": lambda b, s: b.f("arith.mulf", s[0], b.f(
+        "math.tanh", _softplus(1.0, 20.0)(b, s))),
+})
+
 _BINARY = {
     "add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf",
-    "div": "arith.divf",
+    "div": "arith.divf", "maximum": "arith.maximumf",
+    "minimum": "arith.minimumf",
 }
+
+_REQUIRED = object()
+
+# Parameters of the functions handled by _GraphExporter.visit_<kind>, in
+# PyTorch's order: (name, default), _REQUIRED where there is none.
+_SIGNATURES = {
+    "sum": [("input", _REQUIRED), ("dim", None), ("keepdim", False),
+            ("dtype", None)],
+    "mean": [("input", _REQUIRED), ("dim", None), ("keepdim", False),
+             ("dtype", None)],
+    "max": [("input", _REQUIRED), ("dim", None), ("keepdim", False)],
+    "min": [("input", _REQUIRED), ("dim", None), ("keepdim", False)],
+    "amax": [("input", _REQUIRED), ("dim", ()), ("keepdim", False)],
+    "amin": [("input", _REQUIRED), ("dim", ()), ("keepdim", False)],
+    "var": [("input", _REQUIRED), ("dim", None), ("unbiased", None),
+            ("keepdim", False), ("correction", None)],
+    "std": [("input", _REQUIRED), ("dim", None), ("unbiased", None),
+            ("keepdim", False), ("correction", None)],
+    "softmax": [("input", _REQUIRED), ("dim", None), ("_stacklevel", 3),
+                ("dtype", None)],
+    "log_softmax": [("input", _REQUIRED), ("dim", None), ("_stacklevel", 3),
+                    ("dtype", None)],
+    "layer_norm": [("input", _REQUIRED), ("normalized_shape", _REQUIRED),
+                   ("weight", None), ("bias", None), ("eps", 1e-5)],
+    "group_norm": [("input", _REQUIRED), ("num_groups", _REQUIRED),
+                   ("weight", None), ("bias", None), ("eps", 1e-5)],
+    "matmul": [("input", _REQUIRED), ("other", _REQUIRED)],
+    "cat": [("tensors", _REQUIRED), ("dim", 0)],
+    "stack": [("tensors", _REQUIRED), ("dim", 0)],
+    "elu": [("input", _REQUIRED), ("alpha", 1.0), ("inplace", False)],
+    "softplus": [("input", _REQUIRED), ("beta", 1.0), ("threshold", 20.0)],
+    "hardtanh": [("input", _REQUIRED), ("min_val", -1.0), ("max_val", 1.0),
+                 ("inplace", False)],
+    "relu6": [("input", _REQUIRED), ("inplace", False)],
+    "clamp": [("input", _REQUIRED), ("min", None), ("max", None)],
+    "dropout": [("input", _REQUIRED), ("p", 0.5), ("training", True),
+                ("inplace", False)],
+}
+
+
+def _bind(kind: str, args, kwargs) -> dict:
+    """The arguments of a call of `kind` by parameter name, defaults
+    filled in."""
+    params = _SIGNATURES[kind]
+    names = [name for name, _ in params]
+    if len(args) > len(params):
+        raise ExportError(f"{kind} takes at most {len(params)} arguments, "
+                          f"got {len(args)}")
+    unknown = sorted(set(kwargs) - set(names))
+    if unknown:
+        raise ExportError(f"unsupported arguments {unknown}")
+    bound = dict(zip(names, args))
+    for name, default in params:
+        if name in kwargs:
+            if name in bound:
+                raise ExportError(f"argument '{name}' given twice")
+            bound[name] = kwargs[name]
+        elif name not in bound:
+            if default is _REQUIRED:
+                raise ExportError(f"missing argument '{name}'")
+            bound[name] = default
+    return bound
 
 # Spellings of each elementwise function: torch.X, F.X, Tensor.X and
 # operator.X all map to one name.
@@ -674,6 +1049,18 @@ _FUNCTIONS = {
     torch.cos: "cos", torch.exp: "exp", torch.log: "log", torch.sqrt: "sqrt",
     torch.rsqrt: "rsqrt", torch.abs: "abs", torch.reciprocal: "reciprocal",
     F.leaky_relu: "leaky_relu", F.gelu: "gelu",
+    torch.sum: "sum", torch.mean: "mean", torch.max: "max",
+    torch.min: "min", torch.amax: "amax", torch.amin: "amin",
+    torch.var: "var", torch.std: "std", torch.softmax: "softmax",
+    F.softmax: "softmax", torch.log_softmax: "log_softmax",
+    F.log_softmax: "log_softmax", F.layer_norm: "layer_norm",
+    F.group_norm: "group_norm", torch.matmul: "matmul",
+    operator.matmul: "matmul", torch.bmm: "matmul", torch.mm: "matmul",
+    torch.cat: "cat", torch.concat: "cat", torch.stack: "stack",
+    F.elu: "elu", F.silu: "silu", F.mish: "mish", F.softplus: "softplus",
+    F.hardtanh: "hardtanh", F.relu6: "relu6", torch.clamp: "clamp",
+    torch.clip: "clamp", F.dropout: "dropout", torch.maximum: "maximum",
+    torch.minimum: "minimum",
     torch.reshape: "reshape", torch.flatten: "reshape",
     torch.squeeze: "reshape", torch.unsqueeze: "reshape",
     torch.transpose: "transpose", torch.permute: "permute",
@@ -683,7 +1070,11 @@ _FUNCTIONS = {
 _METHODS = {name: name for name in
             ("add", "sub", "mul", "div", "neg", "pow", "relu", "tanh",
              "sigmoid", "sin", "cos", "exp", "log", "sqrt", "rsqrt", "abs",
-             "reciprocal", "transpose", "permute")}
+             "reciprocal", "transpose", "permute", "sum", "mean", "max",
+             "min", "amax", "amin", "var", "std", "softmax", "log_softmax",
+             "matmul", "clamp", "maximum", "minimum")}
+_METHODS.update({"bmm": "matmul", "mm": "matmul", "clip": "clamp",
+                 "__matmul__": "matmul"})
 _METHODS.update({"view": "reshape", "reshape": "reshape",
                  "flatten": "reshape", "squeeze": "reshape",
                  "unsqueeze": "reshape", "view_as": "reshape",
@@ -691,8 +1082,18 @@ _METHODS.update({"view": "reshape", "reshape": "reshape",
                  "contiguous": "identity", "clone": "identity",
                  "detach": "identity"})
 
+# What fx adds for forward() parameters traced with their defaults.
+_ASSERTIONS = (torch._assert, torch.fx._symbolic_trace._assert_is_none)
+
 _ACTIVATION_MODULES = {nn.ReLU: "relu", nn.Tanh: "tanh",
-                       nn.Sigmoid: "sigmoid"}
+                       nn.Sigmoid: "sigmoid", nn.SiLU: "silu",
+                       nn.Mish: "mish"}
+
+SUPPORTED_LAYERS = (
+    "Conv1d, Conv2d, ConvTranspose1d, Linear, LayerNorm, GroupNorm, "
+    "Softmax, LogSoftmax, LeakyReLU, ReLU, ReLU6, Hardtanh, ELU, SiLU, "
+    "Mish, Softplus, Tanh, Sigmoid, GELU, ReflectionPad1d/2d, "
+    "ReplicationPad1d/2d, ConstantPad1d/2d, Identity, Dropout (eval)")
 
 
 class _GraphExporter(_Exporter):
@@ -706,6 +1107,7 @@ class _GraphExporter(_Exporter):
         self.env: dict = {}
         self.input_shapes: list[tuple] = []
         self.results: list[Value] = []
+        self.output_structure: tuple | None = None
 
     def run(self) -> None:
         for node in self.graph.nodes:
@@ -733,7 +1135,11 @@ class _GraphExporter(_Exporter):
 
     def value(self, arg):
         """A node argument's exporter value (Value for tensors) or its
-        Python value."""
+        Python value; lists and tuples element by element."""
+        if isinstance(arg, list):  # fx's immutable_list too
+            return [self.value(a) for a in arg]
+        if isinstance(arg, tuple) and not isinstance(arg, torch.Size):
+            return tuple(self.value(a) for a in arg)
         if isinstance(arg, torch.fx.Node):
             if arg not in self.env:
                 raise ExportError(f"operand '{arg.name}' is not a tensor the "
@@ -744,8 +1150,9 @@ class _GraphExporter(_Exporter):
     def visit(self, node) -> None:
         if node.op == "placeholder":
             value = self.tracer.value_of(node)
-            if not isinstance(value, torch.Tensor) and not node.users:
-                return  # a forward() default traced as a constant
+            if node.meta.get("concrete_arg"):
+                self.env[node] = value  # a forward() default, a constant
+                return
             self.check_tensor(value, f"input '{node.target}'")
             name = self.fresh(node.target)
             self.args.append(f"{name}: {self.type(value.shape)}")
@@ -759,28 +1166,55 @@ class _GraphExporter(_Exporter):
             self.env[node] = self.param(self.path(node.target), value)
         elif node.op == "output":
             outputs = node.args[0]
-            outputs = list(outputs) if isinstance(outputs, (tuple, list)) \
-                else [outputs]
-            for o in outputs:
+            single = not isinstance(outputs, (tuple, list))
+            structure = []
+            for o in [outputs] if single else outputs:
                 v = self.value(o)
+                if v is None and not single:
+                    structure.append(None)  # wav2vec2's (x, lengths=None)
+                    continue
                 if not isinstance(v, Value):
                     raise ExportError("forward() must return a tensor or a "
-                                      "tuple of tensors")
+                                      "tuple of tensors and Nones")
+                structure.append(len(self.results))
                 self.results.append(v)
+            if not self.results:
+                raise ExportError("forward() returns no tensor")
+            self.output_structure = None if single else tuple(structure)
+        elif node.op == "call_function" and node.target in _ASSERTIONS:
+            return  # fx's checks of a forward() default: always true here
         else:
             result = self.tracer.value_of(node)
-            if not isinstance(result, torch.Tensor):
+            # A tuple result (Tensor.max(dim)'s values and indices) becomes
+            # a tuple of Values, None where the exporter has none.
+            results = tuple(result) if isinstance(result, tuple) else \
+                (result,)
+            if not results or not isinstance(results[0], torch.Tensor):
+                operands = [self.value(list(node.args)),
+                            self.value(list(node.kwargs.values()))]
+                if node.op == "call_function" and not _has_value(operands):
+                    # Python arithmetic on constants (fx's check that a
+                    # forward() default is what was traced).
+                    self.env[node] = result
+                    return
                 raise ExportError(f"produces a {type(result).__name__}, not "
                                   f"a tensor")
-            self.check_tensor(result, "the result")
-            shape = tuple(result.shape)
+            self.check_tensor(results[0], "the result")
+            shape = tuple(results[0].shape)
             if node.op == "call_module":
                 out = self.visit_module(node, shape)
             else:
                 out = self.visit_function(node, shape)
-            if out.shape != shape:
-                raise AssertionError(f"{node.name}: exported shape "
-                                     f"{out.shape}, traced {shape}")
+            outs = out if isinstance(out, tuple) else (out,)
+            if len(outs) != len(results) or not isinstance(result, tuple) \
+                    and isinstance(out, tuple):
+                raise AssertionError(f"{node.name}: {len(outs)} exported "
+                                     f"results, traced {len(results)}")
+            for o, r in zip(outs, results):
+                if o is not None and o.shape != tuple(r.shape):
+                    raise AssertionError(f"{node.name}: exported shape "
+                                         f"{o.shape}, traced "
+                                         f"{tuple(r.shape)}")
             self.env[node] = out
 
     def check_tensor(self, value, what):
@@ -822,6 +1256,34 @@ class _GraphExporter(_Exporter):
         for cls, name in _ACTIVATION_MODULES.items():
             if isinstance(m, cls):
                 return self.elementwise(path, [x], shape, _UNARY[name])
+        if isinstance(m, nn.LayerNorm):
+            return self.layer_norm(
+                x, m.normalized_shape, self.module_param(path, m, "weight"),
+                self.module_param(path, m, "bias"), m.eps, path)
+        if isinstance(m, nn.GroupNorm):
+            return self.group_norm(
+                x, m.num_groups, self.module_param(path, m, "weight"),
+                self.module_param(path, m, "bias"), m.eps, path)
+        if isinstance(m, (nn.Softmax, nn.LogSoftmax)):
+            if m.dim is None:
+                raise ExportError("softmax without dim is not supported")
+            return self.softmax(x, m.dim, isinstance(m, nn.LogSoftmax), path)
+        if isinstance(m, nn.ELU):
+            return self.elementwise(path, [x], shape, _elu(m.alpha))
+        if isinstance(m, nn.Softplus):
+            return self.elementwise(path, [x], shape,
+                                    _softplus(m.beta, m.threshold))
+        if isinstance(m, nn.Hardtanh):  # and ReLU6
+            return self.elementwise(path, [x], shape,
+                                    _clamp(m.min_val, m.max_val))
+        if isinstance(m, (nn.ReflectionPad1d, nn.ReflectionPad2d,
+                          nn.ReplicationPad1d, nn.ReplicationPad2d,
+                          nn.ConstantPad1d, nn.ConstantPad2d)):
+            mode = "reflect" if "Reflection" in type(m).__name__ else \
+                "replicate" if "Replication" in type(m).__name__ else \
+                "constant"
+            return self.pad_mode(x, list(m.padding), mode,
+                                 getattr(m, "value", 0.0), path)
         if isinstance(m, nn.Identity) or (
                 isinstance(m, nn.Dropout) and not m.training):
             return x
@@ -829,9 +1291,7 @@ class _GraphExporter(_Exporter):
             raise ExportError("dropout in training mode is not supported; "
                               "call model.eval() first")
         raise ExportError(f"unsupported layer type {_type_name(m)}; "
-                          f"supported: Conv1d, Conv2d, ConvTranspose1d, "
-                          f"Linear, LeakyReLU, ReLU, Tanh, Sigmoid, GELU, "
-                          f"Identity, Dropout (eval)")
+                          f"supported: {SUPPORTED_LAYERS}")
 
     # -- functions and methods ----------------------------------------------
 
@@ -876,11 +1336,127 @@ class _GraphExporter(_Exporter):
         if kind == "gelu":
             return self.elementwise(hint, [args[0]], shape,
                                     _gelu(kwargs.get("approximate", "none")))
+        if kind in _SIGNATURES:
+            a = _bind(kind, args, kwargs)
+            return getattr(self, f"visit_{kind}")(a, shape, hint)
         extra = set(kwargs) - {"inplace"}
         if len(args) != 1 or extra:
             raise ExportError(f"unsupported arguments {sorted(extra)}"
                               if extra else "expects one tensor argument")
         return self.elementwise(hint, args, shape, _UNARY[kind])
+
+    # Handlers of the kinds in _SIGNATURES: `a` holds the arguments by
+    # parameter name.
+
+    def visit_sum(self, a, shape, hint):
+        self.check_dtype(a)
+        return self.reduce(a["input"], a["dim"] or (), a["keepdim"], "sum",
+                           hint)
+
+    def visit_mean(self, a, shape, hint):
+        self.check_dtype(a)
+        return self.mean(a["input"], a["dim"] or (), a["keepdim"], hint)
+
+    def visit_max(self, a, shape, hint, kind="max"):
+        dim = a["dim"]
+        if isinstance(dim, Value):  # torch.max(a, b): elementwise
+            return self.elementwise(hint, [a["input"], dim], shape,
+                                    lambda b, s: b.f(
+                                        _REDUCTIONS[kind][1], *s))
+        if dim is None:
+            return self.reduce(a["input"], (), False, kind, hint)
+        # (values, indices): the indices are not exported.
+        return self.reduce(a["input"], [dim], a["keepdim"], kind, hint), None
+
+    def visit_min(self, a, shape, hint):
+        return self.visit_max(a, shape, hint, "min")
+
+    def visit_amax(self, a, shape, hint, kind="max"):
+        return self.reduce(a["input"], a["dim"], a["keepdim"], kind, hint)
+
+    def visit_amin(self, a, shape, hint):
+        return self.visit_amax(a, shape, hint, "min")
+
+    def visit_var(self, a, shape, hint, root=False):
+        dim, unbiased = a["dim"], a["unbiased"]
+        if isinstance(dim, bool):  # var(x, unbiased)
+            dim, unbiased = None, dim
+        correction = a["correction"]
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        _, var = self.moments(a["input"], dim or (), correction,
+                              a["keepdim"], hint)
+        if root:
+            return self.elementwise(hint, [var], shape,
+                                    lambda b, s: b.f("math.sqrt", s[0]))
+        return var
+
+    def visit_std(self, a, shape, hint):
+        return self.visit_var(a, shape, hint, root=True)
+
+    def visit_softmax(self, a, shape, hint, log=False):
+        self.check_dtype(a)
+        if a["dim"] is None:
+            raise ExportError("softmax without dim is not supported")
+        return self.softmax(a["input"], a["dim"], log, hint)
+
+    def visit_log_softmax(self, a, shape, hint):
+        return self.visit_softmax(a, shape, hint, log=True)
+
+    def visit_layer_norm(self, a, shape, hint):
+        return self.layer_norm(a["input"], a["normalized_shape"],
+                               a["weight"], a["bias"], a["eps"], hint)
+
+    def visit_group_norm(self, a, shape, hint):
+        return self.group_norm(a["input"], a["num_groups"], a["weight"],
+                               a["bias"], a["eps"], hint)
+
+    def visit_matmul(self, a, shape, hint):
+        return self.matmul(a["input"], a["other"], shape, hint)
+
+    def visit_cat(self, a, shape, hint):
+        return self.concat(list(a["tensors"]), a["dim"], hint)
+
+    def visit_stack(self, a, shape, hint):
+        tensors = list(a["tensors"])
+        if not tensors or not all(isinstance(t, Value) for t in tensors):
+            raise ExportError("stack expects a non-empty list of tensors")
+        dim = _dims([a["dim"]], len(tensors[0].shape) + 1)[0]
+        parts = [self.reshape(t, t.shape[:dim] + (1,) + t.shape[dim:], hint)
+                 for t in tensors]
+        return self.concat(parts, dim, hint)
+
+    def visit_elu(self, a, shape, hint):
+        return self.elementwise(hint, [a["input"]], shape, _elu(a["alpha"]))
+
+    def visit_softplus(self, a, shape, hint):
+        return self.elementwise(hint, [a["input"]], shape,
+                                _softplus(a["beta"], a["threshold"]))
+
+    def visit_hardtanh(self, a, shape, hint):
+        return self.elementwise(hint, [a["input"]], shape,
+                                _clamp(a["min_val"], a["max_val"]))
+
+    def visit_relu6(self, a, shape, hint):
+        return self.elementwise(hint, [a["input"]], shape, _clamp(0.0, 6.0))
+
+    def visit_clamp(self, a, shape, hint):
+        if isinstance(a["min"], Value) or isinstance(a["max"], Value):
+            raise ExportError("clamp with tensor bounds is not supported")
+        return self.elementwise(hint, [a["input"]], shape,
+                                _clamp(a["min"], a["max"]))
+
+    def visit_dropout(self, a, shape, hint):
+        if a["training"]:
+            raise ExportError("dropout with training=True is not supported; "
+                              "pass training=self.training and call "
+                              "model.eval()")
+        return a["input"]
+
+    def check_dtype(self, a) -> None:
+        if a.get("dtype") not in (None, self.dtype):
+            raise ExportError(f"dtype={a['dtype']} is not supported (the "
+                              f"model's type is {self.dtype})")
 
     def visit_binary(self, kind, args, kwargs, shape, hint) -> Value:
         if len(args) < 2:
@@ -926,6 +1502,13 @@ class _GraphExporter(_Exporter):
 
     def visit_getitem(self, args, shape, hint) -> Value:
         x, index = args
+        if isinstance(x, tuple):  # Tensor.max(dim)'s (values, indices)
+            if not isinstance(index, int) or not -len(x) <= index < len(x):
+                raise ExportError(f"index {index!r} of a tuple of {len(x)}")
+            if x[index] is None:
+                raise ExportError("the indices of max/min are not "
+                                  "supported; use the values")
+            return x[index]
         if not isinstance(x, Value):
             raise ExportError("indexing is only supported on tensors")
         index = index if isinstance(index, tuple) else (index,)
@@ -976,17 +1559,26 @@ class _GraphExporter(_Exporter):
         pads = list(args[1] if len(args) > 1 else kwargs["pad"])
         mode = args[2] if len(args) > 2 else kwargs.get("mode", "constant")
         value = args[3] if len(args) > 3 else kwargs.get("value", 0.0)
-        if mode != "constant":
+        return self.pad_mode(x, pads, mode, value or 0.0, node.name)
+
+    def pad_mode(self, x: Value, pads, mode: str, value: float,
+                 hint: str) -> Value:
+        """F.pad's (left, right[, top, bottom..]) from the last dim back."""
+        if mode not in ("constant", "reflect", "replicate"):
             raise ExportError(f"pad mode {mode!r} is not supported (only "
-                              f"'constant')")
+                              f"'constant', 'reflect', 'replicate')")
         if any(p < 0 for p in pads):
             raise ExportError("negative padding is not supported")
         rank = len(x.shape)
+        if len(pads) % 2 or len(pads) // 2 > rank:
+            raise ExportError(f"padding {pads} for an input of rank {rank}")
         low, high = [0] * rank, [0] * rank
         for i in range(len(pads) // 2):
             low[rank - 1 - i], high[rank - 1 - i] = pads[2 * i], \
                 pads[2 * i + 1]
-        return self.pad(x, low, high, value or 0.0, node.name)
+        if mode == "constant":
+            return self.pad(x, low, high, value, hint)
+        return self.pad_border(x, low, high, mode, hint)
 
 
 def _type_name(m) -> str:
@@ -1076,7 +1668,8 @@ def export_program(module: nn.Module, example_input,
     finally:
         module.train(was_training)
     return Exported(_render(ex), ex.param_args, ex.input_shapes,
-                    [r.shape for r in ex.results], dtype)
+                    [r.shape for r in ex.results], dtype,
+                    ex.output_structure)
 
 
 def export(module: nn.Module, example_input,

@@ -82,9 +82,8 @@ class ConcreteTracer(fx.Tracer):
     cannot change the recorded value of an earlier node.
     """
 
-    def __init__(self, inputs, concrete=None):
+    def __init__(self, inputs):
         super().__init__()
-        self.concrete = dict(concrete or {})
         self.record_stack_traces = True
         self._inputs = list(inputs)
         self._placeholders = 0
@@ -129,8 +128,14 @@ class ConcreteTracer(fx.Tracer):
 
     def _evaluate(self, node):
         load = lambda a: map_arg(a, lambda n: _clone(self.value_of(n)))
-        if node.op == "placeholder" and node.target in self.concrete:
-            return self.concrete[node.target]
+        if node.op == "placeholder" and self._placeholders >= len(
+                self._inputs) and node.args:
+            # A forward() parameter past the inputs, traced with its default
+            # (concrete_args): fx names its placeholder "<name>_<n>", records
+            # the default as the node's argument and checks it with
+            # _assert_is_none or torch._assert nodes.
+            node.meta["concrete_arg"] = True
+            return node.args[0]
         if node.op == "placeholder":
             index = self._placeholders
             self._placeholders += 1
@@ -197,7 +202,7 @@ def trace(module: torch.nn.Module, inputs):
             p.kind == p.VAR_POSITIONAL for p in params):
         raise TypeError(f"forward() takes {len(params)} input(s), but "
                         f"{len(inputs)} example inputs were given")
-    tracer = ConcreteTracer(inputs, concrete)
+    tracer = ConcreteTracer(inputs)
     with torch.no_grad():
         graph = tracer.trace(root, concrete_args=concrete or None)
     return graph, tracer, root, wrapped

@@ -48,14 +48,14 @@ class Blocks(nn.Module):
 attempt("nested", Blocks(), 1, 2, 5)
 
 
-class Concat(nn.Module):
+class CumSum(nn.Module):
     def forward(self, x):
-        return torch.cat([x, x], 1)
+        return torch.cumsum(x, 1)
 
 
 # CHECK-LABEL: ----- unsupported function
-# CHECK: ExportError: torch.cat at {{.*}}errors.py:{{[0-9]+}} (`return torch.cat([x, x], 1)`): unsupported operation
-attempt("unsupported function", Concat(), 1, 2, 5)
+# CHECK: ExportError: torch.cumsum at {{.*}}errors.py:{{[0-9]+}} (`return torch.cumsum(x, 1)`): unsupported operation
+attempt("unsupported function", CumSum(), 1, 2, 5)
 
 
 class InPlace(nn.Module):
@@ -67,10 +67,10 @@ class InPlace(nn.Module):
 # CHECK: ExportError: Tensor.mul_ at {{.*}}: in-place operations are not supported
 attempt("in-place", InPlace(), 1, 2)
 
-# CHECK-LABEL: ----- reflect padding
-# CHECK: ExportError: layer '<root>' (Conv1d){{.*}}padding_mode 'reflect' is not supported (only 'zeros')
-attempt("reflect padding",
-        nn.Conv1d(2, 2, 3, padding=1, padding_mode="reflect"), 1, 2, 5)
+# CHECK-LABEL: ----- circular padding
+# CHECK: ExportError: layer '<root>' (Conv1d){{.*}}padding_mode 'circular' is not supported (only 'zeros', 'reflect', 'replicate')
+attempt("circular padding",
+        nn.Conv1d(2, 2, 3, padding=1, padding_mode="circular"), 1, 2, 5)
 
 # CHECK-LABEL: ----- conv-transpose2d
 # CHECK: ExportError: layer '<root>' (ConvTranspose2d){{.*}}unsupported layer type ConvTranspose2d

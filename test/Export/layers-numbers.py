@@ -6,7 +6,7 @@
 # REQUIRES: torch
 # RUN: rm -rf %t && %python %s %t | FileCheck %s
 # CHECK-NOT: FAIL
-# CHECK: 15 layer cases OK
+# CHECK: 25 layer cases OK
 
 import sys
 
@@ -38,6 +38,60 @@ def gelu_mix(x):
 
 def snake(x, alpha):
     return x + (alpha + 1e-9).reciprocal() * torch.sin(alpha * x).pow(2)
+
+
+def reductions(x):
+    # [2, 6, 5]: every reduction, with and without keepdim, broadcast back
+    a = x - x.max(dim=-1, keepdim=True)[0] + x.mean((0, 2), keepdim=True)
+    b = torch.var(x, 1, keepdim=True) + x.std(dim=2, unbiased=False)[..., None]
+    c = x.sum(1).unsqueeze(1) * x.amax(dim=(1, 2), keepdim=True) - x.amin(-1, True)
+    return a + b + c + torch.max(x, x * 0.5 + 0.1) + x.min() + x.sum()
+
+
+def softmaxes(x):
+    return F.softmax(x, dim=-1) + torch.log_softmax(x, 1) * x.softmax(0)
+
+
+def matmuls(x):
+    # [2, 3, 4, 5]
+    y = x @ x.transpose(-1, -2)                       # batched [.., 4, 4]
+    z = torch.matmul(x[0], x[1, 0].t())                # [3, 4, 4] @ [5, 4]
+    w = torch.bmm(x[0], x[1].transpose(1, 2))          # bmm
+    v = x[0, 0, 0] @ x[1, 1].t()                       # 1-D @ 2-D: [4]
+    return y + z + w + v + x[0, 0] @ x[1, 1, 0]        # 2-D @ 1-D: [4]
+
+
+def joins(x):
+    # [2, 3, 5]
+    y = torch.cat([x, x * 2, x[:, :1]], dim=1)
+    return torch.cat((y, torch.stack([x, -x], dim=1).flatten(1, 2)), -2)
+
+
+def pads(x):
+    # [2, 3, 6]
+    y = F.pad(x, (2, 3), mode="reflect") + F.pad(x, (1, 4), "replicate")
+    z = F.pad(x[None], (1, 1, 2, 0), mode="reflect")[0]
+    return y.sum(-1, keepdim=True) + F.pad(z, (1, 1), value=0.5)[:, 1:4]
+
+
+def activations(x):
+    return (F.elu(x) + F.elu(x, 0.5) * F.silu(x) + F.softplus(x, 2, 1) +
+            F.hardtanh(x, -0.5, 0.5) + F.relu6(x * 4) + F.mish(x) +
+            torch.clamp(x, min=-0.2) + x.clip(max=0.3))
+
+
+class Defaulted(nn.Module):
+    """forward(x, lengths=None) returning (y, None), as wav2vec2's."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = weight_norm(nn.Conv1d(3, 4, 3), dim=2)
+
+    def forward(self, x, lengths=None):
+        y = self.conv(x)
+        if lengths is not None:
+            y = y * lengths
+        return y, lengths
 
 
 def reshapes(x):
@@ -78,6 +132,32 @@ CASES = [
      (2, 3, 6)),
     ("reshapes, slices, permute, scalar division", Lambda(reshapes),
      (2, 3, 5)),
+    ("LayerNorm, F.layer_norm over 2 dims", nn.Sequential(
+        nn.LayerNorm(8), Lambda(lambda x: F.layer_norm(x, (5, 8), eps=1e-3)),
+        nn.LayerNorm((5, 8), elementwise_affine=False)), (2, 5, 8)),
+    ("GroupNorm 2 groups, 4 groups of 1 (wav2vec2's), F.group_norm",
+     nn.Sequential(nn.GroupNorm(2, 4), nn.GroupNorm(4, 4, affine=False),
+                   Lambda(lambda x: F.group_norm(x, 1))), (2, 4, 7)),
+    ("sum, mean, var, std, max, min, amax, amin",
+     Lambda(reductions), (2, 6, 5)),
+    ("softmax, log_softmax, nn.Softmax", nn.Sequential(
+        Lambda(softmaxes), nn.Softmax(1), nn.LogSoftmax(-1)), (3, 4, 6)),
+    ("matmul, @, bmm, 1-D operands", Lambda(matmuls), (2, 3, 4, 5)),
+    ("cat, stack", Lambda(joins), (2, 3, 5)),
+    ("reflect, replicate and constant pads",
+     nn.Sequential(Lambda(pads), nn.ReflectionPad1d((2, 1)),
+                   nn.ReplicationPad1d(3), nn.ConstantPad1d((1, 0), 2.0)),
+     (2, 3, 6)),
+    ("ELU, SiLU, Softplus, Hardtanh, ReLU6, Mish, clamp", nn.Sequential(
+        Lambda(activations), nn.ELU(0.7), nn.SiLU(), nn.Softplus(0.5, 3),
+        nn.ReLU6(), nn.Hardtanh(-2, 0.5), nn.Mish()), (3, 9)),
+    ("forward(x, lengths=None) -> (y, None)", Defaulted(), (2, 3, 6)),
+    ("Conv1d reflect padding, stride 2; Conv2d replicate", nn.Sequential(
+        weight_norm(nn.Conv1d(4, 4, 5, stride=2, padding=2,
+                              padding_mode="reflect")),
+        Lambda(lambda x: x[:, None]),
+        nn.Conv2d(1, 2, 3, padding=(1, 2), padding_mode="replicate")),
+     (2, 4, 9)),
 ]
 
 with torch.no_grad():
@@ -93,11 +173,15 @@ for i, (title, model, shape) in enumerate(CASES):
     with torch.no_grad():
         reference = model.double()(x.double())
         model.float()
+    if isinstance(reference, tuple):  # (y, None)
+        reference = reference[0]
     errors = []
     for weights in ("constants", "args"):
         exported = export_program(model, x, weights)
         compiled = compile_exported(exported, f"{workdir}/{i}-{weights}")
         y = compiled(x)
+        if isinstance(y, tuple):
+            y = y[0]
         scale = reference.abs().max().item()
         errors.append((y.double() - reference).abs().max().item() / scale
                       if y.shape == reference.shape else float("inf"))

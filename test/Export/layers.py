@@ -148,3 +148,70 @@ show("residual", Residual(), 2, 3, 5)
 # CHECK: weight_g: "0x04000000
 lin = weight_norm(nn.Linear(2, 2, bias=False))
 show("constants", lin, 1, 2, weights="constants")
+
+
+class Norms(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ln = nn.LayerNorm(4)
+        self.gn = nn.GroupNorm(2, 6)
+
+    def forward(self, x):
+        return F.softmax(self.ln(self.gn(x)), dim=-1)
+
+
+# GroupNorm: the input viewed as [N, G, C/G, L], mean and biased variance
+# reduced over the last two dims (keepdim), then x * rsqrt(var + eps) and the
+# per-channel affine read at (0, d1, 0). LayerNorm reduces the last dim.
+# Softmax: max, exp(x - max), sum, divide.
+# CHECK-LABEL: ----- norms
+# CHECK: tensor.expand_shape %{{.*}} output_shape [2, 2, 3, 4]
+# CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x2x1x1xf32>)
+# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+# CHECK: arith.constant 9.999999747378752e-06 : f32
+# CHECK: math.rsqrt
+# CHECK: affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+# CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x6x1xf32>)
+# CHECK: arith.constant 0xFF800000 : f32
+# CHECK: arith.maximumf
+# CHECK: math.exp
+# CHECK: arith.divf
+show("norms", Norms(), 2, 6, 4)
+
+
+class Attention(nn.Module):
+    def forward(self, x):
+        q = x.view(2, 3, 2, 2).transpose(1, 2)
+        w = (q @ q.transpose(2, 3)) * 0.5
+        w = w - w.max(dim=-1, keepdim=True)[0]
+        return torch.cat([w.softmax(-1) @ q,
+                          F.pad(q, (0, 0, 1, 1), "reflect")], dim=2)
+
+
+# matmul: one linalg.generic with loops (batch.., m, n, k); Tensor.max(dim)
+# keeps the values; cat is insert_slices into a tensor.empty; reflect padding
+# gathers with tensor.extract at (n-1) - |(n-1) - |i - low||.
+# CHECK-LABEL: ----- attention
+# CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+# CHECK: arith.maximumf
+# CHECK: linalg.index 2 : index
+# CHECK: tensor.extract %{{.*}} : tensor<2x2x3x2xf32>
+# CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [2, 2, 3, 2] [1, 1, 1, 1] : tensor<2x2x3x2xf32> into tensor<2x2x8x2xf32>
+# CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 3, 0] [2, 2, 5, 2]
+show("attention", Attention(), 2, 3, 4)
+
+
+class Defaulted(nn.Module):
+    def forward(self, x, lengths=None, scale=2.0):
+        if lengths is not None:
+            x = x[..., :lengths]
+        return x * scale, lengths
+
+
+# Regression: parameters past the example inputs keep their defaults (fx
+# names their placeholders lengths_1, scale_1); @forward takes only x, and
+# the None in the returned tuple is not a result.
+# CHECK-LABEL: ----- defaulted
+# CHECK: func.func @forward(%x: tensor<2x3xf32>) -> tensor<2x3xf32>
+# CHECK: arith.constant 2.0 : f32
+show("defaulted", Defaulted(), 2, 3)
