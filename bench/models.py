@@ -47,7 +47,7 @@ def load_examples(name):
         f"{name}_model", ROOT / "examples" / name / "model.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.examples(False)
+    return module.blocks(False)
 
 
 def conv_flops(module, x, y):

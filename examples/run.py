@@ -3,7 +3,13 @@
 compiled with wn-opt (--wn-optimize, --wn-cpu-pipeline), run, compared with
 PyTorch and timed against PyTorch eager.
 
-    examples/run.py [hifigan|wav2vec2|dac|all ...] [--small] [--no-time]
+    examples/run.py [hifigan|wav2vec2|dac|all ...] [--blocks] [--small]
+                    [--no-time]
+
+Each model runs whole (the HiFi-GAN V1 generator, torchaudio's
+wav2vec2_base(), the DAC decoder); --blocks runs their pieces as well
+(ResBlock1 and an upsampling stage, the positional convolution, a residual
+unit).
 
 (scripts/run-example.sh installs and builds first, then runs this.)
 """
@@ -33,6 +39,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", default="all",
                         choices=MODELS + ("all",))
+    parser.add_argument("--blocks", action="store_true",
+                        help="the models' blocks as well")
     parser.add_argument("--small", action="store_true",
                         help="small sizes (the test suite's)")
     parser.add_argument("--no-time", action="store_true",
@@ -43,7 +51,11 @@ def main() -> int:
     names = MODELS if "all" in args.models else args.models
     ok = True
     for name in names:
-        for i, (title, model, x) in enumerate(load(name).examples(args.small)):
+        module = load(name)
+        cases = module.examples(args.small)
+        if args.blocks:
+            cases += module.blocks(args.small)
+        for i, (title, model, x) in enumerate(cases):
             workdir = Path(args.workdir) / f"{name}{i}" if args.workdir \
                 else None
             ok &= run_example(title, model, x, workdir, args.tolerance,

@@ -134,7 +134,24 @@ def perturb(model: nn.Module, seed: int) -> nn.Module:
 
 
 def examples(small: bool):
-    """(name, model, input) of the HiFi-GAN examples."""
+    """(title, model, input) of the whole generator: V1 on 32 mel frames
+    (8192 samples), or a small V1-shaped one."""
+    torch.manual_seed(0)
+    if small:
+        model = Generator(num_mels=8, upsample_initial_channel=32,
+                          upsample_rates=(4, 2), upsample_kernel_sizes=(8, 4),
+                          resblock_kernel_sizes=(3, 5),
+                          resblock_dilation_sizes=((1, 3, 5), (1, 3, 5)))
+        return [("HiFi-GAN generator (small: 8 mels, 32 ch, x4 x2, "
+                 "resblock kernels 3/5)", perturb(model, 3),
+                 torch.randn(1, 8, 10))]
+    return [("HiFi-GAN V1 generator (80 mels -> 512 ch, x8 x8 x2 x2, "
+             "12 ResBlock1), 32 frames", perturb(Generator(), 3),
+             torch.randn(1, 80, 32))]
+
+
+def blocks(small: bool):
+    """(title, model, input) of the generator's pieces."""
     torch.manual_seed(0)
     if small:
         channels, frames = 32, 16

@@ -1,9 +1,13 @@
-"""wav2vec2's positional convolution embedding (Baevski et al. 2020;
-transformers' Wav2Vec2PositionalConvEmbedding and Wav2Vec2SamePadLayer), in
-plain PyTorch: a grouped Conv1d(768, 768, kernel 128, padding 64, groups 16)
-weight-normed over dim=2, the kernel axis (128 norms of 36,864 elements
-each), then dropping the extra last frame and GELU. Input and output are
-[batch, frames, hidden].
+"""wav2vec2 (Baevski et al. 2020): the whole model as torchaudio 0.13 ships
+it (`torchaudio.models.wav2vec2_base()`: the convolutional feature
+extractor with GroupNorm, the feature projection, the weight-normed
+positional convolution and 12 transformer layers; real code nobody here
+wrote, from Debian's python3-torchaudio), and its positional convolution
+embedding alone (transformers' Wav2Vec2PositionalConvEmbedding and
+Wav2Vec2SamePadLayer in plain PyTorch): a grouped Conv1d(768, 768, kernel
+128, padding 64, groups 16) weight-normed over dim=2, the kernel axis (128
+norms of 36,864 elements each), then dropping the extra last frame and
+GELU, on [batch, frames, hidden].
 """
 
 import torch
@@ -43,7 +47,44 @@ class PositionalConvEmbedding(nn.Module):
         return hidden_states
 
 
+def perturb(model: nn.Module, seed: int) -> nn.Module:
+    """g scaled so that w != v (weight_norm starts with g = ||v||)."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("weight_g"):
+                p.mul_(1 + 0.5 * torch.rand(p.shape, generator=generator))
+    return model
+
+
 def examples(small: bool):
+    """(title, model, input) of torchaudio's whole wav2vec2: wav2vec2_base()
+    on 1 s of 16 kHz audio, or the same architecture shrunk (2 layers of
+    width 48)."""
+    import torchaudio  # python3-torchaudio; only the whole model needs it
+    torch.manual_seed(0)
+    if small:
+        model = torchaudio.models.wav2vec2_model(
+            extractor_mode="group_norm",
+            extractor_conv_layer_config=[(16, 10, 5), (16, 3, 2),
+                                         (16, 2, 2)],
+            extractor_conv_bias=False, encoder_embed_dim=48,
+            encoder_projection_dropout=0.1, encoder_pos_conv_kernel=16,
+            encoder_pos_conv_groups=4, encoder_num_layers=2,
+            encoder_num_heads=4, encoder_attention_dropout=0.1,
+            encoder_ff_interm_features=96, encoder_ff_interm_dropout=0.1,
+            encoder_dropout=0.1, encoder_layer_norm_first=False,
+            encoder_layer_drop=0.1, aux_num_out=None)
+        return [("torchaudio wav2vec2 (small: 2 layers, 48 wide, pos conv "
+                 "k16 groups 4)", perturb(model, 4), torch.randn(1, 400))]
+    return [("torchaudio wav2vec2_base() whole (feature extractor, pos conv, "
+             "12 layers), 1 s of 16 kHz audio",
+             perturb(torchaudio.models.wav2vec2_base(), 4),
+             torch.randn(1, 16000))]
+
+
+def blocks(small: bool):
+    """(title, model, input) of the positional convolution alone."""
     torch.manual_seed(0)
     if small:
         model = PositionalConvEmbedding(48, 16, 4)
@@ -55,6 +96,4 @@ def examples(small: bool):
         x = torch.randn(1, 99, 768)
         title = ("wav2vec2-base positional conv (768 ch, k128, groups 16, "
                  "dim=2), 99 frames")
-    with torch.no_grad():
-        model.conv.weight_g.mul_(1 + 0.5 * torch.rand(model.conv.weight_g.shape))
-    return [(title, model, x)]
+    return [(title, perturb(model, 2), x)]
