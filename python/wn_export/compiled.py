@@ -67,8 +67,9 @@ class CompiledModel:
             raise TypeError(f"forward takes {len(self.exported.input_shapes)} "
                             f"input(s), got {len(inputs)}")
         for x, shape in zip(inputs, self.exported.input_shapes):
-            if tuple(x.shape) != tuple(shape) or x.dtype != \
-                    self.exported.dtype:
+            if x.dim() != len(shape) or any(
+                    n is not None and n != m for n, m in zip(shape, x.shape)) \
+                    or x.dtype != self.exported.dtype:
                 raise ValueError(f"input of shape {list(x.shape)} and "
                                  f"{x.dtype}; the export takes "
                                  f"{list(shape)} of {self.exported.dtype}")

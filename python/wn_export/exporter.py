@@ -35,6 +35,7 @@ import torch.nn.functional as F
 from torch.nn.utils.weight_norm import WeightNorm
 
 from . import mlir
+from .symbolic import Sym
 from .tracing import ROOT_PREFIX, trace
 from .weightnorm import ExportError, find_weight_norm
 
@@ -63,6 +64,13 @@ class Exported:
     # the tuple it returns: the index of that output among @forward's
     # results, or None where forward() returns None.
     output_structure: tuple | None = None
+
+
+@dataclass
+class Scalar:
+    """A scalar SSA value computed outside a region (a dynamic count), usable
+    as an elementwise() operand like a Python number."""
+    ssa: str
 
 
 class _Body:
@@ -135,6 +143,8 @@ class _Exporter:
         self.params: dict[str, Value] = {}
         self.module_weights: dict[tuple, Value | None] = {}
         self.constants: dict[str, str] = {}
+        self.symbols: list[str] = []       # index SSA of s0, s1, ..
+        self.sizes: dict[str, str] = {}    # affine expression -> SSA
 
     # -- basics -------------------------------------------------------------
 
@@ -155,9 +165,41 @@ class _Exporter:
             self.constants[literal] = name
         return self.constants[literal]
 
+    def index(self, n) -> str:
+        """A size or offset as an op operand: the int, or for a dynamic size
+        (Sym) an index SSA value: affine.apply of its expression to the
+        inputs' dynamic dims, emitted once per expression."""
+        if isinstance(n, int):
+            return str(n)
+        expr = n.affine()
+        if expr not in self.sizes:
+            symbols = ", ".join(f"s{i}" for i in range(len(self.symbols)))
+            name = self.fresh("size")
+            self.emit(f"{name} = affine.apply affine_map<()[{symbols}] -> "
+                      f"({expr})>()[{', '.join(self.symbols)}]")
+            self.sizes[expr] = name
+        return self.sizes[expr]
+
+    def index_list(self, sizes) -> str:
+        return ", ".join(self.index(n) for n in sizes)
+
+    def scalar(self, n) -> "float | Scalar":
+        """A size as a float operand of elementwise(): the number, or for a
+        dynamic size its index value converted at run time."""
+        if isinstance(n, int):
+            return float(n)
+        as_int = self.fresh("count")
+        self.emit(f"{as_int} = arith.index_cast {self.index(n)} : index to "
+                  f"i64")
+        name = self.fresh("count")
+        self.emit(f"{name} = arith.sitofp {as_int} : i64 to {self.elem}")
+        return Scalar(name)
+
     def empty(self, shape, hint="empty") -> str:
         name = self.fresh(hint)
-        self.emit(f"{name} = tensor.empty() : {self.type(shape)}")
+        dynamic = [self.index(n) for n in shape if not isinstance(n, int)]
+        self.emit(f"{name} = tensor.empty({', '.join(dynamic)}) : "
+                  f"{self.type(shape)}")
         return name
 
     def full(self, shape, value: float, hint="full") -> Value:
@@ -228,8 +270,9 @@ class _Exporter:
 
     def reshape(self, x: Value, shape, hint="reshape") -> Value:
         """x viewed with `shape` (same element count): collapse to 1-D, then
-        expand (the canonicalizer folds the pair where it can)."""
-        shape = tuple(shape)
+        expand (the canonicalizer folds the pair where it can). Traced
+        dynamic dims in `shape` (Unknown) are solved from x's sizes."""
+        shape = _reshape_target(x.shape, shape)
         if x.shape == shape:
             return x
         flat = (math.prod(x.shape),)
@@ -253,10 +296,9 @@ class _Exporter:
                       f"{self.type(flat)} into {self.type(shape)}")
         else:
             group = ", ".join(map(str, range(len(shape))))
-            dims = ", ".join(map(str, shape))
             self.emit(f"{name} = tensor.expand_shape {x.ssa} [[{group}]] "
-                      f"output_shape [{dims}] : {self.type(flat)} into "
-                      f"{self.type(shape)}")
+                      f"output_shape [{self.index_list(shape)}] : "
+                      f"{self.type(flat)} into {self.type(shape)}")
         return Value(name, shape)
 
     def regroup(self, x: Value, groups: list[list[int]], shape,
@@ -268,7 +310,7 @@ class _Exporter:
         name = self.fresh(hint)
         if expand:
             self.emit(f"{name} = tensor.expand_shape {x.ssa} {reassoc} "
-                      f"output_shape [{', '.join(map(str, shape))}] : "
+                      f"output_shape [{self.index_list(shape)}] : "
                       f"{self.type(x.shape)} into {self.type(shape)}")
             return Value(name, tuple(shape))
         out = tuple(math.prod(x.shape[i] for i in g) for g in groups)
@@ -283,8 +325,8 @@ class _Exporter:
         strides = list(strides or [1] * len(sizes))
         name = self.fresh(hint)
         self.emit(f"{name} = tensor.extract_slice {x.ssa}"
-                  f"[{', '.join(map(str, offsets))}] "
-                  f"[{', '.join(map(str, sizes))}] "
+                  f"[{self.index_list(offsets)}] "
+                  f"[{self.index_list(sizes)}] "
                   f"[{', '.join(map(str, strides))}] : "
                   f"{self.type(x.shape)} to {self.type(sizes)}")
         return Value(name, sizes)
@@ -309,8 +351,8 @@ class _Exporter:
         fill = self.const(value)
         name = self.fresh(hint)
         idx = ", ".join(f"{self.fresh('i')}: index" for _ in x.shape)
-        self.emit(f"{name} = tensor.pad {x.ssa} low[{', '.join(map(str, low))}]"
-                  f" high[{', '.join(map(str, high))}] {{\n"
+        self.emit(f"{name} = tensor.pad {x.ssa} low[{self.index_list(low)}]"
+                  f" high[{self.index_list(high)}] {{\n"
                   f"    ^bb0({idx}):\n"
                   f"      tensor.yield {fill} : {self.elem}\n"
                   f"    }} : {self.type(x.shape)} to {self.type(shape)}")
@@ -344,10 +386,12 @@ class _Exporter:
 
     def elementwise(self, hint: str, operands: list, shape, fn) -> Value:
         """PyTorch-broadcast elementwise op of tensors (Value) and Python
-        scalars; `fn(b, scalars)` gets one SSA scalar per operand."""
-        shape = tuple(shape)
-        rank = len(shape)
+        scalars; `fn(b, scalars)` gets one SSA scalar per operand. The
+        result's shape is the operands' broadcast (`shape`, the traced one,
+        only gives its rank)."""
         tensors = [o for o in operands if isinstance(o, Value)]
+        rank = len(shape)
+        shape = _broadcast([t.shape for t in tensors], rank)
         maps = []
         for t in tensors:
             lead = rank - len(t.shape)
@@ -359,7 +403,8 @@ class _Exporter:
 
         def body(b, args, out):
             it = iter(args)
-            scalars = [next(it) if isinstance(o, Value) else b.const(o)
+            scalars = [next(it) if isinstance(o, Value) else
+                       o.ssa if isinstance(o, Scalar) else b.const(o)
                        for o in operands]
             return fn(b, scalars)
 
@@ -403,7 +448,8 @@ class _Exporter:
     def mean(self, x: Value, dims, keepdim: bool, hint="mean") -> Value:
         count = _count(x.shape, dims)
         total = self.reduce(x, dims, keepdim, "sum", hint)
-        return self.elementwise(hint, [total, float(count)], total.shape,
+        return self.elementwise(hint, [total, self.scalar(count)],
+                                total.shape,
                                 lambda b, s: b.f("arith.divf", *s))
 
     def moments(self, x: Value, dims, correction: float, keepdim: bool,
@@ -419,7 +465,8 @@ class _Exporter:
             lambda b, s: _square(b, b.f("arith.subf", *s)))
         total = self.reduce(squares, dims, keepdim, "sum", hint)
         var = self.elementwise(
-            hint, [total, float(max(count - correction, 0))], total.shape,
+            hint, [total, self.scalar(count - correction)
+                   if count - correction > 0 else 0.0], total.shape,
             lambda b, s: b.f("arith.divf", *s))
         return mean, var
 
@@ -489,7 +536,7 @@ class _Exporter:
         return self.elementwise(hint, [e, total], x.shape,
                                 lambda b, s: b.f("arith.divf", *s))
 
-    def matmul(self, a: Value, b_: Value, out_shape, hint: str) -> Value:
+    def matmul(self, a: Value, b_: Value, hint: str) -> Value:
         """torch.matmul: 1-D operands as a row (a) or column (b), batch
         dims broadcast; one linalg.generic with loops (batch.., m, n, k)."""
         if not a.shape or not b_.shape:
@@ -501,8 +548,8 @@ class _Exporter:
         if K != K2:
             raise ExportError(f"matmul of {list(a.shape)} and "
                               f"{list(b_.shape)}: inner sizes differ")
-        batch = tuple(torch.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]))
-        nb = len(batch)
+        nb = max(len(a2.shape), len(b2.shape)) - 2
+        batch = _broadcast([a2.shape[:-2], b2.shape[:-2]], nb)
         loops = nb + 3
         m, n, k = f"d{nb}", f"d{nb + 1}", f"d{nb + 2}"
 
@@ -518,6 +565,8 @@ class _Exporter:
         iters = ["parallel"] * (nb + 2) + ["reduction"]
         y = self.generic(hint, [a2, b2], maps, acc, iters,
                          _multiply_accumulate)
+        out_shape = batch + (M,) * (len(a.shape) > 1) + \
+            (N,) * (len(b_.shape) > 1)
         return self.reshape(y, out_shape, hint)
 
     def concat(self, tensors: list, dim: int, hint: str) -> Value:
@@ -535,8 +584,8 @@ class _Exporter:
             offsets[dim] = offset
             name = self.fresh(hint)
             self.emit(f"{name} = tensor.insert_slice {t.ssa} into {out.ssa}"
-                      f"[{', '.join(map(str, offsets))}] "
-                      f"[{', '.join(map(str, t.shape))}] "
+                      f"[{self.index_list(offsets)}] "
+                      f"[{self.index_list(t.shape)}] "
                       f"[{', '.join(['1'] * rank)}] : "
                       f"{self.type(t.shape)} into {self.type(shape)}")
             out = Value(name, tuple(shape))
@@ -559,13 +608,16 @@ class _Exporter:
         shape = tuple(n + a + b for n, a, b in zip(x.shape, low, high))
         rank = len(shape)
         init = Value(self.empty(shape), shape)
+        # x's last index per padded dim, an SSA value when dynamic
+        last = [n - 1 if isinstance(n, int) else self.index(n - 1)
+                for n in x.shape]
 
         def body(b, args, out):
             idx = []
             for i in range(rank):
                 j = b.op(f"linalg.index {i} : index", "i")
                 if low[i] or high[i]:
-                    j = _source_index(b, j, low[i], x.shape[i], mode)
+                    j = _source_index(b, j, low[i], last[i], mode)
                 idx.append(j)
             return b.op(f"tensor.extract {x.ssa}[{', '.join(idx)}] : "
                         f"{self.type(x.shape)}", "t")
@@ -575,7 +627,7 @@ class _Exporter:
 
     # -- layers -------------------------------------------------------------
 
-    def conv(self, path, m, x: Value, out_shape) -> Value:
+    def conv(self, path, m, x: Value) -> Value:
         nd = len(m.kernel_size)
         if m.padding_mode not in ("zeros", "reflect", "replicate"):
             raise ExportError(f"padding_mode '{m.padding_mode}' is not "
@@ -587,6 +639,10 @@ class _Exporter:
         pads = m._reversed_padding_repeated_twice
         low = [0, 0] + [pads[2 * (nd - 1 - i)] for i in range(nd)]
         high = [0, 0] + [pads[2 * (nd - 1 - i) + 1] for i in range(nd)]
+        out_shape = (x.shape[0], m.out_channels) + tuple(
+            (x.shape[2 + i] + low[2 + i] + high[2 + i] -
+             m.dilation[i] * (m.kernel_size[i] - 1) - 1) // m.stride[i] + 1
+            for i in range(nd))
         # A stride s > 1 along the last dim: the input is split into its s
         # phases, xt[.., r, j] = x[.., j*s + r] ([.., s, J], padded to J*s),
         # so that tap k of output o reads xt[.., (k*d) mod s, o + (k*d)
@@ -657,7 +713,7 @@ class _Exporter:
             y = self.regroup(y, groups_out, y.shape, False, "conv_out")
         return y
 
-    def conv_transpose(self, path, m, x: Value, out_shape) -> Value:
+    def conv_transpose(self, path, m, x: Value) -> Value:
         """ConvTranspose1d: y[n, o, l*s + k*d - p] += x[n, c, l] * w[c, o, k].
 
         With dilation 1 and K a multiple of s (every upsampling layer of
@@ -677,9 +733,10 @@ class _Exporter:
         (K,), (s,), (d,), (p,) = m.kernel_size, m.stride, m.dilation, \
             m.padding
         N, C, L = x.shape
-        Lout = out_shape[2]
+        Lout = (L - 1) * s - 2 * p + d * (K - 1) + m.output_padding[0] + 1
+        out_shape = (N, m.out_channels, Lout)
         G = m.groups
-        O = out_shape[1]
+        O = m.out_channels
         Fo, Cg = O // G, C // G
         w = self.module_param(path, m, "weight")
         bias = self.module_param(path, m, "bias")
@@ -756,7 +813,7 @@ class _Exporter:
                          _multiply_accumulate)
         return self.regroup(y, groups_x, y.shape, False, "conv_out")
 
-    def linear(self, path, m, x: Value, out_shape) -> Value:
+    def linear(self, path, m, x: Value) -> Value:
         w = self.module_param(path, m, "weight")
         bias = self.module_param(path, m, "bias")
         K = x.shape[-1] if x.shape else 0
@@ -771,7 +828,8 @@ class _Exporter:
         self.emit(f"{name} = linalg.matmul indexing_maps = [{', '.join(maps)}]"
                   f" ins({x2.ssa}, {w.ssa} : {self.type(x2.shape)}, "
                   f"{self.type(w.shape)}) outs({acc.ssa} : {t}) -> {t}")
-        return self.reshape(Value(name, (M, O)), out_shape, "linear_out")
+        return self.reshape(Value(name, (M, O)), x.shape[:-1] + (O,),
+                            "linear_out")
 
 
 def _check_zero_padding(m: nn.Module) -> None:
@@ -782,6 +840,97 @@ def _check_zero_padding(m: nn.Module) -> None:
 
 def _scaled(dim: str, factor: int) -> str:
     return dim if factor == 1 else f"{dim} * {factor}"
+
+
+class Unknown:
+    """A traced size that differs between the traces (a dynamic dim) before
+    the exporter has derived its expression; any arithmetic on it fails."""
+
+    def __init__(self, values):
+        self.values = tuple(values)
+
+    def __repr__(self):
+        return f"Unknown({list(self.values)})"
+
+
+def _reshape_target(source, shape) -> tuple:
+    """`shape` (traced; Unknown where dynamic) with each Unknown solved from
+    the sizes of `source`: a single one from the element count, several
+    from source dims of the same traced sizes."""
+    shape = tuple(shape)
+    unknown = [i for i, n in enumerate(shape) if isinstance(n, Unknown)]
+    if not unknown:
+        return shape
+    out = list(shape)
+    if len(unknown) == 1:
+        known = math.prod(n for n in shape if isinstance(n, int))
+        total = math.prod(source) if len(
+            [n for n in source if isinstance(n, Sym)]) <= 1 else None
+        if total is not None and known and total % known == 0:
+            out[unknown[0]] = total // known
+            return tuple(out)
+    for i in unknown:
+        same = [n for n in source if isinstance(n, Sym) and
+                n.values == shape[i].values]
+        if len(same) != 1 or any(not same[0].same(o) for o in same):
+            raise ExportError(f"cannot tell which dynamic dims of "
+                              f"{_show(source)} make the dynamic dims of the "
+                              f"reshape to {_show(shape)}")
+        out[i] = same[0]
+    return tuple(out)
+
+
+def _show(shape) -> str:
+    """A shape for messages: dynamic dims as their sizes at the traces."""
+    return "[" + ", ".join(
+        str(n) if isinstance(n, int) else "/".join(map(str, n.values))
+        for n in shape) + "]"
+
+
+def _slice_range(index: slice, n) -> tuple:
+    """(start, size, step) of Python's slice `index` of a dim of size `n`
+    (an int, or a dynamic Sym: bounds that are negative or past the end
+    then resolve the same way at every traced size, or the export fails)."""
+    step = 1 if index.step is None else index.step
+    if not isinstance(step, int) or step <= 0:
+        raise ExportError("slices with a non-positive step are not "
+                          "supported")
+
+    def bound(v, default):
+        if v is None:
+            return default
+        if not isinstance(v, int):
+            raise ExportError(f"slice bound of type {type(v).__name__}")
+        if v < 0:
+            v = v + n
+            return v if v >= 0 else 0
+        return v if v <= n else n
+
+    start, stop = bound(index.start, 0), bound(index.stop, n)
+    size = (stop - start + step - 1) // step
+    return start, (size if size >= 0 else 0), step
+
+
+def _traced_shape(value, second) -> tuple:
+    """The traced result's shape, Unknown where the second trace (dynamic
+    dims) gives another size."""
+    if second is None:
+        return tuple(value.shape)
+    return tuple(a if a == b else Unknown((a, b))
+                 for a, b in zip(value.shape, second.shape))
+
+
+def _broadcast(shapes, rank: int) -> tuple:
+    """PyTorch's broadcast of `shapes` (aligned at the end) to `rank` dims:
+    per dim the size that is not 1, a dynamic one first."""
+    out = []
+    for i in range(rank):
+        sizes = [s[len(s) - rank + i] for s in shapes
+                 if len(s) - rank + i >= 0]
+        dynamic = [n for n in sizes if not isinstance(n, int)]
+        other = [n for n in sizes if isinstance(n, int) and n != 1]
+        out.append(dynamic[0] if dynamic else other[0] if other else 1)
+    return tuple(out)
 
 
 def _has_value(arg) -> bool:
@@ -821,15 +970,17 @@ def _square(b: "_Body", x: str) -> str:
     return b.f("arith.mulf", x, x)
 
 
-def _source_index(b: "_Body", i: str, low: int, n: int, mode: str) -> str:
-    """The index of x that output index `i` of a border pad reads."""
+def _source_index(b: "_Body", i: str, low: int, last, mode: str) -> str:
+    """The index of x that output index `i` of a border pad reads; `last`
+    is x's last index along the dim (an int, or an SSA value)."""
     def index(text, hint="j"):
         return b.op(f"{text} : index", hint)
 
+    if isinstance(last, int):
+        last = index(f"arith.constant {last}", "c")
     j = index(f"arith.subi {i}, {index(f'arith.constant {low}', 'c')}")
     if mode == "replicate":
         zero = index("arith.constant 0", "c")
-        last = index(f"arith.constant {n - 1}", "c")
         return index(f"arith.minsi {index(f'arith.maxsi {j}, {zero}')}, "
                      f"{last}")
 
@@ -839,7 +990,6 @@ def _source_index(b: "_Body", i: str, low: int, n: int, mode: str) -> str:
         return b.op(f"arith.select {negative}, "
                     f"{index(f'arith.subi {zero}, {v}')}, {v} : index", "j")
 
-    last = index(f"arith.constant {n - 1}", "c")
     return index(f"arith.subi {last}, "
                  f"{absolute(index(f'arith.subi {last}, {absolute(j)}'))}")
 
@@ -1099,8 +1249,10 @@ SUPPORTED_LAYERS = (
 class _GraphExporter(_Exporter):
     """Walks the traced graph, one handler per node."""
 
-    def __init__(self, root, graph, tracer, weights, dtype, strip=""):
+    def __init__(self, root, graph, tracer, weights, dtype, strip="",
+                 dynamic=None):
         super().__init__(root, weights, dtype)
+        self.dynamic = dynamic or {}   # input index -> dynamic dims
         self.strip = strip
         self.graph = graph
         self.tracer = tracer
@@ -1108,6 +1260,7 @@ class _GraphExporter(_Exporter):
         self.input_shapes: list[tuple] = []
         self.results: list[Value] = []
         self.output_structure: tuple | None = None
+        self.output_shapes: list[tuple] = []
 
     def run(self) -> None:
         for node in self.graph.nodes:
@@ -1155,9 +1308,22 @@ class _GraphExporter(_Exporter):
                 return
             self.check_tensor(value, f"input '{node.target}'")
             name = self.fresh(node.target)
-            self.args.append(f"{name}: {self.type(value.shape)}")
-            self.env[node] = Value(name, tuple(value.shape))
-            self.input_shapes.append(tuple(value.shape))
+            shape = list(value.shape)
+            second = node.meta.get("value2")
+            dynamic = sorted(self.dynamic.get(len(self.input_shapes), ()))
+            for d in dynamic:
+                shape[d] = Sym.symbol(len(self.symbols) + dynamic.index(d),
+                                      (shape[d], second.shape[d]))
+            self.args.append(f"{name}: {self.type(shape)}")
+            for d in dynamic:  # s<k> = tensor.dim of the input
+                c, size = self.fresh("c"), self.fresh(f"{node.target}_dim{d}")
+                self.emit(f"{c} = arith.constant {d} : index")
+                self.emit(f"{size} = tensor.dim {name}, {c} : "
+                          f"{self.type(shape)}")
+                self.symbols.append(size)
+            self.env[node] = Value(name, tuple(shape))
+            self.input_shapes.append(tuple(
+                n if isinstance(n, int) else None for n in shape))
         elif node.op == "get_attr":
             value = self.tracer.value_of(node)
             if not isinstance(value, torch.Tensor):
@@ -1178,6 +1344,8 @@ class _GraphExporter(_Exporter):
                                       "tuple of tensors and Nones")
                 structure.append(len(self.results))
                 self.results.append(v)
+                self.output_shapes.append(tuple(
+                    n if isinstance(n, int) else None for n in v.shape))
             if not self.results:
                 raise ExportError("forward() returns no tensor")
             self.output_structure = None if single else tuple(structure)
@@ -1200,7 +1368,10 @@ class _GraphExporter(_Exporter):
                 raise ExportError(f"produces a {type(result).__name__}, not "
                                   f"a tensor")
             self.check_tensor(results[0], "the result")
-            shape = tuple(results[0].shape)
+            seconds = node.meta.get("value2")
+            seconds = tuple(seconds) if isinstance(seconds, tuple) else \
+                (seconds,)
+            shape = _traced_shape(results[0], seconds[0])
             if node.op == "call_module":
                 out = self.visit_module(node, shape)
             else:
@@ -1210,12 +1381,31 @@ class _GraphExporter(_Exporter):
                     and isinstance(out, tuple):
                 raise AssertionError(f"{node.name}: {len(outs)} exported "
                                      f"results, traced {len(results)}")
-            for o, r in zip(outs, results):
-                if o is not None and o.shape != tuple(r.shape):
-                    raise AssertionError(f"{node.name}: exported shape "
-                                         f"{o.shape}, traced "
-                                         f"{tuple(r.shape)}")
+            for o, r, r2 in zip(outs, results, seconds * len(results)
+                                if seconds[0] is None else seconds):
+                if o is not None:
+                    self.check_shape(node, o.shape, r, r2)
             self.env[node] = out
+
+    def check_shape(self, node, shape, traced, second) -> None:
+        """The exported `shape` against the traced result (and the result at
+        the second trace's sizes, with dynamic dims)."""
+        expected = [tuple(traced.shape)]
+        if second is not None:
+            expected.append(tuple(second.shape))
+        got = [tuple(n if isinstance(n, int) else n.values[t] for n in shape)
+               for t in range(len(expected))]
+        if got == expected and len(shape) == len(expected[0]):
+            return
+        if second is None:
+            raise AssertionError(f"{node.name}: exported shape {got[0]}, "
+                                 f"traced {expected[0]}")
+        raise ExportError(
+            f"the result's shape at the traced sizes is "
+            f"{' and '.join(map(_show, expected))}, but the export gives "
+            f"{' and '.join(map(_show, got))}: the model computes it from "
+            f"Python ints (sizes read from x.shape and used in a slice, pad "
+            f"or view?), which wn cannot make dynamic")
 
     def check_tensor(self, value, what):
         if not isinstance(value, torch.Tensor):
@@ -1243,11 +1433,11 @@ class _GraphExporter(_Exporter):
         if not isinstance(x, Value):
             raise ExportError("expects a tensor argument")
         if isinstance(m, (nn.Conv1d, nn.Conv2d)):
-            return self.conv(path, m, x, shape)
+            return self.conv(path, m, x)
         if isinstance(m, nn.ConvTranspose1d):
-            return self.conv_transpose(path, m, x, shape)
+            return self.conv_transpose(path, m, x)
         if isinstance(m, nn.Linear):
-            return self.linear(path, m, x, shape)
+            return self.linear(path, m, x)
         if isinstance(m, nn.LeakyReLU):
             return self.elementwise(path, [x], shape,
                                     _leaky_relu(m.negative_slope))
@@ -1412,7 +1602,7 @@ class _GraphExporter(_Exporter):
                                a["bias"], a["eps"], hint)
 
     def visit_matmul(self, a, shape, hint):
-        return self.matmul(a["input"], a["other"], shape, hint)
+        return self.matmul(a["input"], a["other"], hint)
 
     def visit_cat(self, a, shape, hint):
         return self.concat(list(a["tensors"]), a["dim"], hint)
@@ -1524,35 +1714,38 @@ class _GraphExporter(_Exporter):
                 expanded += [slice(None)] * (len(x.shape) - consumed)
             else:
                 expanded.append(i)
-        offsets, sizes, strides = [], [], []
+        offsets, sizes, strides, out_shape = [], [], [], []
         dim = 0
         for i in expanded:
             if i is None:
+                out_shape.append(1)
                 continue
             n = x.shape[dim]
             if isinstance(i, int):
-                offsets.append(i % n if n else 0)
+                if not -n <= i < n:
+                    raise ExportError(f"index {i} out of range for size "
+                                      f"{_show([n])[1:-1]}")
+                offsets.append(i + n if i < 0 else i)
                 sizes.append(1)
                 strides.append(1)
             elif isinstance(i, slice):
-                start, stop, step = i.indices(n)
-                if step <= 0:
-                    raise ExportError("slices with a non-positive step are "
-                                      "not supported")
+                start, size, step = _slice_range(i, n)
                 offsets.append(start)
-                sizes.append(max(0, (stop - start + step - 1) // step))
+                sizes.append(size)
                 strides.append(step)
+                out_shape.append(size)
             else:
                 raise ExportError(f"index of type {type(i).__name__} is not "
                                   f"supported")
             dim += 1
         offsets += [0] * (len(x.shape) - dim)
         sizes += list(x.shape[dim:])
+        out_shape += list(x.shape[dim:])
         strides += [1] * (len(x.shape) - dim)
-        if tuple(sizes) != x.shape or any(offsets) or any(s != 1
-                                                         for s in strides):
+        if tuple(sizes) != x.shape or any(o != 0 for o in offsets) or \
+                any(s != 1 for s in strides):
             x = self.slice(x, offsets, sizes, strides, hint)
-        return self.reshape(x, shape, hint)
+        return self.reshape(x, out_shape, hint)
 
     def visit_pad(self, node, args, kwargs) -> Value:
         x = args[0]
@@ -1627,11 +1820,85 @@ def _check_weight_norm_on_leaves(module: nn.Module) -> None:
                     f"hooks); apply it to the torch.nn layer that uses it")
 
 
+def _dynamic_dims(dynamic_dims, inputs) -> dict[int, set[int]]:
+    """export()'s dynamic_dims as {input index: non-negative dims}: a
+    sequence of dims of the (first) input, or a dict by input index."""
+    if dynamic_dims is None:
+        return {}
+    if isinstance(dynamic_dims, int) and not isinstance(dynamic_dims, bool):
+        dynamic_dims = [dynamic_dims]
+    if not isinstance(dynamic_dims, dict):
+        if len(inputs) != 1:
+            raise ExportError("with several inputs, dynamic_dims is a dict "
+                              "{input index: [dims]}")
+        dynamic_dims = {0: dynamic_dims}
+    out = {}
+    for index, dims in dynamic_dims.items():
+        if not isinstance(index, int) or not 0 <= index < len(inputs):
+            raise ExportError(f"dynamic_dims names input {index!r}; there "
+                              f"are {len(inputs)}")
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        rank = inputs[index].dim()
+        for d in dims:
+            if isinstance(d, bool) or not isinstance(d, int) or \
+                    not -rank <= d < rank:
+                raise ExportError(f"dynamic dim {d!r} of input {index} "
+                                  f"(rank {rank}) out of range")
+        if dims:
+            out[index] = {d % rank for d in dims}
+    return out
+
+
+def _second_inputs(inputs, dynamic) -> tuple:
+    """Inputs for the second trace: each dynamic dim of size n grown to
+    n + n // 2 + 1 (another parity, so that floor divisions that differ
+    show)."""
+    out = []
+    for i, x in enumerate(inputs):
+        shape = [n + n // 2 + 1 if d in dynamic.get(i, ()) else n
+                 for d, n in enumerate(x.shape)]
+        out.append(torch.randn(shape, dtype=x.dtype) if shape != list(
+            x.shape) else x)
+    return tuple(out)
+
+
+def _attach_second_trace(graph, tracer, graph2, tracer2, sizes) -> None:
+    """node.meta["value2"]: each node's value at the second trace, whose
+    graph must be the same (no Python control flow on a dynamic size)."""
+    nodes, nodes2 = list(graph.nodes), list(graph2.nodes)
+    for a, b in zip(nodes, nodes2):
+        if (a.op, a.target) != (b.op, b.target):
+            break
+        a.meta["value2"] = tracer2.value_of(b) if b.op != "output" else None
+    else:
+        if len(nodes) == len(nodes2):
+            return
+    where = _user_line(a) if len(nodes) > len(nodes2) or \
+        (a.op, a.target) != (b.op, b.target) else ""
+    raise ExportError(f"the model runs other operations when the dynamic "
+                      f"dims have sizes {sizes} (Python control flow on "
+                      f"the input's shape{' at ' + where if where else ''}"
+                      f"): it cannot be exported with those dims dynamic")
+
+
+def _trace(module, inputs):
+    try:
+        return trace(module, tuple(inputs))
+    except ExportError:
+        raise
+    except Exception as error:  # tracing runs user code
+        raise ExportError(f"tracing {type(module).__name__} with "
+                          f"torch.fx failed: {type(error).__name__}: "
+                          f"{error}") from error
+
+
 def export_program(module: nn.Module, example_input,
-                   weights: str = "constants") -> Exported:
+                   weights: str = "constants",
+                   dynamic_dims=None) -> Exported:
     """Like export(), with what the caller needs to run the result: the
-    parameters @forward takes after its inputs (weights="args") and the
-    input and output shapes."""
+    parameters @forward takes after its inputs (weights="args"), the input
+    and output shapes (None at dynamic dims) and how the outputs make
+    forward()'s return value."""
     if weights not in WEIGHTS:
         raise ExportError(f"weights must be one of {WEIGHTS}, not "
                           f"{weights!r}")
@@ -1644,6 +1911,7 @@ def export_program(module: nn.Module, example_input,
     if dtype not in mlir.ELEMENT_TYPES:
         raise ExportError(f"input dtype {dtype} is not supported (float32 "
                           f"or float64)")
+    dynamic = _dynamic_dims(dynamic_dims, inputs)
     for name, tensor in list(module.named_parameters()) + list(
             module.named_buffers()):
         if tensor.is_floating_point() and tensor.dtype != dtype:
@@ -1653,33 +1921,35 @@ def export_program(module: nn.Module, example_input,
     was_training = module.training
     module.eval()
     try:
-        try:
-            _check_weight_norm_on_leaves(module)
-            graph, tracer, root, wrapped = trace(module, tuple(inputs))
-        except ExportError:
-            raise
-        except Exception as error:  # tracing runs user code
-            raise ExportError(f"tracing {type(module).__name__} with "
-                              f"torch.fx failed: {type(error).__name__}: "
-                              f"{error}") from error
+        _check_weight_norm_on_leaves(module)
+        graph, tracer, root, wrapped = _trace(module, inputs)
+        if dynamic:
+            second = _second_inputs(inputs, dynamic)
+            graph2, tracer2, _, _ = _trace(module, second)
+            _attach_second_trace(graph, tracer, graph2, tracer2,
+                                 [list(x.shape) for x in second])
         ex = _GraphExporter(root, graph, tracer, weights, dtype,
-                            ROOT_PREFIX if wrapped else "")
+                            ROOT_PREFIX if wrapped else "", dynamic)
         ex.run()
     finally:
         module.train(was_training)
     return Exported(_render(ex), ex.param_args, ex.input_shapes,
-                    [r.shape for r in ex.results], dtype,
-                    ex.output_structure)
+                    ex.output_shapes, dtype, ex.output_structure)
 
 
-def export(module: nn.Module, example_input,
-           weights: str = "constants") -> str:
+def export(module: nn.Module, example_input, weights: str = "constants",
+           dynamic_dims=None) -> str:
     """The MLIR module text of `module` traced on `example_input`.
 
     Its entry is `func.func @forward`, taking the input tensor(s) (then,
     with weights="args", every parameter in first-use order; see
-    export_program) and returning the output tensor. With
-    weights="constants" the parameters are dense_resource constants. Raises
+    export_program) and returning the output tensor(s). With
+    weights="constants" the parameters are dense_resource constants.
+    `dynamic_dims` marks input dims dynamic (`?` in the types): a list of
+    dims of the input (e.g. [-1], the time axis), or {input index: dims};
+    sizes derived from them follow at run time, and the module runs at any
+    size the model accepts. Static shapes are the default. Raises
     ExportError, naming the layer, for anything it cannot export exactly.
     """
-    return export_program(module, example_input, weights).text
+    return export_program(module, example_input, weights,
+                          dynamic_dims).text

@@ -11,7 +11,9 @@ ELEMENT_TYPES = {torch.float32: "f32", torch.float64: "f64"}
 
 
 def tensor_type(shape, elem: str) -> str:
-    dims = "".join(f"{n}x" for n in shape)
+    """tensor<AxBx..elem>, `?` for the dims that are not ints (dynamic
+    sizes, symbolic.Sym)."""
+    dims = "".join(f"{n}x" if isinstance(n, int) else "?x" for n in shape)
     return f"tensor<{dims}{elem}>"
 
 
