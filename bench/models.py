@@ -184,7 +184,7 @@ def main():
     rows = []
     torch.manual_seed(0)
     for name in ("hifigan", "wav2vec2", "dac"):
-        for i, (title, model, x) in enumerate(load_examples(name)):
+        for i, (title, model, x, *_) in enumerate(load_examples(name)):
             model.eval()
             calls = conv_calls(model, x)
             if not args.models_only:

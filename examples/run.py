@@ -4,7 +4,7 @@ compiled with wn-opt (--wn-optimize, --wn-cpu-pipeline), run, compared with
 PyTorch and timed against PyTorch eager.
 
     examples/run.py [hifigan|wav2vec2|dac|all ...] [--blocks] [--small]
-                    [--no-time]
+                    [--static] [--no-time]
 
 Each model runs whole (the HiFi-GAN V1 generator, torchaudio's
 wav2vec2_base(), the DAC decoder); --blocks runs their pieces as well
@@ -41,6 +41,10 @@ def main() -> int:
                         choices=MODELS + ("all",))
     parser.add_argument("--blocks", action="store_true",
                         help="the models' blocks as well")
+    parser.add_argument("--static", action="store_true",
+                        help="compile for the example's length only (by "
+                             "default the time axis is dynamic and each "
+                             "library is checked at three lengths)")
     parser.add_argument("--small", action="store_true",
                         help="small sizes (the test suite's)")
     parser.add_argument("--no-time", action="store_true",
@@ -55,11 +59,12 @@ def main() -> int:
         cases = module.examples(args.small)
         if args.blocks:
             cases += module.blocks(args.small)
-        for i, (title, model, x) in enumerate(cases):
+        for i, (title, model, x, *time_dim) in enumerate(cases):
             workdir = Path(args.workdir) / f"{name}{i}" if args.workdir \
                 else None
+            dim = None if args.static else (time_dim or [-1])[0]
             ok &= run_example(title, model, x, workdir, args.tolerance,
-                              time_it=not args.no_time)
+                              time_it=not args.no_time, time_dim=dim)
             print()
     print("all examples OK" if ok else "SOME EXAMPLES FAILED")
     return 0 if ok else 1

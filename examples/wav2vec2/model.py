@@ -84,7 +84,8 @@ def examples(small: bool):
 
 
 def blocks(small: bool):
-    """(title, model, input) of the positional convolution alone."""
+    """(title, model, input, time dim) of the positional convolution
+    alone."""
     torch.manual_seed(0)
     if small:
         model = PositionalConvEmbedding(48, 16, 4)
@@ -96,4 +97,4 @@ def blocks(small: bool):
         x = torch.randn(1, 99, 768)
         title = ("wav2vec2-base positional conv (768 ch, k128, groups 16, "
                  "dim=2), 99 frames")
-    return [(title, perturb(model, 2), x)]
+    return [(title, perturb(model, 2), x, -2)]  # [batch, frames, hidden]

@@ -50,26 +50,43 @@ def _relative_error(y, reference) -> float:
     return max(errors, default=0.0)
 
 
+def other_lengths(n: int) -> list[int]:
+    """Lengths besides the example's `n` that an example checks its one
+    compiled artifact at: shorter and longer, of other parities (neither is
+    the length of export()'s second trace)."""
+    return [max(1, n // 2 + 3), 2 * n + 5]
+
+
 def run_example(title: str, model: torch.nn.Module, x: torch.Tensor,
                 workdir=None, tolerance: float = TOLERANCE,
                 time_it: bool = True, min_seconds: float = 1.0,
-                max_repeats: int = 50) -> bool:
+                max_repeats: int = 50, time_dim: int | None = -1) -> bool:
     """Prints the example's report; returns whether every compiled variant
-    is within `tolerance`."""
+    is within `tolerance`. With `time_dim` (default: the last dim), the
+    export marks that input dim dynamic and the one compiled library is
+    checked at the example's length and at other_lengths()."""
     model.eval()
     workdir = Path(workdir or tempfile.mkdtemp(prefix="wn-example-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"== {title} ==")
+    inputs = [x]
+    if time_dim is not None:
+        for n in other_lengths(x.shape[time_dim]):
+            shape = list(x.shape)
+            shape[time_dim] = n
+            inputs.append(torch.randn(shape, dtype=x.dtype))
     with torch.no_grad():
-        reference = model.double()(x.double())
+        references = [model.double()(xi.double()) for xi in inputs]
         model.float()
         eager = model(x)
+    reference = references[0]
     ok = True
     rows = []
     compiled_models = []
+    dynamic = None if time_dim is None else [time_dim]
     for weights in ("constants", "args"):
         t0 = time.perf_counter()
-        exported = export_program(model, x, weights)
+        exported = export_program(model, x, weights, dynamic_dims=dynamic)
         t_export = time.perf_counter() - t0
         source = workdir / f"{weights}.mlir"
         source.write_text(exported.text)
@@ -80,8 +97,9 @@ def run_example(title: str, model: torch.nn.Module, x: torch.Tensor,
         t0 = time.perf_counter()
         compiled = compile_exported(exported, workdir / weights)
         t_compile = time.perf_counter() - t0
-        y = compiled(x)
-        error = _relative_error(y, reference)
+        errors = [_relative_error(compiled(xi), ref)
+                  for xi, ref in zip(inputs, references)]
+        error = max(errors)
         passed = error <= tolerance
         ok &= passed
         norms = len(re.findall(r"wn\.weight_norm ", exported.text))
@@ -101,8 +119,12 @@ def run_example(title: str, model: torch.nn.Module, x: torch.Tensor,
     rows.append(("PyTorch eager float32", _relative_error(eager, reference),
                  "(for scale)"))
     print(f"  input {list(x.shape)} -> output "
-          f"{', '.join(str(list(t.shape)) for t in _tensors(reference))}; "
-          f"max |y - y64| / max |y64|, tolerance {tolerance:g}:")
+          f"{', '.join(str(list(t.shape)) for t in _tensors(reference))}"
+          + ("" if time_dim is None else
+             f"; dim {time_dim} dynamic: one library checked at lengths "
+             f"{', '.join(str(xi.shape[time_dim]) for xi in inputs)}") +
+          f"; max |y - y64| / max |y64| (worst length), tolerance "
+          f"{tolerance:g}:")
     for name, error, verdict in rows:
         print(f"    {name:26} {error:9.2e}  {verdict}")
     if time_it:

@@ -345,7 +345,7 @@ class _Exporter:
 
     def pad(self, x: Value, low, high, value: float = 0.0,
             hint="padded") -> Value:
-        if not any(low) and not any(high):
+        if all(isinstance(n, int) and n == 0 for n in [*low, *high]):
             return x
         shape = tuple(n + a + b for n, a, b in zip(x.shape, low, high))
         fill = self.const(value)
