@@ -38,7 +38,7 @@ class Lambda(nn.Module):
 # CHECK: %[[L:.*]] = tensor.dim %input, %[[C]] : tensor<1x4x?xf32>
 # CHECK: affine.apply affine_map<()[s0] -> ((s0 - 1) floordiv 2 + 1)>()[%[[L]]]
 # CHECK: linalg.generic
-# CHECK-SAME: -> tensor<1x6x?xf32>
+# CHECK-SAME: outs(%{{.*}} : tensor<1x6x?xf32>)
 # CHECK: tensor.empty(%{{.*}}) : tensor<1x4x?xf32>
 print("// ----- ir")
 stack = nn.Sequential(
