@@ -13,6 +13,9 @@ PACKAGES=(
   libomp-22-dev                             # OpenMP runtime for CPU threads
   python3 python3-torch python3-numpy       # the numerical oracle (PyTorch 1.13.1)
   python3-torchaudio                        # real model code: wav2vec2/HuBERT (0.13.1)
+  libopenblas0-openmp                       # PyTorch's BLAS: without it Debian's torch runs Linear/matmul
+                                            # on netlib's reference BLAS (~3 GFLOP/s), an unfair baseline;
+                                            # the OpenMP build follows torch.set_num_threads
 )
 
 for group in "$@"; do
