@@ -57,6 +57,8 @@ def python_has(module):
 
 if python_has("torch") and python_has("numpy"):
     config.available_features.add("torch")
+if python_has("torchaudio"):
+    config.available_features.add("torchaudio")
 
 tool_dirs = [config.wn_tools_dir, config.llvm_tools_dir]
 tools = [
