@@ -1498,6 +1498,11 @@ class _GraphExporter(_Exporter):
                               "the out-of-place form")
         if kind is None:
             raise ExportError("unsupported operation")
+        if node.meta.get("args_differ") and kind not in _SIZE_ARGUMENT_KINDS:
+            raise ExportError(
+                "an argument differs between the traces at other sizes of "
+                "the dynamic dims (a Python number computed from x.shape?): "
+                "wn would bake in the example's value")
         args = [self.value(a) for a in node.args]
         kwargs = {k: self.value(v) for k, v in node.kwargs.items()}
         hint = node.name
@@ -1870,6 +1875,8 @@ def _attach_second_trace(graph, tracer, graph2, tracer2, sizes) -> None:
         if (a.op, a.target) != (b.op, b.target):
             break
         a.meta["value2"] = tracer2.value_of(b) if b.op != "output" else None
+        a.meta["args_differ"] = _constants(a.args, a.kwargs) != \
+            _constants(b.args, b.kwargs)
     else:
         if len(nodes) == len(nodes2):
             return
@@ -1879,6 +1886,22 @@ def _attach_second_trace(graph, tracer, graph2, tracer2, sizes) -> None:
                       f"dims have sizes {sizes} (Python control flow on "
                       f"the input's shape{' at ' + where if where else ''}"
                       f"): it cannot be exported with those dims dynamic")
+
+
+def _constants(args, kwargs) -> list:
+    """The Python constants among a node's arguments, in order (Nodes as
+    None): what a second trace must reproduce for them to be constants."""
+    out = []
+    torch.fx.node.map_aggregate(
+        (args, kwargs), lambda a: out.append(
+            None if isinstance(a, torch.fx.Node) else a))
+    return out
+
+
+# Functions whose integer arguments are sizes or indices that the exporter
+# does not take as constants (it derives every size from the operands' and
+# checks it against both traces): reshapes, indexing, padding.
+_SIZE_ARGUMENT_KINDS = ("reshape", "getitem", "pad", "identity")
 
 
 def _trace(module, inputs):

@@ -126,6 +126,13 @@ def attempt(name, model, shape, dims):
 attempt("python int from the length",
         Lambda(lambda x: x[..., :x.shape[-1] // 2]), (1, 2, 10), [-1])
 
+# A Python number computed from the length, used as a value (not a size):
+# the traces disagree on it, so it cannot be a constant.
+# CHECK-LABEL: ----- python number from the length
+# CHECK: ExportError: operator.truediv {{.*}}: an argument differs between the traces at other sizes of the dynamic dims (a Python number computed from x.shape?): wn would bake in the example's value
+attempt("python number from the length",
+        Lambda(lambda x: x.sum(-1) / x.shape[-1]), (1, 2, 10), [-1])
+
 # Python control flow on the length: another graph at the second trace.
 # CHECK-LABEL: ----- control flow
 # CHECK: ExportError: the model runs other operations when the dynamic dims have sizes {{\[\[}}1, 2, 16]] (Python control flow on the input's shape
