@@ -2,13 +2,17 @@
 
     wn-export examples/hifigan/model.py:ResBlock1 --input-shape 1,128,64 \\
         [--kwargs '{"channels": 128}'] [--state-dict w.pt] [--dim conv=2] \\
-        [--weights constants|args] [--dtype float32|float64] [-o out.mlir]
+        [--weights constants|args] [--dtype float32|float64] [-o out.mlir] \\
+        [--compile DIR]
 
 MODEL is FILE.py:NAME or package.module:NAME, where NAME is an nn.Module
 subclass or a function returning a module (called with --kwargs), or a
 module instance. The example input is seeded random normal data of
---input-shape. Exits with 1 and a message naming the layer on anything it
-cannot export.
+--input-shape. Prints the MLIR module (or writes it to -o); with --compile,
+compiles it (--wn-optimize, --wn-cpu-pipeline) and saves the compiled
+module to DIR for wn_export.load instead (and writes the MLIR only with
+-o). Exits with 1 and a message naming the layer on anything it cannot
+export, or the failing step if the compilation fails.
 """
 
 import argparse
@@ -20,7 +24,9 @@ from pathlib import Path
 
 import torch
 
-from . import ExportError, export, load_state_dict
+from wn_testing.aot import ToolError
+
+from . import ExportError, compiled, export, load_state_dict
 
 
 def _load_object(spec: str):
@@ -93,8 +99,12 @@ def main(argv=None) -> int:
                         "g's shape)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the random weights and input")
-    parser.add_argument("-o", "--output", default="-",
-                        help="output file (default: stdout)")
+    parser.add_argument("-o", "--output",
+                        help="MLIR output file (default: stdout, unless "
+                        "--compile)")
+    parser.add_argument("--compile", metavar="DIR",
+                        help="compile the module and save it to DIR (a "
+                        "folder for wn_export.load)")
     args = parser.parse_args(argv)
     try:
         kwargs = json.loads(args.kwargs)
@@ -112,14 +122,19 @@ def main(argv=None) -> int:
             state = torch.load(args.state_dict, map_location="cpu")
             load_state_dict(model, state, dict(args.dim))
         example = torch.randn(args.input_shape, dtype=dtype)
-        text = export(model, example, args.weights)
-    except (ExportError, json.JSONDecodeError, OSError) as error:
+        if args.compile:
+            module = compiled.compile(model, example, args.weights)
+            module.save(args.compile)
+            text = module.exported.text
+        else:
+            text = export(model, example, args.weights)
+        if args.output not in (None, "-"):
+            Path(args.output).write_text(text)
+    except (ExportError, ToolError, json.JSONDecodeError, OSError) as error:
         print(f"wn-export: error: {error}", file=sys.stderr)
         return 1
-    if args.output == "-":
+    if args.output == "-" or args.output is None and not args.compile:
         sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text)
     return 0
 
 

@@ -1,103 +1,137 @@
-"""Compiling an export with wn-opt and calling its @forward from Python.
+"""Compiling a PyTorch module, or an export of one, into a CompiledModule.
 
-compile_exported(exported, workdir) runs wn-opt with `passes` (default
---wn-optimize) and --wn-cpu-pipeline, mlir-translate and clang (see
-wn_testing.aot), loads the shared library and returns a callable that takes
-the input tensor(s) (and, for weights="args", the parameters, defaulting to
-the exported ones) and returns the output tensor(s).
+    module = wn_export.compile(model, x, weights="args")
+    y = module(x)
+    module.save("model/")          # wn_export.load("model/") runs it again
+
+compile() exports the model (export_program), then compile_exported runs
+wn-opt with `passes` (default --wn-optimize) and --wn-cpu-pipeline,
+mlir-translate and clang (wn_testing.aot) and loads the shared library. The
+result runs without any of them (wn_export.runtime).
 """
 
-import ctypes
 import itertools
+import shutil
+import tempfile
+import weakref
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 
-from wn_testing import aot, memref
+from wn_testing import aot
 
-from .exporter import Exported
-
-
-# glibc's mallopt parameters.
-_M_TRIM_THRESHOLD = -1
-_M_MMAP_THRESHOLD = -3
-
-
-def retain_freed_memory() -> bool:
-    """Makes glibc's malloc keep freed memory for reuse rather than return
-    it to the system: blocks up to 32 MiB come from the heap (not mmap) and
-    the heap is not trimmed below 1 GiB of free space. Compiled code
-    allocates its intermediate buffers on every call; with glibc's defaults
-    each call then maps, zero-fills and unmaps them again (measured: a
-    weight-normed 192-channel k7 convolution on 1024 frames, 2 threads, 4.0
-    to 4.7 ms per call, 2.7 ms with this). Affects the whole process
-    (PyTorch's CPU allocator too); returns False where there is no glibc."""
-    try:
-        libc = ctypes.CDLL(None)
-        return bool(libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) and
-                    libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20))
-    except (AttributeError, OSError):
-        return False
-
-
-class CompiledModel:
-    """@forward of a compiled export, callable on torch tensors. Unless
-    `retain_memory` is off, loading one calls retain_freed_memory()."""
-
-    def __init__(self, exported: Exported, library: ctypes.CDLL,
-                 retain_memory: bool = True):
-        if retain_memory:
-            retain_freed_memory()
-        self.exported = exported
-        self.library = library
-        self._fn = library._mlir_ciface_forward
-        self._fn.restype = None
-        self._results = memref.results_class(
-            tuple(len(s) for s in exported.output_shapes))
-
-    def set_num_threads(self, threads: int) -> None:
-        """Threads of the OpenMP runtime the library runs on (its
-        omp_set_num_threads, for calls from this thread)."""
-        if threads < 1:
-            raise ValueError(f"threads must be at least 1, got {threads}")
-        self.library.omp_set_num_threads(ctypes.c_int(threads))
-
-    def __call__(self, *inputs: torch.Tensor, parameters=None):
-        if len(inputs) != len(self.exported.input_shapes):
-            raise TypeError(f"forward takes {len(self.exported.input_shapes)} "
-                            f"input(s), got {len(inputs)}")
-        for x, shape in zip(inputs, self.exported.input_shapes):
-            if x.dim() != len(shape) or any(
-                    n is not None and n != m for n, m in zip(shape, x.shape)) \
-                    or x.dtype != self.exported.dtype:
-                raise ValueError(f"input of shape {list(x.shape)} and "
-                                 f"{x.dtype}; the export takes "
-                                 f"{list(shape)} of {self.exported.dtype}")
-        if parameters is None:
-            parameters = [t for _, t in self.exported.parameters]
-        args = [t.detach().contiguous() for t in (*inputs, *parameters)]
-        descs = [memref.descriptor(a) for a in args]
-        results = self._results()
-        self._fn(ctypes.byref(results), *(ctypes.byref(d) for d in descs))
-        out = memref.take_tensors(
-            results, [self.exported.dtype] * len(self.exported.output_shapes))
-        return out[0] if len(out) == 1 else tuple(out)
-
+from .exporter import Exported, export_program
+from .runtime import ENTRY, CompiledModule, Manifest, parameter_layout
 
 # dlopen returns the library already loaded from a path, even if the file
 # changed: every compilation in a process gets its own file name.
 _serial = itertools.count()
 
 
+def compile(model: torch.nn.Module, example_input, weights: str = "constants",
+            dynamic_dims=None, threads: int | None = None,
+            passes: Sequence[str] = ("--wn-optimize",),
+            pipeline_options: str = "", workdir=None) -> CompiledModule:
+    """Exports `model` traced on `example_input` (a tensor or a tuple of
+    them), compiles it for this CPU and loads it.
+
+    - `weights`: "constants" (embedded and folded: inference) or "args"
+      (passed on every call: CompiledModule.parameters, set_parameters).
+    - `dynamic_dims`: the input dims that take any size at run time, as
+      export_program takes them: a dim or a list of dims of the only
+      input, or {input index: dims}.
+    - `threads`: the module's OpenMP thread count (default: the runtime's).
+    - `passes`, `pipeline_options`: wn-opt flags before --wn-cpu-pipeline,
+      and that pipeline's options (e.g. "contractions=loops").
+    - `workdir`: where the intermediate files go and stay; by default a
+      temporary folder, deleted but for the library, which lives as long
+      as the module (CompiledModule.save keeps a copy).
+
+    Raises ExportError for what cannot be exported, wn_testing.aot.ToolError
+    for a failed compilation step.
+    """
+    if isinstance(passes, str):
+        raise TypeError(f"passes must be a sequence of wn-opt flags, got the "
+                        f"string {passes!r}")
+    exported = export_program(model, example_input, weights, dynamic_dims)
+    options = {"weights": weights,
+               "dynamic_dims": _json_dims(dynamic_dims)}
+    if workdir is not None:
+        module = _compile(exported, workdir, passes, pipeline_options,
+                          "model", options)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="wn-compile-"))
+        try:
+            module = _compile(exported, workdir, passes, pipeline_options,
+                              "model", options)
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        _keep_only(workdir, module.library_path)
+        weakref.finalize(module, shutil.rmtree, workdir, ignore_errors=True)
+    if threads is not None:
+        module.set_num_threads(threads)
+    return module
+
+
 def compile_exported(exported: Exported, workdir,
                      passes: Sequence[str] = ("--wn-optimize",),
                      pipeline_options: str = "",
-                     name: str = "model") -> CompiledModel:
-    """Compiles `exported` for this CPU; intermediate files go to
-    `workdir`."""
-    options = " ".join(o for o in ("emit-c-interface=1", pipeline_options)
-                       if o)
-    name = f"{name}_{next(_serial)}"
-    library = aot.compile_module(exported.text, workdir, options, name=name,
+                     name: str = "model") -> CompiledModule:
+    """Compiles `exported` for this CPU and loads it; intermediate files
+    (and the library) go to `workdir`. With weights="args" the module's
+    parameters are the exported ones."""
+    return _compile(exported, workdir, passes, pipeline_options, name, {})
+
+
+def _compile(exported: Exported, workdir, passes, pipeline_options: str,
+             name: str, options: dict) -> CompiledModule:
+    pipeline_options = " ".join(
+        o for o in ("emit-c-interface=1", pipeline_options) if o)
+    manifest = Manifest(
+        dtype=exported.dtype,
+        input_shapes=tuple(tuple(s) for s in exported.input_shapes),
+        output_shapes=tuple(tuple(s) for s in exported.output_shapes),
+        output_structure=_output_structure(exported),
+        parameters=parameter_layout(
+            [(n, t.shape) for n, t in exported.parameters], exported.dtype),
+        options={**options, "passes": list(passes),
+                 "pipeline_options": pipeline_options},
+        entry=ENTRY)
+    library = aot.compile_module(exported.text, workdir, pipeline_options,
+                                 name=f"{name}_{next(_serial)}",
                                  passes=list(passes))
-    return CompiledModel(exported, library)
+    return CompiledModule(library, manifest, dict(exported.parameters),
+                          exported=exported)
+
+
+def _output_structure(exported: Exported):
+    """Exported.output_structure (None for one tensor, else a tuple of
+    output indices and Nones) as runtime.Manifest has it."""
+    def as_lists(s):
+        return [as_lists(e) for e in s] if isinstance(s, (tuple, list)) \
+            else s
+    structure = exported.output_structure
+    return 0 if structure is None else as_lists(structure)
+
+
+def _json_dims(dynamic_dims):
+    """dynamic_dims as JSON keeps it: {"index": dims}, [dims] or a dim."""
+    if dynamic_dims is None or isinstance(dynamic_dims, int):
+        return dynamic_dims
+    if isinstance(dynamic_dims, dict):
+        return {str(k): _json_dims(v) for k, v in dynamic_dims.items()}
+    return list(dynamic_dims)
+
+
+def _keep_only(workdir: Path, keep: Path) -> None:
+    """Deletes the intermediate files in `workdir`, keeping `keep`."""
+    keep = keep.resolve()
+    for path in sorted(workdir.rglob("*"), reverse=True):
+        if path.resolve() == keep or path.resolve() in keep.parents:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)

@@ -17,7 +17,6 @@ decide the comparison:
 `python3 -m wn_export.timing SPEC` is the child's side.
 """
 
-import ctypes
 import statistics
 import subprocess
 import sys
@@ -43,9 +42,9 @@ def median_ms(fn, min_seconds: float = 1.0, max_repeats: int = 50) -> float:
 
 
 class ChildTimer:
-    """A child process that loads `compiled` (a CompiledModel) and times it
-    on `inputs` on request, so that the caller can alternate its own
-    measurements with the child's:
+    """A child process that loads `compiled` (a CompiledModule, saved for
+    it) and times it on `inputs` on request, so that the caller can
+    alternate its own measurements with the child's:
 
         with ChildTimer(compiled, [x]) as child:
             ms = child.time(threads=2)
@@ -55,10 +54,10 @@ class ChildTimer:
                  max_repeats: int = 50):
         self._tmp = tempfile.TemporaryDirectory(prefix="wn-timing-")
         spec = Path(self._tmp.name) / "spec.pt"
-        torch.save({"exported": compiled.exported,
-                    "library": compiled.library._name,
-                    "inputs": list(inputs), "min_seconds": min_seconds,
-                    "max_repeats": max_repeats}, spec)
+        module = compiled.save(Path(self._tmp.name) / "module")
+        torch.save({"module": str(module), "inputs": list(inputs),
+                    "min_seconds": min_seconds, "max_repeats": max_repeats},
+                   spec)
         package = Path(__file__).resolve().parents[1]
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "wn_export.timing", str(spec)],
@@ -91,7 +90,7 @@ class ChildTimer:
 def compare_timings(compiled_models, inputs, module, threads, rounds=3,
                     min_seconds=1.0, max_repeats=50,
                     reference="PyTorch eager") -> dict:
-    """Times every (name, CompiledModel) of `compiled_models` (each in a
+    """Times every (name, CompiledModule) of `compiled_models` (each in a
     child process) and `module` in PyTorch eager (in this process) on
     `inputs`, for each thread count of `threads`, alternating over `rounds`
     rounds, each a median over repeated calls. Returns {(name, threads):
@@ -126,9 +125,9 @@ def compare_timings(compiled_models, inputs, module, threads, rounds=3,
 def _main(spec_path: str) -> None:
     """The child: one line per request on stdin (a thread count), one line
     per answer on stdout (the median ms)."""
-    from .compiled import CompiledModel
+    from .runtime import load
     spec = torch.load(spec_path)
-    compiled = CompiledModel(spec["exported"], ctypes.CDLL(spec["library"]))
+    compiled = load(spec["module"])
     inputs = spec["inputs"]
     for line in sys.stdin:
         compiled.set_num_threads(int(line))
