@@ -2,13 +2,14 @@
 
     wn-export examples/hifigan/model.py:ResBlock1 --input-shape 1,128,64 \\
         [--kwargs '{"channels": 128}'] [--state-dict w.pt] [--dim conv=2] \\
-        [--weights constants|args] [--dtype float32|float64] [-o out.mlir] \\
-        [--compile DIR]
+        [--weights constants|args] [--dtype float32|float64] \\
+        [--dynamic DIMS] [-o out.mlir] [--compile DIR]
 
 MODEL is FILE.py:NAME or package.module:NAME, where NAME is an nn.Module
 subclass or a function returning a module (called with --kwargs), or a
 module instance. The example input is seeded random normal data of
---input-shape. Prints the MLIR module (or writes it to -o); with --compile,
+--input-shape; --dynamic marks dims of it dynamic (e.g. --dynamic -1, the
+time axis: the module then runs at any length). Prints the MLIR module (or writes it to -o); with --compile,
 compiles it (--wn-optimize, --wn-cpu-pipeline) and saves the compiled
 module to DIR for wn_export.load instead (and writes the MLIR only with
 -o). Exits with 1 and a message naming the layer on anything it cannot
@@ -73,6 +74,14 @@ def _dim(text: str) -> tuple[str, int | None]:
                                          f"got {value!r}")
 
 
+def _dims(text: str) -> list[int]:
+    try:
+        return [int(d) for d in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated dims like -1 or 2,3, got {text!r}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="wn-export", description="Export a PyTorch module with weight "
@@ -88,6 +97,9 @@ def main(argv=None) -> int:
                         default="constants",
                         help="dense_resource constants (inference) or "
                         "@forward arguments after the input")
+    parser.add_argument("--dynamic", type=_dims, metavar="DIMS",
+                        help="dims of the input that are dynamic (`?`), "
+                        "e.g. -1 for the time axis; static by default")
     parser.add_argument("--kwargs", default="{}",
                         help="JSON object of keyword arguments for NAME")
     parser.add_argument("--state-dict", metavar="FILE",
@@ -123,11 +135,13 @@ def main(argv=None) -> int:
             load_state_dict(model, state, dict(args.dim))
         example = torch.randn(args.input_shape, dtype=dtype)
         if args.compile:
-            module = compiled.compile(model, example, args.weights)
+            module = compiled.compile(model, example, args.weights,
+                                      dynamic_dims=args.dynamic)
             module.save(args.compile)
             text = module.exported.text
         else:
-            text = export(model, example, args.weights)
+            text = export(model, example, args.weights,
+                          dynamic_dims=args.dynamic)
         if args.output not in (None, "-"):
             Path(args.output).write_text(text)
     except (ExportError, ToolError, json.JSONDecodeError, OSError) as error:
