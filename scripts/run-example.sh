@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build wn, then run real
-# weight-normed models end to end (examples/run.py): each is exported from
-# PyTorch with wn-export, compiled with wn-opt (--wn-optimize and
-# --wn-cpu-pipeline), run, compared with PyTorch and timed against PyTorch
-# eager in the same run.
+# weight-normed models whole, end to end (examples/run.py): each is exported
+# from PyTorch with wn-export (time axis dynamic), compiled with wn-opt
+# (--wn-optimize and --wn-cpu-pipeline), run at three lengths from one
+# library, compared with PyTorch and timed against PyTorch eager in the same
+# run.
 #
-#   scripts/run-example.sh                 HiFi-GAN V1 ResBlock1 and upsampling stage
-#   scripts/run-example.sh wav2vec2 dac    other models (or: all)
+#   scripts/run-example.sh                 the HiFi-GAN V1 generator on 32 mel frames
+#   scripts/run-example.sh wav2vec2 dac    torchaudio's wav2vec2_base, the DAC decoder (or: all)
+#   scripts/run-example.sh all --blocks    the models and their blocks
 #   scripts/run-example.sh all --small     every model at the test suite's sizes
 set -euo pipefail
 cd "$(dirname "$0")/.."
