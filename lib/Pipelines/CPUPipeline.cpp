@@ -28,6 +28,10 @@ static void addTensorPasses(OpPassManager &pm,
   // Chains of activations as one pass over memory (contractions untouched).
   if (options.contractions == ContractionStrategy::Kernels)
     pm.addNestedPass<func::FuncOp>(createWNFuseElementwisePass());
+  // Math functions LLVM cannot call libmvec for, as arithmetic that
+  // vectorizes.
+  if (options.approximateMath)
+    pm.addNestedPass<func::FuncOp>(createWNApproximateMathPass());
   if (options.strategy == CPUStrategy::Materialize)
     pm.addPass(createWNDecomposePass());
   pm.addPass(createCanonicalizerPass());

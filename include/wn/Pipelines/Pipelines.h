@@ -78,6 +78,12 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
       llvm::cl::desc("kernels: vectors per row of the register block (0: "
                      "chosen per contraction)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("f32 erf, erfc, tanh, expm1 and log1p as polynomial "
+                     "approximations that vectorize (--wn-approximate-math) "
+                     "rather than scalar libm calls"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> emitCInterface{
       *this, "emit-c-interface",
       llvm::cl::desc("Give every function a C interface wrapper "

@@ -6,6 +6,7 @@
 #include "wn/Dialect/WN/IR/WNConstantFold.h"
 
 #include "mlir/Pass/Pass.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir {
 class RewritePatternSet;
@@ -55,6 +56,12 @@ void populateWNParallelizeElementwisePatterns(RewritePatternSet &patterns,
 /// consumers that are both all-parallel linalg.generic ops (see
 /// --wn-fuse-elementwise).
 void populateWNFuseElementwisePatterns(RewritePatternSet &patterns);
+
+/// Adds upstream's polynomial approximations of the math functions named in
+/// `functions` (any of erf, erfc, tanh, expm1, log1p), on f32 (see
+/// --wn-approximate-math).
+void populateWNApproximateMathPatterns(RewritePatternSet &patterns,
+                                       const llvm::StringSet<> &functions);
 
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"

@@ -257,6 +257,32 @@ def WNFuseElementwisePass : Pass<"wn-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def WNApproximateMathPass : Pass<"wn-approximate-math"> {
+  let summary = "f32 math functions without a vector library mapping as "
+                "polynomial approximations";
+  let description = [{
+    LLVM vectorizes loops that call sin, cos, exp, log, pow and tan through
+    glibc's vector library (libmvec, `-fveclib=libmvec`), but maps nothing
+    else there: erf (exact GELU), tanh (HiFi-GAN's and DAC's output, Mish),
+    expm1 (ELU) and log1p (Softplus) stay one scalar libm call per element
+    (exact GELU ran 13x slower than PyTorch on wav2vec2's feature
+    extractor). This pass rewrites those math ops on f32 scalars and vectors
+    with upstream's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns` with a predicate): plain
+    arithmetic that vectorizes, within a few ulps. f64 keeps libm.
+    `--wn-cpu-pipeline` runs it unless `approximate-math=0`. Patterns:
+    `populateWNApproximateMathPatterns`.
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "the functions to approximate (default: all of erf, erfc, "
+               "tanh, expm1, log1p)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
   let summary = "Compute contractions on v and scale their outputs instead "
                 "of materializing a weight-normed w";
