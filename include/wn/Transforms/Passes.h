@@ -8,6 +8,7 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+class ModuleOp;
 class RewritePatternSet;
 
 namespace wn {
@@ -55,6 +56,11 @@ void populateWNParallelizeElementwisePatterns(RewritePatternSet &patterns,
 /// consumers that are both all-parallel linalg.generic ops (see
 /// --wn-fuse-elementwise).
 void populateWNFuseElementwisePatterns(RewritePatternSet &patterns);
+
+/// Moves each outermost omp.parallel of every llvm.func in `module` that has
+/// more than one into an internal llvm.func of its own, called in its place
+/// (see --wn-outline-parallel-regions).
+void outlineParallelRegions(ModuleOp module);
 
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"
