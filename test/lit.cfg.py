@@ -61,10 +61,13 @@ if python_has("torch") and python_has("numpy"):
 tool_dirs = [config.wn_tools_dir, config.llvm_tools_dir]
 tools = [
     "wn-opt",
+    "wn-translate",
     "wn-example-linear",
     "wn-export",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
+    ToolSubst("llvm-nm", unresolved="fatal"),
+    ToolSubst("llvm-objdump", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 

@@ -20,12 +20,14 @@
 #include "mlir/Tools/mlir-translate/Translation.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -37,6 +39,7 @@
 #include "llvm/Object/Binary.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -56,6 +59,7 @@
 #include <array>
 #include <deque>
 #include <mutex>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::wn;
@@ -322,7 +326,12 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
   llvm::FunctionAnalysisManager functionAnalyses;
   llvm::CGSCCAnalysisManager cgsccAnalyses;
   llvm::ModuleAnalysisManager moduleAnalyses;
-  llvm::PassBuilder builder(&machine, tuning);
+  // LLVM's -time-passes, -print-after=..., -debug-pass-manager and the like.
+  llvm::PassInstrumentationCallbacks callbacks;
+  llvm::StandardInstrumentations instrumentations(module.getContext(),
+                                                  /*DebugLogging=*/false);
+  instrumentations.registerCallbacks(callbacks, &moduleAnalyses);
+  llvm::PassBuilder builder(&machine, tuning, std::nullopt, &callbacks);
   llvm::TargetLibraryInfoImpl libraryInfo(target.triple,
                                           target.vectorLibrary);
   // Registered first, so that the builder's default does not replace it.
@@ -385,10 +394,22 @@ static LogicalResult emitObject(llvm::Module &module,
   return success();
 }
 
-/// Optimizes and compiles a whole module, raw globals defined before code
-/// generation.
-static LogicalResult compileModule(llvm::Module &module, const TargetConfig &target,
-                                   ArrayRef<RawGlobal> raw, bool keepLinkage,
+/// A timer of `--time-passes`' "wn-translate" group, for a step of the whole
+/// module or of a partition (`partition` >= 0).
+static llvm::NamedRegionTimer stepTimer(StringRef name, StringRef description,
+                                        int partition = -1) {
+  std::string suffix =
+      partition < 0 ? "" : " (partition " + std::to_string(partition) + ")";
+  return llvm::NamedRegionTimer((name + suffix).str(),
+                                (description + suffix).str(), "wn",
+                                "wn-translate", llvm::TimePassesIsEnabled);
+}
+
+/// Optimizes and compiles a whole module or partition `partition` (>= 0),
+/// raw globals defined before code generation.
+static LogicalResult compileModule(llvm::Module &module,
+                                   const TargetConfig &target,
+                                   ArrayRef<RawGlobal> raw, int partition,
                                    SmallVectorImpl<char> &object,
                                    std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine = target.createTargetMachine();
@@ -399,13 +420,14 @@ static LogicalResult compileModule(llvm::Module &module, const TargetConfig &tar
   module.setTargetTriple(target.triple);
   module.setDataLayout(machine->createDataLayout());
   {
-    llvm::NamedRegionTimer timer("optimize", "Optimize", "wn", "wn-translate",
-                                 llvm::TimePassesIsEnabled && keepLinkage);
+    auto timer = stepTimer("optimize", "Optimize", partition);
     optimize(module, *machine, target);
   }
-  defineRawGlobals(module, raw, keepLinkage);
-  llvm::NamedRegionTimer timer("codegen", "Generate code", "wn", "wn-translate",
-                               llvm::TimePassesIsEnabled && keepLinkage);
+  if (!raw.empty()) {
+    auto timer = stepTimer("constants", "Define large constants", partition);
+    defineRawGlobals(module, raw, /*keepLinkage=*/partition < 0);
+  }
+  auto timer = stepTimer("codegen", "Generate code", partition);
   return emitObject(module, *machine, target, object, error);
 }
 
@@ -537,15 +559,59 @@ static LogicalResult linkRelocatable(ArrayRef<SmallString<0>> objects,
   return success();
 }
 
-/// Splits the functions of `module` into `count` modules of about the same
-/// number of instructions (largest first, each to the least loaded
+namespace {
+/// Functions that go to the same partition: a function and the functions it
+/// calls directly, so that partitioning takes no inlining candidate away
+/// (a model's `_mlir_ciface_forward` and `forward`), and the members of a
+/// comdat. Functions only referenced by address (the outlined parallel
+/// regions that `forward` passes to the OpenMP runtime) are clusters of
+/// their own.
+struct FunctionClusters {
+  SmallVector<SmallVector<llvm::Function *>> clusters;
+  SmallVector<uint64_t> sizes;
+
+  explicit FunctionClusters(llvm::Module &module) {
+    llvm::EquivalenceClasses<llvm::Function *> classes;
+    llvm::DenseMap<const llvm::Comdat *, llvm::Function *> comdats;
+    for (llvm::Function &function : module) {
+      if (function.isDeclaration())
+        continue;
+      classes.insert(&function);
+      if (const llvm::Comdat *comdat = function.getComdat())
+        classes.unionSets(&function,
+                          comdats.try_emplace(comdat, &function).first->second);
+      for (llvm::Instruction &inst : llvm::instructions(function))
+        if (auto *call = dyn_cast<llvm::CallBase>(&inst))
+          if (llvm::Function *callee = call->getCalledFunction();
+              callee && !callee->isDeclaration())
+            classes.unionSets(&function, callee);
+    }
+    llvm::DenseMap<llvm::Function *, unsigned> index;
+    for (llvm::Function &function : module) {
+      if (function.isDeclaration())
+        continue;
+      llvm::Function *leader = classes.getLeaderValue(&function);
+      auto [it, inserted] = index.try_emplace(leader, clusters.size());
+      if (inserted) {
+        clusters.emplace_back();
+        sizes.push_back(0);
+      }
+      clusters[it->second].push_back(&function);
+      sizes[it->second] += function.getInstructionCount();
+    }
+  }
+};
+} // namespace
+
+/// Splits `module` into `count` modules of about the same number of
+/// instructions (clusters largest first, each to the least loaded
 /// partition), serialized as bitcode so that each can be loaded in a context
 /// of its own. Symbols local to `module` become hidden external ones, added to
 /// `locals`; global variables are defined in the partition of their first
 /// user.
-static SmallVector<SmallString<0>> splitModule(llvm::Module &module,
-                                               unsigned count,
-                                               llvm::StringSet<> &locals) {
+static SmallVector<SmallString<0>>
+splitModule(llvm::Module &module, const FunctionClusters &functions,
+            unsigned count, llvm::StringSet<> &locals) {
   for (llvm::GlobalValue &value : module.global_values()) {
     if (!value.hasLocalLinkage())
       continue;
@@ -556,24 +622,19 @@ static SmallVector<SmallString<0>> splitModule(llvm::Module &module,
     value.setVisibility(llvm::GlobalValue::HiddenVisibility);
   }
 
-  // Longest processing time first: near-even loads for many functions.
-  SmallVector<std::pair<unsigned, llvm::Function *>> functions;
-  for (llvm::Function &function : module)
-    if (!function.isDeclaration())
-      functions.emplace_back(function.getInstructionCount(), &function);
-  llvm::stable_sort(functions, [](const auto &a, const auto &b) {
-    return a.first > b.first;
+  // Longest processing time first: near-even loads for many clusters.
+  SmallVector<unsigned> order(functions.clusters.size());
+  std::iota(order.begin(), order.end(), 0);
+  llvm::stable_sort(order, [&](unsigned a, unsigned b) {
+    return functions.sizes[a] > functions.sizes[b];
   });
   llvm::DenseMap<const llvm::GlobalValue *, unsigned> partitionOf;
-  llvm::DenseMap<const llvm::Comdat *, unsigned> comdatPartition;
   SmallVector<uint64_t> load(count, 0);
-  for (auto [size, function] : functions) {
+  for (unsigned cluster : order) {
     unsigned partition = llvm::min_element(load) - load.begin();
-    // A comdat stays whole.
-    if (const llvm::Comdat *comdat = function->getComdat())
-      partition = comdatPartition.try_emplace(comdat, partition).first->second;
-    partitionOf[function] = partition;
-    load[partition] += size;
+    for (llvm::Function *function : functions.clusters[cluster])
+      partitionOf[function] = partition;
+    load[partition] += functions.sizes[cluster];
   }
   for (llvm::GlobalVariable &global : module.globals()) {
     if (global.isDeclaration())
@@ -586,8 +647,6 @@ static SmallVector<SmallString<0>> splitModule(llvm::Module &module,
           partition = it->second;
           break;
         }
-    if (const llvm::Comdat *comdat = global.getComdat())
-      partition = comdatPartition.try_emplace(comdat, partition).first->second;
     partitionOf[&global] = partition;
   }
 
@@ -609,6 +668,7 @@ static SmallVector<SmallString<0>> splitModule(llvm::Module &module,
 /// partition 0 with the raw globals, and joins them into one object written
 /// to `os`.
 static LogicalResult compilePartitions(llvm::Module &module,
+                                       const FunctionClusters &functions,
                                        const TargetConfig &target,
                                        ArrayRef<RawGlobal> raw, unsigned count,
                                        StringRef linker, llvm::raw_ostream &os,
@@ -620,13 +680,12 @@ static LogicalResult compilePartitions(llvm::Module &module,
       locals.insert(global.name);
   SmallVector<SmallString<0>> bitcode;
   {
-    llvm::NamedRegionTimer timer("split", "Split into partitions", "wn",
-                                 "wn-translate", llvm::TimePassesIsEnabled);
-    bitcode = splitModule(module, count, locals);
+    auto timer = stepTimer("split", "Split into partitions");
+    bitcode = splitModule(module, functions, count, locals);
   }
   std::optional<llvm::NamedRegionTimer> timer;
-  timer.emplace("partitions", "Compile partitions", "wn", "wn-translate",
-                llvm::TimePassesIsEnabled);
+  timer.emplace("partitions", "Compile partitions in parallel", "wn",
+                "wn-translate", llvm::TimePassesIsEnabled);
 
   SmallVector<SmallString<0>> objects(bitcode.size());
   SmallVector<std::string> errors(bitcode.size());
@@ -642,8 +701,9 @@ static LogicalResult compilePartitions(llvm::Module &module,
           errors[i] = llvm::toString(part.takeError());
           return;
         }
-        (void)compileModule(**part, target, i == 0 ? raw : ArrayRef<RawGlobal>(),
-                            /*keepLinkage=*/false, objects[i], errors[i]);
+        (void)compileModule(**part, target,
+                            i == 0 ? raw : ArrayRef<RawGlobal>(), i, objects[i],
+                            errors[i]);
       });
     }
     pool.wait();
@@ -655,8 +715,7 @@ static LogicalResult compilePartitions(llvm::Module &module,
     }
   }
   timer.reset();
-  llvm::NamedRegionTimer linkTimer("link", "Link partitions", "wn",
-                                   "wn-translate", llvm::TimePassesIsEnabled);
+  auto linkTimer = stepTimer("link", "Link partitions");
   return linkRelocatable(objects, locals, linker, os, error);
 }
 
@@ -667,7 +726,7 @@ static LogicalResult compilePartitions(llvm::Module &module,
 /// Fails with a diagnostic on the first operation that has no translation to
 /// LLVM IR, before the translation's own less specific one.
 static LogicalResult checkTranslatable(Operation *module) {
-  WalkResult result = module->walk([&](Operation *op) {
+  WalkResult result = module->walk<WalkOrder::PreOrder>([&](Operation *op) {
     if (op == module)
       return WalkResult::advance();
     Dialect *dialect = op->getDialect();
@@ -721,8 +780,7 @@ LogicalResult mlir::wn::translateModuleToObject(
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule;
   {
-    llvm::NamedRegionTimer timer("translate", "Translate to LLVM IR", "wn",
-                                 "wn-translate", llvm::TimePassesIsEnabled);
+    auto timer = stepTimer("translate", "Translate to LLVM IR");
     llvmModule = translateModuleToLLVMIR(module, context);
   }
   if (!llvmModule)
@@ -733,21 +791,20 @@ LogicalResult mlir::wn::translateModuleToObject(
   unsigned partitions = options.partitions
                             ? options.partitions
                             : llvm::hardware_concurrency().compute_thread_count();
-  unsigned functions = llvm::count_if(
-      llvmModule->functions(),
-      [](const llvm::Function &f) { return !f.isDeclaration(); });
-  partitions = std::max(1u, std::min(partitions, functions));
+  FunctionClusters functions(*llvmModule);
+  partitions = std::max<unsigned>(
+      1, std::min<size_t>(partitions, functions.clusters.size()));
 
   if (partitions == 1) {
     SmallString<0> object;
     if (failed(compileModule(*llvmModule, *target, rawGlobals,
-                             /*keepLinkage=*/true, object, error)))
+                             /*partition=*/-1, object, error)))
       return module->emitError(error);
     os.write(object.data(), object.size());
     return success();
   }
-  if (failed(compilePartitions(*llvmModule, *target, rawGlobals, partitions,
-                               options.linker, os, error)))
+  if (failed(compilePartitions(*llvmModule, functions, *target, rawGlobals,
+                               partitions, options.linker, os, error)))
     return module->emitError(error);
   return success();
 }

@@ -35,9 +35,11 @@ static bool isRematerializable(Operation *op) {
 }
 
 /// Moves `region` (an omp.parallel in `func`) into a new internal function,
-/// `@<func>_parallel_<index>`, called where `region` was.
-static void outline(omp::ParallelOp region, LLVM::LLVMFuncOp func,
-                    unsigned index, SymbolTable &symbols) {
+/// `@<func>_parallel_<index>`, called where `region` was and inserted after
+/// `after`; returns it.
+static LLVM::LLVMFuncOp outline(omp::ParallelOp region, LLVM::LLVMFuncOp func,
+                                unsigned index, Operation *after,
+                                SymbolTable &symbols) {
   // The values the region uses from the function: its operands and the
   // values its body captures.
   llvm::SetVector<Value> captured;
@@ -55,8 +57,8 @@ static void outline(omp::ParallelOp region, LLVM::LLVMFuncOp func,
 
   MLIRContext *context = region.getContext();
   Location loc = region.getLoc();
-  OpBuilder builder(func);
-  builder.setInsertionPointAfter(func);
+  OpBuilder builder(after);
+  builder.setInsertionPointAfter(after);
   auto type = LLVM::LLVMFunctionType::get(
       LLVM::LLVMVoidType::get(context),
       llvm::to_vector(ValueRange(arguments).getTypes()));
@@ -84,6 +86,10 @@ static void outline(omp::ParallelOp region, LLVM::LLVMFuncOp func,
       if (Value replacement = mapping.lookupOrNull(operand.get()))
         operand.set(replacement);
   });
+  for (Operation *def : rematerialized)
+    if (def->use_empty())
+      def->erase();
+  return outlined;
 }
 
 void mlir::wn::outlineParallelRegions(ModuleOp module) {
@@ -96,8 +102,9 @@ void mlir::wn::outlineParallelRegions(ModuleOp module) {
     });
     if (regions.size() < 2)
       continue;
+    Operation *after = func;
     for (auto [index, region] : llvm::enumerate(regions))
-      outline(region, func, index, symbols);
+      after = outline(region, func, index, after, symbols);
   }
 }
 
