@@ -4,6 +4,12 @@
 // LLVM's O3 pipeline for the target CPU with a vector math library -> an ELF
 // relocatable object, optionally in parallel partitions joined by `ld -r`.
 //
+// Where the time goes for the whole HiFi-GAN V1 generator (14 M weights,
+// 384 parallel regions, 2-core AMD EPYC VM): translation 0.3 s (3.6 s before
+// its parallel regions were outlined), optimization and code generation
+// about 10 s of CPU in two partitions of 5 s, joining them 0.5 s; the
+// weights cost well under a second (they were 100 s through textual LLVM IR).
+//
 //===----------------------------------------------------------------------===//
 
 #include "wn/Target/ObjectFile.h"
@@ -19,11 +25,10 @@
 #include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
-#include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Constants.h"
@@ -42,10 +47,8 @@
 #include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/SwapByteOrder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
@@ -215,10 +218,13 @@ static std::optional<int64_t> getArrayElementCount(Type type,
 
 /// The bytes of `global`'s initializer in the target's memory layout, when it
 /// is a dense constant of 8, 16, 32 or 64-bit integers or floats (not a
-/// splat) of at least kRawGlobalMinBytes, of the global's type.
+/// splat) of at least kRawGlobalMinBytes, of the global's type, and the
+/// global an ordinary one (not thread-local, externally initialized or in a
+/// comdat).
 static std::optional<ArrayRef<char>> getRawInitializer(LLVM::GlobalOp global) {
   auto elements = dyn_cast_or_null<ElementsAttr>(global.getValueOrNull());
-  if (!elements)
+  if (!elements || global.getThreadLocal_() ||
+      global.getExternallyInitialized() || global.getComdat())
     return std::nullopt;
   auto type = cast<ShapedType>(elements.getType());
   Type elementType = type.getElementType();
@@ -273,30 +279,35 @@ declareRawGlobals(llvm::Module &module,
   return result;
 }
 
-/// Defines every raw global in `module` as an array of its bytes, replacing
-/// its declaration. With `keepLinkage` the global gets its original linkage
-/// back; otherwise it is external and hidden, for other partitions.
+/// Defines the raw globals in `module` as arrays of their bytes, replacing
+/// their declarations. For the whole module (`whole`), each global gets its
+/// original linkage back, and a global that optimization left unused is not
+/// defined; for partition 0, every global is defined, external and hidden,
+/// for the other partitions.
 static void defineRawGlobals(llvm::Module &module, ArrayRef<RawGlobal> raw,
-                             bool keepLinkage) {
+                             bool whole) {
   llvm::LLVMContext &context = module.getContext();
   for (const RawGlobal &global : raw) {
+    llvm::GlobalVariable *declaration =
+        module.getGlobalVariable(global.name, /*AllowInternal=*/true);
+    if (whole && !declaration)
+      continue;
     llvm::Constant *initializer = llvm::ConstantDataArray::getRaw(
         StringRef(global.data.data(), global.data.size()), global.data.size(),
         llvm::Type::getInt8Ty(context));
     auto *definition = new llvm::GlobalVariable(
         module, initializer->getType(), global.isConstant,
-        keepLinkage ? global.linkage : llvm::GlobalValue::ExternalLinkage,
+        whole ? global.linkage : llvm::GlobalValue::ExternalLinkage,
         initializer, "", nullptr, llvm::GlobalValue::NotThreadLocal,
         global.addressSpace);
-    definition->setVisibility(keepLinkage ? global.visibility
-                                          : llvm::GlobalValue::HiddenVisibility);
+    definition->setVisibility(whole ? global.visibility
+                                    : llvm::GlobalValue::HiddenVisibility);
     definition->setAlignment(global.alignment);
     if (!global.section.empty())
       definition->setSection(global.section);
     if (!definition->hasLocalLinkage())
       definition->setDSOLocal(true);
-    if (llvm::GlobalVariable *declaration =
-            module.getGlobalVariable(global.name, true)) {
+    if (declaration) {
       declaration->replaceAllUsesWith(definition);
       definition->takeName(declaration);
       declaration->eraseFromParent();
@@ -425,7 +436,7 @@ static LogicalResult compileModule(llvm::Module &module,
   }
   if (!raw.empty()) {
     auto timer = stepTimer("constants", "Define large constants", partition);
-    defineRawGlobals(module, raw, /*keepLinkage=*/partition < 0);
+    defineRawGlobals(module, raw, /*whole=*/partition < 0);
   }
   auto timer = stepTimer("codegen", "Generate code", partition);
   return emitObject(module, *machine, target, object, error);

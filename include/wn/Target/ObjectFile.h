@@ -51,7 +51,8 @@ struct ObjectFileOptions {
   /// Partitions of the module's functions, optimized and compiled in
   /// parallel, one thread each, then joined by a relocatable link
   /// (`linker -r`); 1 compiles the module as a whole, with no linker; 0 means
-  /// one per hardware thread. Never more than the module has functions.
+  /// one per hardware thread. Never more than the module has groups of
+  /// functions that call each other.
   unsigned partitions = 1;
   /// The linker that joins partitions; a name without a slash is looked up
   /// on PATH.
@@ -60,14 +61,23 @@ struct ObjectFileOptions {
 
 /// Compiles `module`, a builtin.module in the LLVM dialect and dialects with a
 /// translation to LLVM IR (OpenMP), into an ELF relocatable object for the
-/// target of `options`, written to `os`. Globals with a dense constant
-/// (llvm.mlir.global of a DenseElementsAttr or DenseResourceElementsAttr) of
-/// 4 KiB or more are declarations while LLVM optimizes and become byte arrays
-/// copied from the attribute's raw data just before code generation, so that
-/// LLVM never walks their elements. Symbols local to the module stay local in
-/// the object, with any number of partitions. Emits a diagnostic on `module`
-/// and fails on input that does not translate to LLVM IR, on an unknown
-/// target, CPU or feature, and when the linker fails.
+/// target of `options`, written to `os`.
+///
+/// - `module` is changed in place: each parallel region of a function with
+///   several moves into a function of its own (outlineParallelRegions), which
+///   the translation to LLVM IR needs to take linear time.
+/// - Globals with a dense constant (llvm.mlir.global of a DenseElementsAttr or
+///   DenseResourceElementsAttr) of 4 KiB or more are declarations while LLVM
+///   optimizes and become byte arrays copied from the attribute's raw data
+///   just before code generation, so that LLVM never walks their elements.
+/// - With several partitions, functions are grouped with the functions they
+///   call directly (so that inlining sees what it would in one module), the
+///   groups balanced by size, and symbols local to the module stay local in
+///   the object.
+///
+/// Emits a diagnostic on `module` and fails on input that does not translate
+/// to LLVM IR, on an unknown target, CPU or feature, and when the linker
+/// fails.
 LogicalResult translateModuleToObject(Operation *module, llvm::raw_ostream &os,
                                       const ObjectFileOptions &options = {});
 
