@@ -1,10 +1,19 @@
 """Ahead-of-time compilation of wn modules into loaded shared libraries.
 
-Tools come from $WN_TOOLS_DIR (wn-opt; default: the build tree next to this
-package) and $WN_LLVM_TOOLS_DIR (mlir-translate, clang; default
-/usr/lib/llvm-22/bin). The library is built for the host CPU (-march=native)
-and linked with --no-undefined against libc, libm, libmvec (glibc's vector
-math, for loops that call sin or exp) and the OpenMP runtime
+The sequence (the same as cmake/WNAot.cmake's, see README "Ahead of time"):
+
+    wn-opt in.mlir [passes] --wn-cpu-pipeline[=options] --emit-bytecode -o x.llvm.mlirbc
+    wn-translate --mlir-to-object x.llvm.mlirbc -o x.o
+    clang -shared -Wl,--no-undefined x.o -lmvec -lm -L<llvm lib> -Wl,-rpath,<llvm lib> -lomp -o libx.so
+
+wn-translate compiles in memory with LLVM's O3 pipeline for the host CPU
+(clang's -O3 -march=native) with glibc's libmvec for vectorized math
+(-fveclib=libmvec), in parallel partitions; weights go from their MLIR
+attributes' bytes straight into the object, never through text. Tools come
+from $WN_TOOLS_DIR (wn-opt, wn-translate; default: the build tree next to
+this package) and $WN_LLVM_TOOLS_DIR (clang; default /usr/lib/llvm-22/bin).
+The library is linked with --no-undefined against libc, libm, libmvec
+(glibc's vector math, for loops that call sin or exp) and the OpenMP runtime
 (libomp, from the LLVM library directory) alone, so code that needs any MLIR
 runtime library fails to link.
 """
@@ -19,12 +28,12 @@ _REPO = Path(__file__).resolve().parents[2]
 
 
 def tools_dir() -> Path:
-    """Where wn-opt lives."""
+    """Where wn-opt and wn-translate live."""
     return Path(os.environ.get("WN_TOOLS_DIR", _REPO / "build" / "bin"))
 
 
 def llvm_tools_dir() -> Path:
-    """Where mlir-translate and clang live."""
+    """Where clang (and LLVM's other tools) live."""
     return Path(os.environ.get("WN_LLVM_TOOLS_DIR", "/usr/lib/llvm-22/bin"))
 
 
@@ -54,31 +63,42 @@ def _run(cmd: list) -> str:
 
 def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
                    name: str = "module",
-                   passes: Sequence[str] = ()) -> ctypes.CDLL:
+                   passes: Sequence[str] = (),
+                   keep_text: bool | None = None) -> ctypes.CDLL:
     """Lowers `mlir_text` with --wn-cpu-pipeline, builds and loads a .so.
 
     `pipeline_options` is the pipeline's option string, e.g.
     "emit-c-interface=1"; `passes` are wn-opt flags run before the pipeline,
-    e.g. ["--wn-cache-weights"] or ["--wn-optimize"]. Intermediate files go to `workdir`.
+    e.g. ["--wn-cache-weights"] or ["--wn-optimize"]. Files go to `workdir`:
+    <name>.mlir (the input), <name>.llvm.mlirbc (the LLVM dialect, bytecode),
+    <name>.o and lib<name>.so. With `keep_text` (default: $WN_AOT_KEEP_TEXT
+    set and not "0"), also <name>.llvm.mlir and <name>.ll, the textual LLVM
+    dialect and LLVM IR before optimization, for reading (slow for large
+    constants).
     """
+    if keep_text is None:
+        keep_text = os.environ.get("WN_AOT_KEEP_TEXT", "0") not in ("", "0")
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     source = workdir / f"{name}.mlir"
-    lowered = workdir / f"{name}.llvm.mlir"
-    llvm_ir = workdir / f"{name}.ll"
+    lowered = workdir / f"{name}.llvm.mlirbc"
+    obj = workdir / f"{name}.o"
     shared = workdir / f"lib{name}.so"
     source.write_text(mlir_text)
     pipeline = "--wn-cpu-pipeline"
     if pipeline_options:
         pipeline += f"={pipeline_options}"
-    _run([tools_dir() / "wn-opt", source, *passes, pipeline, "-o", lowered])
-    _run([llvm_tools_dir() / "mlir-translate", "--mlir-to-llvmir", lowered,
-          "-o", llvm_ir])
+    _run([tools_dir() / "wn-opt", source, *passes, pipeline,
+          "--emit-bytecode", "-o", lowered])
+    if keep_text:
+        _run([tools_dir() / "wn-opt", lowered, "-o",
+              workdir / f"{name}.llvm.mlir"])
+        _run([tools_dir() / "wn-translate", "--mlir-to-llvmir", lowered,
+              "-o", workdir / f"{name}.ll"])
+    _run([tools_dir() / "wn-translate", "--mlir-to-object", lowered,
+          "-o", obj])
     libdir = llvm_tools_dir().parent / "lib"
-    # libmvec: glibc's vector math, so that loops calling sin, exp, ...
-    # (Snake, GELU) vectorize.
-    _run([llvm_tools_dir() / "clang", "-O3", "-march=native",
-          "-fveclib=libmvec", "-shared", "-fPIC", "-Wno-override-module",
-          "-Wl,--no-undefined", llvm_ir, "-lmvec", "-lm", f"-L{libdir}", f"-Wl,-rpath,{libdir}", "-lomp", "-o",
-          shared])
+    _run([llvm_tools_dir() / "clang", "-shared", "-Wl,--no-undefined", obj,
+          "-lmvec", "-lm", f"-L{libdir}", f"-Wl,-rpath,{libdir}", "-lomp",
+          "-o", shared])
     return ctypes.CDLL(str(shared))

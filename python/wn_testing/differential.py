@@ -7,7 +7,7 @@ layouts, static and dynamic shapes, memref (in place) and tensor (returned)
 calling styles, sizes 1, odd and prime, slices of 7 elements and slices of
 more than 10^6 elements (a few cases), all-zero slices, zero elements, the eps
 attribute and the norm result. All cases are compiled into one library with
-wn-opt --wn-cpu-pipeline, mlir-translate and clang, and called through the C
+wn-opt --wn-cpu-pipeline, wn-translate and clang, and called through the C
 interface on torch-owned buffers.
 
 Each result is compared with an exact reference: sums of squares are exact

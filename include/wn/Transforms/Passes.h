@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringSet.h"
 
 namespace mlir {
+class ModuleOp;
 class RewritePatternSet;
 
 namespace wn {
@@ -62,6 +63,11 @@ void populateWNFuseElementwisePatterns(RewritePatternSet &patterns);
 /// --wn-approximate-math).
 void populateWNApproximateMathPatterns(RewritePatternSet &patterns,
                                        const llvm::StringSet<> &functions);
+
+/// Moves each outermost omp.parallel of every llvm.func in `module` that has
+/// more than one into an internal llvm.func of its own, called in its place
+/// (see --wn-outline-parallel-regions).
+void outlineParallelRegions(ModuleOp module);
 
 #define GEN_PASS_REGISTRATION
 #include "wn/Transforms/Passes.h.inc"

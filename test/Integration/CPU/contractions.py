@@ -217,7 +217,8 @@ for variant in VARIANTS:
     text = "\n".join(c[1] for c in CASES)
     options = " ".join(o for o in ("emit-c-interface=1", variant) if o)
     name = "v" + str(VARIANTS.index(variant))
-    library = aot.compile_module(text, workdir / name, options, name=name)
+    library = aot.compile_module(text, workdir / name, options, name=name,
+                                 keep_text=True)
     lowered = (workdir / name / f"{name}.llvm.mlir").read_text()
     for cname, _, shapes, reference, kernel, dtype in CASES:
         a, b, c = (torch.randn(s, dtype=dtype) for s in shapes)

@@ -1,0 +1,119 @@
+//===- OutlineParallelRegions.cpp - omp.parallel into functions -----------===//
+//
+// Each outermost omp.parallel of an llvm.func with several moves into an
+// internal function of its own, so that the translation to LLVM IR (whose
+// OpenMPIRBuilder analyzes the whole enclosing function per region) works on
+// small functions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wn/Transforms/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir {
+namespace wn {
+#define GEN_PASS_DEF_WNOUTLINEPARALLELREGIONSPASS
+#include "wn/Transforms/Passes.h.inc"
+} // namespace wn
+} // namespace mlir
+
+using namespace mlir;
+
+/// Whether `op` is recreated in the outlined function rather than passed to
+/// it: a constant or the address of a global.
+static bool isRematerializable(Operation *op) {
+  return isa<LLVM::ConstantOp, LLVM::AddressOfOp, LLVM::ZeroOp, LLVM::UndefOp,
+             LLVM::PoisonOp>(op);
+}
+
+/// Moves `region` (an omp.parallel in `func`) into a new internal function,
+/// `@<func>_parallel_<index>`, called where `region` was and inserted after
+/// `after`; returns it.
+static LLVM::LLVMFuncOp outline(omp::ParallelOp region, LLVM::LLVMFuncOp func,
+                                unsigned index, Operation *after,
+                                SymbolTable &symbols) {
+  // The values the region uses from the function: its operands and the
+  // values its body captures.
+  llvm::SetVector<Value> captured;
+  captured.insert(region->operand_begin(), region->operand_end());
+  getUsedValuesDefinedAbove(region->getRegions(), captured);
+  SmallVector<Value> arguments;
+  SmallVector<Operation *> rematerialized;
+  for (Value value : captured) {
+    Operation *def = value.getDefiningOp();
+    if (def && isRematerializable(def))
+      rematerialized.push_back(def);
+    else
+      arguments.push_back(value);
+  }
+
+  MLIRContext *context = region.getContext();
+  Location loc = region.getLoc();
+  OpBuilder builder(after);
+  builder.setInsertionPointAfter(after);
+  auto type = LLVM::LLVMFunctionType::get(
+      LLVM::LLVMVoidType::get(context),
+      llvm::to_vector(ValueRange(arguments).getTypes()));
+  auto outlined = LLVM::LLVMFuncOp::create(
+      builder, loc,
+      (func.getSymName() + "_parallel_" + Twine(index)).str(), type,
+      LLVM::Linkage::Internal);
+  // Renamed if the name is taken. Inlined back once translated.
+  symbols.insert(outlined);
+  outlined.setAlwaysInline(true);
+  Block *entry = outlined.addEntryBlock(builder);
+
+  IRMapping mapping;
+  mapping.map(arguments, entry->getArguments());
+  builder.setInsertionPointToStart(entry);
+  for (Operation *def : rematerialized)
+    builder.clone(*def, mapping);
+  LLVM::ReturnOp::create(builder, loc, ValueRange());
+
+  builder.setInsertionPoint(region);
+  LLVM::CallOp::create(builder, loc, outlined, arguments);
+  region->moveBefore(entry->getTerminator());
+  region->walk([&](Operation *op) {
+    for (OpOperand &operand : op->getOpOperands())
+      if (Value replacement = mapping.lookupOrNull(operand.get()))
+        operand.set(replacement);
+  });
+  for (Operation *def : rematerialized)
+    if (def->use_empty())
+      def->erase();
+  return outlined;
+}
+
+void mlir::wn::outlineParallelRegions(ModuleOp module) {
+  SymbolTable symbols(module);
+  for (auto func : llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>())) {
+    SmallVector<omp::ParallelOp> regions;
+    func.walk<WalkOrder::PreOrder>([&](omp::ParallelOp region) {
+      regions.push_back(region);
+      return WalkResult::skip();
+    });
+    if (regions.size() < 2)
+      continue;
+    Operation *after = func;
+    for (auto [index, region] : llvm::enumerate(regions))
+      after = outline(region, func, index, after, symbols);
+  }
+}
+
+namespace {
+struct WNOutlineParallelRegionsPass final
+    : wn::impl::WNOutlineParallelRegionsPassBase<
+          WNOutlineParallelRegionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override { wn::outlineParallelRegions(getOperation()); }
+};
+} // namespace
