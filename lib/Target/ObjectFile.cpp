@@ -112,7 +112,7 @@ struct TargetConfig {
 
 /// Resolves `options` to a TargetConfig, or explains what is wrong with them.
 static FailureOr<TargetConfig> resolveTarget(const ObjectFileOptions &options,
-                                       std::string &error) {
+                                             std::string &error) {
   static std::once_flag initialized;
   std::call_once(initialized, [] {
     llvm::InitializeNativeTarget();
@@ -141,11 +141,12 @@ static FailureOr<TargetConfig> resolveTarget(const ObjectFileOptions &options,
                                    ? llvm::sys::getProcessTriple()
                                    : llvm::Triple::normalize(options.triple));
   std::string lookupError;
-  result.target = llvm::TargetRegistry::lookupTarget(result.triple, lookupError);
+  result.target =
+      llvm::TargetRegistry::lookupTarget(result.triple, lookupError);
   if (!result.target) {
-    error = "unknown target triple '" + result.triple.str() +
-            "' (this build of wn targets the host's architecture): " +
-            lookupError;
+    error =
+        "unknown target triple '" + result.triple.str() +
+        "' (this build of wn targets the host's architecture): " + lookupError;
     return failure();
   }
 
@@ -162,8 +163,7 @@ static FailureOr<TargetConfig> resolveTarget(const ObjectFileOptions &options,
   SmallVector<std::string> features;
   if (native) {
     for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      features.push_back((feature.second ? "+" : "-") +
-                         feature.first().str());
+      features.push_back((feature.second ? "+" : "-") + feature.first().str());
     llvm::sort(features);
   }
 
@@ -252,8 +252,7 @@ static std::optional<ArrayRef<char>> getRawInitializer(LLVM::GlobalOp global) {
     return std::nullopt;
   }
   int64_t bytes = *count * bits / 8;
-  if (static_cast<int64_t>(data.size()) != bytes ||
-      bytes < kRawGlobalMinBytes)
+  if (static_cast<int64_t>(data.size()) != bytes || bytes < kRawGlobalMinBytes)
     return std::nullopt;
   return data;
 }
@@ -343,8 +342,7 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
                                                   /*DebugLogging=*/false);
   instrumentations.registerCallbacks(callbacks, &moduleAnalyses);
   llvm::PassBuilder builder(&machine, tuning, std::nullopt, &callbacks);
-  llvm::TargetLibraryInfoImpl libraryInfo(target.triple,
-                                          target.vectorLibrary);
+  llvm::TargetLibraryInfoImpl libraryInfo(target.triple, target.vectorLibrary);
   // Registered first, so that the builder's default does not replace it.
   functionAnalyses.registerPass(
       [&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
@@ -391,10 +389,9 @@ static LogicalResult emitObject(llvm::Module &module,
                                 std::string &error) {
   llvm::raw_svector_ostream os(object);
   llvm::legacy::PassManager passes;
-  llvm::TargetLibraryInfoImpl libraryInfo(target.triple,
-                                          target.vectorLibrary);
-  // Code generation replaces vector math intrinsics (llvm.sin.v16f32) with
-  // the library's functions (_ZGVeN16v_sinf).
+  llvm::TargetLibraryInfoImpl libraryInfo(target.triple, target.vectorLibrary);
+  // Code generation replaces vector math intrinsics (llvm.sin.v8f32) with
+  // the library's functions (_ZGVdN8v_sinf).
   passes.add(new llvm::TargetLibraryInfoWrapperPass(libraryInfo));
   if (machine.addPassesToEmitFile(passes, os, nullptr,
                                   llvm::CodeGenFileType::ObjectFile)) {
@@ -458,8 +455,8 @@ public:
   /// A new empty file's path.
   FailureOr<StringRef> create(StringRef suffix, std::string &error) {
     SmallString<128> path;
-    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-            "wn-translate", suffix, path)) {
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("wn-translate", suffix, path)) {
       error = "cannot create a temporary file: " + ec.message();
       return failure();
     }
@@ -495,12 +492,12 @@ private:
 /// symbols named in `locals` local again; writes the result to `os`.
 static LogicalResult linkRelocatable(ArrayRef<SmallString<0>> objects,
                                      const llvm::StringSet<> &locals,
-                                     StringRef linkerName, llvm::raw_ostream &os,
+                                     StringRef linkerName,
+                                     llvm::raw_ostream &os,
                                      std::string &error) {
   std::string linker = linkerName.str();
   if (!linkerName.contains('/')) {
-    llvm::ErrorOr<std::string> found =
-        llvm::sys::findProgramByName(linkerName);
+    llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(linkerName);
     if (!found) {
       error = "cannot find the linker '" + linkerName.str() +
               "' on PATH, which joins the partitions: name one with "
@@ -543,8 +540,7 @@ static LogicalResult linkRelocatable(ArrayRef<SmallString<0>> objects,
             llvm::toString(binary.takeError());
     return failure();
   }
-  auto *elf =
-      dyn_cast<llvm::object::ELFObjectFileBase>(binary->getBinary());
+  auto *elf = dyn_cast<llvm::object::ELFObjectFileBase>(binary->getBinary());
   if (!elf) {
     error = "the linker's output is not an ELF object";
     return failure();
@@ -664,8 +660,8 @@ splitModule(llvm::Module &module, const FunctionClusters &functions,
   SmallVector<SmallString<0>> bitcode(count);
   for (unsigned i = 0; i < count; ++i) {
     llvm::ValueToValueMapTy mapping;
-    std::unique_ptr<llvm::Module> part = llvm::CloneModule(
-        module, mapping, [&](const llvm::GlobalValue *value) {
+    std::unique_ptr<llvm::Module> part =
+        llvm::CloneModule(module, mapping, [&](const llvm::GlobalValue *value) {
           auto it = partitionOf.find(value);
           return it != partitionOf.end() ? it->second == i : i == 0;
         });
@@ -694,13 +690,10 @@ static LogicalResult compilePartitions(llvm::Module &module,
     auto timer = stepTimer("split", "Split into partitions");
     bitcode = splitModule(module, functions, count, locals);
   }
-  std::optional<llvm::NamedRegionTimer> timer;
-  timer.emplace("partitions", "Compile partitions in parallel", "wn",
-                "wn-translate", llvm::TimePassesIsEnabled);
-
   SmallVector<SmallString<0>> objects(bitcode.size());
   SmallVector<std::string> errors(bitcode.size());
   {
+    auto timer = stepTimer("partitions", "Compile partitions in parallel");
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency(bitcode.size()));
     for (size_t i = 0, e = bitcode.size(); i < e; ++i) {
       pool.async([&, i] {
@@ -725,8 +718,7 @@ static LogicalResult compilePartitions(llvm::Module &module,
       return failure();
     }
   }
-  timer.reset();
-  auto linkTimer = stepTimer("link", "Link partitions");
+  auto timer = stepTimer("link", "Link partitions");
   return linkRelocatable(objects, locals, linker, os, error);
 }
 
@@ -751,9 +743,9 @@ static LogicalResult checkTranslatable(Operation *module) {
   return failure(result.wasInterrupted());
 }
 
-LogicalResult mlir::wn::translateModuleToObject(
-    Operation *module, llvm::raw_ostream &os,
-    const ObjectFileOptions &options) {
+LogicalResult
+mlir::wn::translateModuleToObject(Operation *module, llvm::raw_ostream &os,
+                                  const ObjectFileOptions &options) {
   std::string error;
   FailureOr<TargetConfig> target = resolveTarget(options, error);
   if (failed(target))
@@ -768,7 +760,8 @@ LogicalResult mlir::wn::translateModuleToObject(
   // Large dense constants are left out of the translation (a zero
   // placeholder, restored below), which would build an LLVM constant per
   // innermost row and walk every element again in code generation.
-  bool hostByteOrder = target->triple.isLittleEndian() == llvm::sys::IsLittleEndianHost;
+  bool hostByteOrder =
+      target->triple.isLittleEndian() == llvm::sys::IsLittleEndianHost;
   SmallVector<std::pair<std::string, ArrayRef<char>>> raw;
   SmallVector<std::pair<LLVM::GlobalOp, Attribute>> placeholders;
   llvm::scope_exit restore([&] {
@@ -799,9 +792,9 @@ LogicalResult mlir::wn::translateModuleToObject(
   SmallVector<RawGlobal> rawGlobals = declareRawGlobals(*llvmModule, raw);
   inlineAlwaysInline(*llvmModule);
 
-  unsigned partitions = options.partitions
-                            ? options.partitions
-                            : llvm::hardware_concurrency().compute_thread_count();
+  unsigned partitions =
+      options.partitions ? options.partitions
+                         : llvm::hardware_concurrency().compute_thread_count();
   FunctionClusters functions(*llvmModule);
   partitions = std::max<unsigned>(
       1, std::min<size_t>(partitions, functions.clusters.size()));
@@ -822,8 +815,9 @@ LogicalResult mlir::wn::translateModuleToObject(
 
 void mlir::wn::registerToObjectTranslation() {
   static llvm::cl::opt<unsigned> optLevel(
-      "opt-level", llvm::cl::desc("mlir-to-object: LLVM optimization level "
-                                  "(0 to 3, as clang's -O)"),
+      "opt-level",
+      llvm::cl::desc("mlir-to-object: LLVM optimization level "
+                     "(0 to 3, as clang's -O)"),
       llvm::cl::init(3));
   static llvm::cl::opt<std::string> triple(
       "mtriple",

@@ -63,9 +63,8 @@ static LLVM::LLVMFuncOp outline(omp::ParallelOp region, LLVM::LLVMFuncOp func,
       LLVM::LLVMVoidType::get(context),
       llvm::to_vector(ValueRange(arguments).getTypes()));
   auto outlined = LLVM::LLVMFuncOp::create(
-      builder, loc,
-      (func.getSymName() + "_parallel_" + Twine(index)).str(), type,
-      LLVM::Linkage::Internal);
+      builder, loc, (func.getSymName() + "_parallel_" + Twine(index)).str(),
+      type, LLVM::Linkage::Internal);
   // Renamed if the name is taken. Inlined back once translated.
   symbols.insert(outlined);
   outlined.setAlwaysInline(true);
@@ -110,8 +109,7 @@ void mlir::wn::outlineParallelRegions(ModuleOp module) {
 
 namespace {
 struct WNOutlineParallelRegionsPass final
-    : wn::impl::WNOutlineParallelRegionsPassBase<
-          WNOutlineParallelRegionsPass> {
+    : wn::impl::WNOutlineParallelRegionsPassBase<WNOutlineParallelRegionsPass> {
   using Base::Base;
 
   void runOnOperation() override { wn::outlineParallelRegions(getOperation()); }

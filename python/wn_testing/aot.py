@@ -2,9 +2,13 @@
 
 The sequence (the same as cmake/WNAot.cmake's, see README "Ahead of time"):
 
-    wn-opt in.mlir [passes] --wn-cpu-pipeline[=options] --emit-bytecode -o x.llvm.mlirbc
+    wn-opt in.mlir [passes] --wn-cpu-pipeline[=options] --verify-each=0
+        --emit-bytecode -o x.llvm.mlirbc
     wn-translate --mlir-to-object x.llvm.mlirbc -o x.o
-    clang -shared -Wl,--no-undefined x.o -lmvec -lm -L<llvm lib> -Wl,-rpath,<llvm lib> -lomp -o libx.so
+    clang -shared -Wl,--no-undefined x.o -lmvec -lm -L<llvm lib>
+        -Wl,-rpath,<llvm lib> -lomp -o libx.so
+
+(--verify-each=0: wn-translate verifies the IR once, when it reads it.)
 
 wn-translate compiles in memory with LLVM's O3 pipeline for the host CPU
 (clang's -O3 -march=native) with glibc's libmvec for vectorized math
@@ -88,8 +92,10 @@ def compile_module(mlir_text: str, workdir, pipeline_options: str = "",
     pipeline = "--wn-cpu-pipeline"
     if pipeline_options:
         pipeline += f"={pipeline_options}"
+    # --verify-each=0: the IR is verified once, when wn-translate reads it
+    # (a fifth of wn-opt's time for the HiFi-GAN generator).
     _run([tools_dir() / "wn-opt", source, *passes, pipeline,
-          "--emit-bytecode", "-o", lowered])
+          "--verify-each=0", "--emit-bytecode", "-o", lowered])
     if keep_text:
         _run([tools_dir() / "wn-opt", lowered, "-o",
               workdir / f"{name}.llvm.mlir"])
