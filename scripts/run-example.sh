@@ -2,8 +2,8 @@
 # The main job: install what is missing, build wn, then run real
 # weight-normed models end to end (examples/run.py): each is exported from
 # PyTorch with wn-export, compiled with wn-opt (--wn-optimize and
-# --wn-cpu-pipeline), run, compared with PyTorch and timed against PyTorch
-# eager in the same run.
+# --wn-cpu-pipeline) and wn-translate --mlir-to-object, run, compared with
+# PyTorch and timed against PyTorch eager in the same run.
 #
 #   scripts/run-example.sh                 HiFi-GAN V1 ResBlock1 and upsampling stage
 #   scripts/run-example.sh wav2vec2 dac    other models (or: all)
