@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Runs the model examples end to end: each is exported with wn_export,
-compiled with wn-opt (--wn-optimize, --wn-cpu-pipeline), run, compared with
-PyTorch and timed against PyTorch eager.
+compiled with wn-opt (--wn-optimize, --wn-cpu-pipeline) and wn-translate
+(--mlir-to-object), run, compared with PyTorch and timed against PyTorch
+eager.
 
     examples/run.py [hifigan|wav2vec2|dac|all ...] [--blocks] [--small]
                     [--static] [--no-time]

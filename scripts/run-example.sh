@@ -2,9 +2,9 @@
 # The main job: install what is missing, build wn, then run real
 # weight-normed models whole, end to end (examples/run.py): each is exported
 # from PyTorch with wn-export (time axis dynamic), compiled with wn-opt
-# (--wn-optimize and --wn-cpu-pipeline), run at three lengths from one
-# library, compared with PyTorch and timed against PyTorch eager in the same
-# run.
+# (--wn-optimize and --wn-cpu-pipeline) and wn-translate --mlir-to-object,
+# run at three lengths from one library, compared with PyTorch and timed
+# against PyTorch eager in the same run.
 #
 #   scripts/run-example.sh                 the HiFi-GAN V1 generator on 32 mel frames
 #   scripts/run-example.sh wav2vec2 dac    torchaudio's wav2vec2_base, the DAC decoder (or: all)

@@ -111,12 +111,19 @@ static void addLLVMLoweringPasses(OpPassManager &pm,
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLowerAffinePass());
+  // Subviews as explicit offsets and strides, and vector ops to the LLVM
+  // dialect, while loops are still structured: both passes first rewrite
+  // greedily, which also simplifies every region, and a function's regions
+  // are single blocks here but thousands of blocks after control flow
+  // lowering (HiFi-GAN generator: 1.4 s -> 0.7 s for the two, the same
+  // machine code).
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
-  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   // Math functions with no LLVM intrinsic (erf, tanh, ...) as libm calls.
   pm.addPass(createConvertMathToLibmPass());
@@ -125,7 +132,7 @@ static void addLLVMLoweringPasses(OpPassManager &pm,
   arith::ArithExpandOpsPassOptions expandOptions;
   expandOptions.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expandOptions));
-  pm.addPass(memref::createExpandStridedMetadataPass());
+  // The index arithmetic of expanded strided metadata.
   pm.addPass(createLowerAffinePass());
   // memref, func, arith, cf, index, ub and omp to the LLVM dialect in one
   // conversion (the dialects' ConvertToLLVMPatternInterface, which wn-opt
