@@ -14,9 +14,13 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+#include <functional>
 
 namespace mlir {
 namespace wn {
@@ -27,33 +31,72 @@ namespace wn {
 
 using namespace mlir;
 
-/// Whether `op` is recreated in the outlined function rather than passed to
-/// it: a constant or the address of a global.
-static bool isRematerializable(Operation *op) {
-  return isa<LLVM::ConstantOp, LLVM::AddressOfOp, LLVM::ZeroOp, LLVM::UndefOp,
-             LLVM::PoisonOp>(op);
-}
+namespace {
+/// The values that are recreated in an outlined function rather than passed
+/// to it: what LLVM IR folds into constants, which the translation of the
+/// region would not capture either. Constants, addresses of globals, and
+/// pure LLVM ops of such values (a memref descriptor of a global built with
+/// llvm.insertvalue, an llvm.getelementptr into it).
+class Rematerializable {
+public:
+  bool contains(Value value) {
+    Operation *def = value.getDefiningOp();
+    if (!def)
+      return false;
+    auto [it, inserted] = known.try_emplace(def, false);
+    if (!inserted)
+      return it->second;
+    bool result =
+        isa<LLVM::ConstantOp, LLVM::AddressOfOp, LLVM::ZeroOp, LLVM::UndefOp,
+            LLVM::PoisonOp>(def) ||
+        (isa<LLVM::InsertValueOp, LLVM::ExtractValueOp, LLVM::GEPOp>(def) &&
+         isPure(def) && llvm::all_of(def->getOperands(), [&](Value operand) {
+           return contains(operand);
+         }));
+    known[def] = result;
+    return result;
+  }
+
+  /// The ops that compute `values`, each after the ops it uses.
+  SmallVector<Operation *> ops(ArrayRef<Value> values) {
+    SmallVector<Operation *> order;
+    llvm::SmallPtrSet<Operation *, 16> visited;
+    std::function<void(Operation *)> visit = [&](Operation *op) {
+      if (!visited.insert(op).second)
+        return;
+      for (Value operand : op->getOperands())
+        visit(operand.getDefiningOp());
+      order.push_back(op);
+    };
+    for (Value value : values)
+      visit(value.getDefiningOp());
+    return order;
+  }
+
+  /// Forgets `op`, about to be erased.
+  void forget(Operation *op) { known.erase(op); }
+
+private:
+  llvm::DenseMap<Operation *, bool> known;
+};
+} // namespace
 
 /// Moves `region` (an omp.parallel in `func`) into a new internal function,
 /// `@<func>_parallel_<index>`, called where `region` was and inserted after
 /// `after`; returns it.
 static LLVM::LLVMFuncOp outline(omp::ParallelOp region, LLVM::LLVMFuncOp func,
                                 unsigned index, Operation *after,
-                                SymbolTable &symbols) {
+                                SymbolTable &symbols,
+                                Rematerializable &rematerializable) {
   // The values the region uses from the function: its operands and the
   // values its body captures.
   llvm::SetVector<Value> captured;
   captured.insert(region->operand_begin(), region->operand_end());
   getUsedValuesDefinedAbove(region->getRegions(), captured);
-  SmallVector<Value> arguments;
-  SmallVector<Operation *> rematerialized;
-  for (Value value : captured) {
-    Operation *def = value.getDefiningOp();
-    if (def && isRematerializable(def))
-      rematerialized.push_back(def);
-    else
-      arguments.push_back(value);
-  }
+  SmallVector<Value> arguments, recreated;
+  for (Value value : captured)
+    (rematerializable.contains(value) ? recreated : arguments).push_back(value);
+  SmallVector<Operation *> rematerialized = rematerializable.ops(recreated);
 
   MLIRContext *context = region.getContext();
   Location loc = region.getLoc();
@@ -85,14 +128,18 @@ static LLVM::LLVMFuncOp outline(omp::ParallelOp region, LLVM::LLVMFuncOp func,
       if (Value replacement = mapping.lookupOrNull(operand.get()))
         operand.set(replacement);
   });
-  for (Operation *def : rematerialized)
-    if (def->use_empty())
+  for (Operation *def : llvm::reverse(rematerialized)) {
+    if (def->use_empty()) {
+      rematerializable.forget(def);
       def->erase();
+    }
+  }
   return outlined;
 }
 
 void mlir::wn::outlineParallelRegions(ModuleOp module) {
   SymbolTable symbols(module);
+  Rematerializable rematerializable;
   for (auto func : llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>())) {
     SmallVector<omp::ParallelOp> regions;
     func.walk<WalkOrder::PreOrder>([&](omp::ParallelOp region) {
@@ -103,7 +150,7 @@ void mlir::wn::outlineParallelRegions(ModuleOp module) {
       continue;
     Operation *after = func;
     for (auto [index, region] : llvm::enumerate(regions))
-      after = outline(region, func, index, after, symbols);
+      after = outline(region, func, index, after, symbols, rematerializable);
   }
 }
 

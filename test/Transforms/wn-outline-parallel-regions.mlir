@@ -77,3 +77,42 @@ llvm.func @nested(%p: !llvm.ptr, %c: i1) {
 llvm.func @nested_parallel_0() {
   llvm.return
 }
+
+// -----
+
+/// What LLVM IR folds into a constant is recreated rather than passed: the
+/// memref descriptor of a global (llvm.insertvalue of its address) and a
+/// pointer into it. A descriptor that holds an argument is passed.
+// CHECK-LABEL: llvm.func @descriptors(
+// CHECK-SAME: %[[ARG:[a-zA-Z0-9_]+]]: !llvm.ptr)
+// CHECK: %[[MIXED:.*]] = llvm.insertvalue %[[ARG]]
+// CHECK-NEXT: llvm.call @descriptors_parallel_0() : () -> ()
+// CHECK-NEXT: llvm.call @descriptors_parallel_1(%[[MIXED]]) : (!llvm.struct<(ptr, i64)>) -> ()
+// CHECK-NEXT: llvm.return
+// CHECK: llvm.func internal @descriptors_parallel_0() attributes {always_inline}
+// CHECK-DAG: %[[ADDR:.*]] = llvm.mlir.addressof @table
+// CHECK-DAG: %[[UNDEF:.*]] = llvm.mlir.undef : !llvm.struct<(ptr, i64)>
+// CHECK: %[[DESC:.*]] = llvm.insertvalue %[[ADDR]], %[[UNDEF]][0]
+// CHECK: omp.parallel {
+// CHECK-NEXT: llvm.extractvalue %[[DESC]][0]
+// CHECK: llvm.func internal @descriptors_parallel_1(%{{.*}}: !llvm.struct<(ptr, i64)>)
+llvm.mlir.global private constant @table(dense<1.0> : tensor<4xf32>) {addr_space = 0 : i32} : !llvm.array<4 x f32>
+llvm.func @descriptors(%arg: !llvm.ptr) {
+  %addr = llvm.mlir.addressof @table : !llvm.ptr
+  %undef = llvm.mlir.undef : !llvm.struct<(ptr, i64)>
+  %desc = llvm.insertvalue %addr, %undef[0] : !llvm.struct<(ptr, i64)>
+  %mixed = llvm.insertvalue %arg, %undef[0] : !llvm.struct<(ptr, i64)>
+  omp.parallel {
+    %p = llvm.extractvalue %desc[0] : !llvm.struct<(ptr, i64)>
+    %v = llvm.load %p : !llvm.ptr -> f32
+    llvm.store %v, %p : f32, !llvm.ptr
+    omp.terminator
+  }
+  omp.parallel {
+    %p = llvm.extractvalue %mixed[0] : !llvm.struct<(ptr, i64)>
+    %v = llvm.load %p : !llvm.ptr -> f32
+    llvm.store %v, %p : f32, !llvm.ptr
+    omp.terminator
+  }
+  llvm.return
+}

@@ -374,8 +374,11 @@ def WNOutlineParallelRegionsPass
     This pass moves every outermost `omp.parallel` of an `llvm.func` that has
     more than one into a new internal `llvm.func` (`@<f>_parallel_<n>`) that
     takes the values the region uses from the enclosing function as
-    arguments (constants and global addresses are recreated inside) and is
-    called in the region's place, so that each translation analyzes a small
+    arguments and is called in the region's place; what LLVM IR folds into
+    constants, which the translation would not capture either (constants,
+    addresses of globals, and `llvm.insertvalue`, `llvm.extractvalue` and
+    `llvm.getelementptr` of them: the memref descriptor of a global), is
+    recreated inside instead, so that each translation analyzes a small
     function. The new functions are `always_inline`: LLVM puts them back
     into their caller, and the code is the same. `translateModuleToObject`
     (`wn-translate --mlir-to-object`) runs it; the exposed function is
