@@ -7,8 +7,7 @@
 compile() exports the model (export_program), then compile_exported runs
 wn-opt with `passes` (default --wn-optimize) and --wn-cpu-pipeline,
 wn-translate --mlir-to-object and clang (wn_testing.aot) and loads the shared
-library. The
-result runs without any of them (wn_export.runtime).
+library. The result runs without any of them (wn_export.runtime).
 """
 
 import itertools
