@@ -320,6 +320,24 @@ static void defineRawGlobals(llvm::Module &module, ArrayRef<RawGlobal> raw,
 // Optimization and code generation
 //===----------------------------------------------------------------------===//
 
+/// The four analysis managers of a new-pass-manager pipeline, with
+/// `builder`'s analyses registered and cross-registered (analyses a caller
+/// registers in a manager first take precedence over the builder's).
+struct AnalysisManagers {
+  llvm::LoopAnalysisManager loop;
+  llvm::FunctionAnalysisManager function;
+  llvm::CGSCCAnalysisManager cgscc;
+  llvm::ModuleAnalysisManager module;
+
+  void registerWith(llvm::PassBuilder &builder) {
+    builder.registerModuleAnalyses(module);
+    builder.registerCGSCCAnalyses(cgscc);
+    builder.registerFunctionAnalyses(function);
+    builder.registerLoopAnalyses(loop);
+    builder.crossRegisterProxies(loop, function, cgscc, module);
+  }
+};
+
 /// Runs LLVM's default per-module pipeline at the target's level, with the
 /// target's cost model and the vector library's vectorized functions, as
 /// clang does.
@@ -332,32 +350,24 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
   tuning.SLPVectorization = vectorize;
   tuning.LoopUnrolling = target.passLevel.getSpeedupLevel() > 0;
 
-  llvm::LoopAnalysisManager loopAnalyses;
-  llvm::FunctionAnalysisManager functionAnalyses;
-  llvm::CGSCCAnalysisManager cgsccAnalyses;
-  llvm::ModuleAnalysisManager moduleAnalyses;
+  AnalysisManagers analyses;
   // LLVM's -time-passes, -print-after=..., -debug-pass-manager and the like.
   llvm::PassInstrumentationCallbacks callbacks;
   llvm::StandardInstrumentations instrumentations(module.getContext(),
                                                   /*DebugLogging=*/false);
-  instrumentations.registerCallbacks(callbacks, &moduleAnalyses);
+  instrumentations.registerCallbacks(callbacks, &analyses.module);
   llvm::PassBuilder builder(&machine, tuning, std::nullopt, &callbacks);
   llvm::TargetLibraryInfoImpl libraryInfo(target.triple, target.vectorLibrary);
   // Registered first, so that the builder's default does not replace it.
-  functionAnalyses.registerPass(
+  analyses.function.registerPass(
       [&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
-  builder.registerModuleAnalyses(moduleAnalyses);
-  builder.registerCGSCCAnalyses(cgsccAnalyses);
-  builder.registerFunctionAnalyses(functionAnalyses);
-  builder.registerLoopAnalyses(loopAnalyses);
-  builder.crossRegisterProxies(loopAnalyses, functionAnalyses, cgsccAnalyses,
-                               moduleAnalyses);
+  analyses.registerWith(builder);
 
   llvm::ModulePassManager passes =
       target.passLevel == llvm::OptimizationLevel::O0
           ? builder.buildO0DefaultPipeline(target.passLevel)
           : builder.buildPerModuleDefaultPipeline(target.passLevel);
-  passes.run(module, moduleAnalyses);
+  passes.run(module, analyses.module);
 }
 
 /// Inlines the calls to `always_inline` functions (the parallel regions that
@@ -365,20 +375,12 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
 /// step of every pipeline does; before partitioning, so that caller and
 /// callee need not be in the same partition.
 static void inlineAlwaysInline(llvm::Module &module) {
-  llvm::LoopAnalysisManager loopAnalyses;
-  llvm::FunctionAnalysisManager functionAnalyses;
-  llvm::CGSCCAnalysisManager cgsccAnalyses;
-  llvm::ModuleAnalysisManager moduleAnalyses;
+  AnalysisManagers analyses;
   llvm::PassBuilder builder;
-  builder.registerModuleAnalyses(moduleAnalyses);
-  builder.registerCGSCCAnalyses(cgsccAnalyses);
-  builder.registerFunctionAnalyses(functionAnalyses);
-  builder.registerLoopAnalyses(loopAnalyses);
-  builder.crossRegisterProxies(loopAnalyses, functionAnalyses, cgsccAnalyses,
-                               moduleAnalyses);
+  analyses.registerWith(builder);
   llvm::ModulePassManager passes;
   passes.addPass(llvm::AlwaysInlinerPass());
-  passes.run(module, moduleAnalyses);
+  passes.run(module, analyses.module);
 }
 
 /// Generates `module`'s object code into `object`.
