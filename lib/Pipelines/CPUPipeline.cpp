@@ -3,6 +3,8 @@
 #include "wn/Pipelines/Pipelines.h"
 #include "wn/Transforms/Passes.h"
 
+#include "Registration.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -152,20 +154,36 @@ static void addLLVMLoweringPasses(OpPassManager &pm,
           GreedySimplifyRegionLevel::Disabled)));
 }
 
-void mlir::wn::buildWNCPUPipeline(OpPassManager &pm,
-                                  const WNCPUPipelineOptions &options) {
+OptionProblem
+mlir::wn::checkWNCPUPipelineOptions(const WNCPUPipelineOptions &options) {
+  for (OptionProblem problem :
+       {checkVectorSize("vector-size", options.vectorSize),
+        checkAtLeast("nontemporal-min-bytes", options.nontemporalMinBytes, -1,
+                     "-1: never"),
+        checkRegisterBlock("register-rows", "register-vectors",
+                           options.registerRows, options.registerVectors)})
+    if (problem)
+      return problem;
+  return std::nullopt;
+}
+
+LogicalResult mlir::wn::buildWNCPUPipeline(OpPassManager &pm,
+                                           const WNCPUPipelineOptions &options) {
+  if (checkWNCPUPipelineOptions(options))
+    return failure();
   addTensorPasses(pm, options);
   buildWNBufferizationPasses(pm);
   addWNLoweringPasses(pm, options);
   addContractionPasses(pm, options);
   addLLVMLoweringPasses(pm, options);
+  return success();
 }
 
 void mlir::wn::registerWNCPUPipeline() {
-  PassPipelineRegistration<WNCPUPipelineOptions>(
+  registerWNPipeline<WNCPUPipelineOptions>(
       "wn-cpu-pipeline",
       "Lower a module of func.func on tensors using wn ops (with linalg, "
       "tensor, arith, math and bufferization ops) to the LLVM dialect for the "
       "CPU",
-      buildWNCPUPipeline);
+      checkWNCPUPipelineOptions, buildWNCPUPipeline, /*onModule=*/true);
 }

@@ -3,12 +3,15 @@
 #include "wn/Pipelines/Pipelines.h"
 #include "wn/Transforms/Passes.h"
 
+#include "Registration.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -21,33 +24,120 @@
 using namespace mlir;
 using namespace mlir::wn;
 
-/// The compute capability in `chip` ("sm_90" -> 90, "sm_90a" -> 90), or
-/// none when it is not of that form.
-static std::optional<int> getComputeCapability(StringRef chip) {
-  if (!chip.consume_front("sm_"))
+namespace {
+/// A chip of LLVM 22's NVPTX backend and the oldest PTX ISA version it
+/// accepts for it (llc rejects older ones with a fatal error).
+struct Chip {
+  StringLiteral name;
+  int minPTX;
+};
+} // namespace
+
+static constexpr Chip kChips[] = {
+    {"sm_50", 40},   {"sm_52", 41},   {"sm_53", 42},   {"sm_60", 50},
+    {"sm_61", 50},   {"sm_62", 50},   {"sm_70", 60},   {"sm_72", 61},
+    {"sm_75", 63},   {"sm_80", 70},   {"sm_86", 71},   {"sm_87", 74},
+    {"sm_88", 90},   {"sm_89", 78},   {"sm_90", 78},   {"sm_90a", 80},
+    {"sm_100", 86},  {"sm_100a", 86}, {"sm_100f", 88}, {"sm_101", 86},
+    {"sm_101a", 86}, {"sm_101f", 88}, {"sm_103", 88},  {"sm_103a", 88},
+    {"sm_103f", 88}, {"sm_110", 90},  {"sm_110a", 90}, {"sm_110f", 90},
+    {"sm_120", 87},  {"sm_120a", 87}, {"sm_120f", 88}, {"sm_121", 88},
+    {"sm_121a", 88}, {"sm_121f", 88}};
+
+/// The PTX ISA versions LLVM 22 can emit (+ptx<N>).
+static constexpr int kPTXVersions[] = {32, 40, 41, 42, 43, 50, 60, 61, 62,
+                                       63, 64, 65, 70, 71, 72, 73, 74, 75,
+                                       76, 77, 78, 80, 81, 82, 83, 84, 85,
+                                       86, 87, 88, 90};
+
+static const Chip *lookupChip(StringRef name) {
+  const Chip *it = llvm::find_if(kChips, [&](const Chip &chip) {
+    return chip.name == name;
+  });
+  return it == std::end(kChips) ? nullptr : it;
+}
+
+/// The PTX version of `features` ("+ptx80" -> 80), or none when it is not
+/// one +ptx<N> that LLVM knows.
+static std::optional<int> parsePTXFeature(StringRef features) {
+  int version = 0;
+  if (!features.consume_front("+ptx") || features.getAsInteger(10, version) ||
+      !llvm::is_contained(kPTXVersions, version))
     return std::nullopt;
-  chip.consume_back("a");
+  return version;
+}
+
+/// The features used for `chip`: the user's, else the least PTX version the
+/// chip needs, at least 7.0 (8.0 from sm_90 on).
+static std::string getFeatures(const WNGPUPipelineOptions &options,
+                               const Chip &chip) {
+  if (!options.features.empty())
+    return options.features;
   int capability = 0;
-  if (chip.getAsInteger(10, capability) || capability < 50)
-    return std::nullopt;
-  return capability;
+  (void)chip.name.drop_front(3).take_while(llvm::isDigit).getAsInteger(
+      10, capability);
+  int floor = capability >= 90 ? 80 : 70;
+  return "+ptx" + std::to_string(std::max(chip.minPTX, floor));
+}
+
+OptionProblem
+mlir::wn::checkWNGPUPipelineOptions(const WNGPUPipelineOptions &options) {
+  const Chip *chip = lookupChip(options.chip);
+  if (!chip) {
+    SmallVector<StringRef> names;
+    for (const Chip &known : kChips)
+      names.push_back(known.name);
+    return checkOneOf("chip", options.chip, names);
+  }
+  if (!options.features.empty()) {
+    std::optional<int> ptx = parsePTXFeature(options.features);
+    if (!ptx)
+      return "features must be one PTX version, +ptx<N> with N one of 32, "
+             "40 to 43, 50, 60 to 65, 70 to 78, 80 to 88 or 90, but is '" +
+             options.features + "'";
+    if (*ptx < chip->minPTX)
+      return "features '" + options.features + "' is older than " +
+             chip->name.str() + " needs: +ptx" +
+             std::to_string(chip->minPTX) + " or newer";
+  }
+  for (OptionProblem problem :
+       {checkOneOf("format", options.format, {"isa", "bin", "fatbin"}),
+        checkGPUBlockSize("block-size", options.blockSize),
+        checkOneOf("strategy", options.strategy, kGPUStrategies)})
+    if (problem)
+      return problem;
+  if (options.optLevel < 0 || options.optLevel > 3)
+    return "opt-level must be 0 to 3, but is " +
+           std::to_string(options.optLevel);
+  return std::nullopt;
 }
 
 namespace {
-/// Fails on the module with `message`: how a pipeline reports an invalid
-/// option, since mlir-opt ignores a pipeline builder's failure.
-struct InvalidPipelineOptionPass final
-    : PassWrapper<InvalidPipelineOptionPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InvalidPipelineOptionPass)
 
-  explicit InvalidPipelineOptionPass(std::string message)
-      : message(std::move(message)) {}
-  StringRef getArgument() const final { return "wn-invalid-pipeline-option"; }
+/// Fails on the linalg ops left after the wn ops became kernels: the
+/// pipeline makes GPU kernels of wn ops only, and a linalg op left on the
+/// host would read device memory (or stay half-lowered).
+struct CheckOnlyWNOpsPass final
+    : PassWrapper<CheckOnlyWNOpsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckOnlyWNOpsPass)
+
+  StringRef getArgument() const final { return "wn-check-gpu-lowerable"; }
   void runOnOperation() override {
-    getOperation().emitError() << message;
-    signalPassFailure();
+    WalkResult result = getOperation().walk<WalkOrder::PreOrder>(
+        [](Operation *op) {
+      if (!isa<linalg::LinalgDialect>(op->getDialect()))
+        return WalkResult::advance();
+      // At the op's location, without a dump of the bufferized module.
+      emitError(op->getLoc())
+          << "--wn-gpu-pipeline: '" << op->getName()
+          << "' is not supported: only wn ops become GPU kernels (lower "
+             "other ops for the GPU before the pipeline, or compile for the "
+             "CPU with --wn-cpu-pipeline)";
+      return WalkResult::interrupt();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
   }
-  std::string message;
 };
 
 /// math.sqrt and math.fma on f32 and f64 in kernels as correctly rounded
@@ -83,22 +173,9 @@ struct KernelMathToIntrinsicsPass final
 
 LogicalResult mlir::wn::buildWNGPUPipeline(
     OpPassManager &pm, const WNGPUPipelineOptions &options) {
-  auto fail = [&](const Twine &message) {
-    pm.addPass(std::make_unique<InvalidPipelineOptionPass>(
-        ("--wn-gpu-pipeline: " + message).str()));
+  if (checkWNGPUPipelineOptions(options))
     return failure();
-  };
-  std::optional<int> capability = getComputeCapability(options.chip);
-  if (!capability)
-    return fail(Twine("chip must be sm_<N> with N >= 50 (e.g. sm_80, "
-                      "sm_90), but is '") +
-                options.chip + "'");
-  if (!llvm::is_contained({"isa", "bin", "fatbin"}, options.format))
-    return fail(Twine("format must be isa, bin or fatbin, but is '") +
-                options.format + "'");
-  if (options.optLevel < 0 || options.optLevel > 3)
-    return fail(Twine("opt-level must be 0 to 3, but is ") +
-                Twine(static_cast<int>(options.optLevel)));
+  const Chip &chip = *lookupChip(options.chip);
 
   // Tensors to device buffers.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -113,15 +190,13 @@ LogicalResult mlir::wn::buildWNGPUPipeline(
   pm.addPass(createWNLowerToGPUPass(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(std::make_unique<CheckOnlyWNOpsPass>());
 
   // Kernels to NVVM and a binary; host code to LLVM (upstream's pipeline,
   // which outlines the kernels first).
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip;
-  std::string features = options.features;
-  if (features.empty())
-    features = *capability >= 90 ? "+ptx80" : "+ptx70";
-  nvvm.cubinFeatures = features;
+  nvvm.cubinFeatures = getFeatures(options, chip);
   nvvm.cubinFormat = options.format;
   nvvm.optLevel = options.optLevel;
   if (options.emitCInterface)
@@ -144,12 +219,10 @@ LogicalResult mlir::wn::buildWNGPUPipeline(
 }
 
 void mlir::wn::registerWNGPUPipeline() {
-  PassPipelineRegistration<WNGPUPipelineOptions>(
+  registerWNPipeline<WNGPUPipelineOptions>(
       "wn-gpu-pipeline",
       "Lower a module of func.func on tensors using wn ops to NVVM kernels "
       "(embedded by gpu-module-to-binary) and host code in the LLVM dialect "
       "calling the mgpu* runtime; every buffer is device memory",
-      [](OpPassManager &pm, const WNGPUPipelineOptions &options) {
-        return buildWNGPUPipeline(pm, options);
-      });
+      checkWNGPUPipelineOptions, buildWNGPUPipeline, /*onModule=*/true);
 }

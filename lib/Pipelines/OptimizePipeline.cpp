@@ -11,6 +11,8 @@
 #include "wn/Pipelines/Pipelines.h"
 #include "wn/Transforms/Passes.h"
 
+#include "Registration.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -18,8 +20,9 @@
 using namespace mlir;
 using namespace mlir::wn;
 
-void mlir::wn::buildWNOptimizePipeline(OpPassManager &pm,
-                                       const WNOptimizePipelineOptions &options) {
+LogicalResult
+mlir::wn::buildWNOptimizePipeline(OpPassManager &pm,
+                                  const WNOptimizePipelineOptions &options) {
   // Decomposed weight norms first, so that every later rewrite sees the op.
   if (options.raise)
     pm.addPass(createWNRaisePass());
@@ -33,13 +36,18 @@ void mlir::wn::buildWNOptimizePipeline(OpPassManager &pm,
     pm.addPass(createWNFuseIntoConsumersPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  return success();
 }
 
 void mlir::wn::registerWNOptimizePipeline() {
-  PassPipelineRegistration<WNOptimizePipelineOptions>(
+  // Every pass of it runs on any op: it may be nested (e.g. in func.func).
+  registerWNPipeline<WNOptimizePipelineOptions>(
       "wn-optimize",
       "Always-profitable rewrites of weight norms (canonicalization and "
       "folding, CSE, loop-invariant code motion, fusion into consumers), "
       "before --wn-cpu-pipeline",
-      buildWNOptimizePipeline);
+      [](const WNOptimizePipelineOptions &) -> OptionProblem {
+        return std::nullopt;
+      },
+      buildWNOptimizePipeline, /*onModule=*/false);
 }

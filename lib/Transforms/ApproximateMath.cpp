@@ -32,26 +32,24 @@ namespace wn {
 } // namespace mlir
 
 using namespace mlir;
+using namespace mlir::wn;
 
 namespace {
 /// The math functions the pass approximates: those that LLVM does not map
 /// to libmvec and upstream approximates on f32.
-constexpr llvm::StringLiteral kApproximated[] = {"erf", "erfc", "tanh",
+constexpr StringRef kApproximated[] = {"erf", "erfc", "tanh",
                                                  "expm1", "log1p"};
 
 struct WNApproximateMathPass final
-    : wn::impl::WNApproximateMathPassBase<WNApproximateMathPass> {
-  using Base::Base;
+    : wn::PassWithOptionErrors<
+          wn::impl::WNApproximateMathPassBase<WNApproximateMathPass>> {
+  using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {
-    for (const std::string &name : functions) {
-      if (!llvm::is_contained(kApproximated, name))
-        return emitError(UnknownLoc::get(context))
-               << "wn-approximate-math: unknown function '" << name
-               << "' in 'functions' (expected any of erf, erfc, tanh, "
-                  "expm1, log1p)";
-    }
-    return success();
+    SmallVector<OptionProblem> problems;
+    for (const std::string &name : functions)
+      problems.push_back(checkOneOf("functions", name, kApproximated));
+    return reportOptionProblems(context, getArgument(), problems);
   }
 
   void runOnOperation() override {

@@ -373,8 +373,8 @@ mlir::wn::buildCachedWeightFunctions(const WeightPreparation &preparation,
 
 namespace {
 struct WNCacheWeightsPass final
-    : wn::impl::WNCacheWeightsPassBase<WNCacheWeightsPass> {
-  using Base::Base;
+    : wn::PassWithOptionErrors<wn::impl::WNCacheWeightsPassBase<WNCacheWeightsPass>> {
+  using PassWithOptionErrors::PassWithOptionErrors;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();

@@ -51,16 +51,31 @@ struct FoldConstantWeightNorm final : OpRewritePattern<WeightNormOp> {
 };
 
 struct WNFoldConstantsPass final
-    : wn::impl::WNFoldConstantsPassBase<WNFoldConstantsPass> {
-  using Base::Base;
+    : wn::PassWithOptionErrors<
+          wn::impl::WNFoldConstantsPassBase<WNFoldConstantsPass>> {
+  using PassWithOptionErrors::PassWithOptionErrors;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    return reportOptionProblems(
+        context, getArgument(),
+        {checkAtLeast("max-elements", maxElements, -1,
+                      "-1: up to the folding limit")});
+  }
 
   void runOnOperation() override {
-    if (maxElements < -1) {
-      getOperation()->emitError("--wn-fold-constants: max-elements must be "
-                                "-1 (no limit) or non-negative, but is ")
-          << static_cast<int64_t>(maxElements);
-      return signalPassFailure();
-    }
+    // Weight norms the user asked to fold but that are past the folding
+    // limit are left, with a warning.
+    if (maxElements == -1 || maxElements > kWeightNormFoldLimit)
+      getOperation()->walk([](WeightNormOp op) {
+        ShapedType vType = op.getVType();
+        if (op.hasPureTensorSemantics() && vType.hasStaticShape() &&
+            vType.getNumElements() > kWeightNormFoldLimit &&
+            matchPattern(op.getV(), m_Constant()) &&
+            matchPattern(op.getG(), m_Constant()))
+          op.emitWarning("not folded: v has ")
+              << vType.getNumElements() << " elements, more than the "
+              << kWeightNormFoldLimit << " that constants are folded up to";
+      });
     RewritePatternSet patterns(&getContext());
     populateWNFoldConstantsPatterns(patterns, maxElements);
     // Only this rewrite: other ops are left to the canonicalizer. Constants

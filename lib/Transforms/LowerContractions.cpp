@@ -826,8 +826,16 @@ struct LowerContraction final
 };
 
 struct WNLowerContractionsPass final
-    : wn::impl::WNLowerContractionsPassBase<WNLowerContractionsPass> {
-  using Base::Base;
+    : wn::PassWithOptionErrors<
+          wn::impl::WNLowerContractionsPassBase<WNLowerContractionsPass>> {
+  using PassWithOptionErrors::PassWithOptionErrors;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    return reportOptionProblems(
+        context, getArgument(),
+        {checkVectorSize("vector-size", vectorSize),
+         checkRegisterBlock("rows", "vectors", rows, vectors)});
+  }
 
   void runOnOperation() override {
     WNLowerContractionsPassOptions options;
@@ -835,25 +843,6 @@ struct WNLowerContractionsPass final
     options.rows = rows;
     options.vectors = vectors;
     options.parallel = parallel;
-    if (options.vectorSize < 1 || options.vectorSize > 64 ||
-        !llvm::isPowerOf2_64(options.vectorSize)) {
-      emitError(getOperation()->getLoc())
-          << "wn-lower-contractions: vector-size must be a power of two from "
-             "1 to 64, got "
-          << options.vectorSize;
-      return signalPassFailure();
-    }
-    if (options.rows < 0 || options.vectors < 0 || options.rows > 64 ||
-        options.vectors > 64 ||
-        std::max<int64_t>(options.rows, 1) *
-                std::max<int64_t>(options.vectors, 1) >
-            64) {
-      emitError(getOperation()->getLoc())
-          << "wn-lower-contractions: rows and vectors must be from 0 (auto) "
-             "to 64 with rows * vectors at most 64, got rows="
-          << options.rows << " vectors=" << options.vectors;
-      return signalPassFailure();
-    }
     RewritePatternSet patterns(&getContext());
     populateWNLowerContractionsPatterns(patterns, options);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -543,18 +543,18 @@ void GPULowering::columns() {
 }
 
 struct WNLowerToGPUPass final
-    : wn::impl::WNLowerToGPUPassBase<WNLowerToGPUPass> {
-  using Base::Base;
+    : wn::PassWithOptionErrors<wn::impl::WNLowerToGPUPassBase<WNLowerToGPUPass>> {
+  using PassWithOptionErrors::PassWithOptionErrors;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    return reportOptionProblems(
+        context, getArgument(),
+        {checkGPUBlockSize("block-size", blockSize),
+         checkOneOf("strategy", strategy, kGPUStrategies)});
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (blockSize < kWarpSize || blockSize > 1024 ||
-        blockSize % kWarpSize != 0) {
-      module.emitError("--wn-lower-to-gpu: block-size must be a multiple of ")
-          << kWarpSize << " from " << kWarpSize << " to 1024, but is "
-          << static_cast<int64_t>(blockSize);
-      return signalPassFailure();
-    }
     std::optional<Strategy> chosen =
         llvm::StringSwitch<std::optional<Strategy>>(strategy)
             .Case("auto", Strategy::Auto)
@@ -563,12 +563,7 @@ struct WNLowerToGPUPass final
             .Case("grid", Strategy::Grid)
             .Case("columns", Strategy::Columns)
             .Default(std::nullopt);
-    if (!chosen) {
-      module.emitError("--wn-lower-to-gpu: strategy must be auto, thread, "
-                       "block, grid or columns, but is '")
-          << strategy << "'";
-      return signalPassFailure();
-    }
+    assert(chosen && "checked by initialize");
     // Every buffer is device memory here: host allocations, deallocations
     // and copies of the module become their gpu dialect twins.
     SmallVector<Operation *> hostOps;
@@ -592,7 +587,18 @@ struct WNLowerToGPUPass final
         gpu::DeallocOp::create(b, dealloc.getLoc(), /*asyncToken=*/Type(),
                                ValueRange{}, dealloc.getMemref());
       } else {
+        // gpu.memcpy copies bytes: both sides ranked and contiguous.
         auto copy = cast<memref::CopyOp>(hostOp);
+        for (Value side : {copy.getSource(), copy.getTarget()}) {
+          auto type = dyn_cast<MemRefType>(side.getType());
+          if (!type || !isContiguousRowMajor(type)) {
+            copy.emitOpError("--wn-lower-to-gpu: copies of unranked or "
+                             "non-contiguous memrefs are not supported, "
+                             "but an operand has type ")
+                << side.getType();
+            return signalPassFailure();
+          }
+        }
         gpu::MemcpyOp::create(b, copy.getLoc(), /*asyncToken=*/Type(),
                               ValueRange{}, copy.getTarget(),
                               copy.getSource());

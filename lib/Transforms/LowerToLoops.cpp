@@ -137,9 +137,10 @@ private:
     return ifOp.getResults();
   }
 
-  /// Declares the OpenMP runtime's omp_get_max_threads in the module.
+  /// Declares the OpenMP runtime's omp_get_max_threads in the module
+  /// (checkLowerable: the op's nearest symbol table).
   void declareMaxThreads() {
-    auto module = op->getParentOfType<ModuleOp>();
+    auto module = cast<ModuleOp>(SymbolTable::getNearestSymbolTable(op));
     if (module.lookupSymbol(kMaxThreadsFn))
       return;
     OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
@@ -689,22 +690,30 @@ LogicalResult checkLowerable(WeightNormInterface op) {
            .hasPureBufferSemantics())
     return op.emitOpError("--wn-lower-to-loops needs the op on memrefs; "
                           "bufferize first (one-shot-bufferize)");
+  // Host code: its threads call the OpenMP runtime, declared in the module.
+  Operation *symbolTable = SymbolTable::getNearestSymbolTable(op);
+  if (!isa<ModuleOp>(symbolTable))
+    return op.emitOpError("--wn-lower-to-loops lowers for the CPU, but the op "
+                          "is in '")
+           << symbolTable->getName()
+           << "', not a builtin.module (GPU code: --wn-lower-to-gpu)";
   return success();
 }
 
 struct WNLowerToLoopsPass final
-    : wn::impl::WNLowerToLoopsPassBase<WNLowerToLoopsPass> {
-  using Base::Base;
+    : wn::PassWithOptionErrors<wn::impl::WNLowerToLoopsPassBase<WNLowerToLoopsPass>> {
+  using PassWithOptionErrors::PassWithOptionErrors;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    return reportOptionProblems(
+        context, getArgument(),
+        {checkVectorSize("vector-size", vectorSize),
+         checkAtLeast("nontemporal-min-bytes", nontemporalMinBytes, -1,
+                      "-1: never")});
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (vectorSize < 1 ||
-        !llvm::isPowerOf2_64(static_cast<int64_t>(vectorSize))) {
-      module.emitError("--wn-lower-to-loops: vector-size must be a power of "
-                       "two, but is ")
-          << static_cast<int64_t>(vectorSize);
-      return signalPassFailure();
-    }
     SmallVector<WeightNormInterface> ops;
     module.walk([&](WeightNormInterface op) { ops.push_back(op); });
     bool failedAny = false;

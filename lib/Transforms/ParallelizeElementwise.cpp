@@ -27,6 +27,7 @@ namespace wn {
 } // namespace mlir
 
 using namespace mlir;
+using namespace mlir::wn;
 
 namespace {
 
@@ -94,9 +95,15 @@ struct ParallelizeElementwise final
 };
 
 struct WNParallelizeElementwisePass final
-    : wn::impl::WNParallelizeElementwisePassBase<
-          WNParallelizeElementwisePass> {
-  using Base::Base;
+    : wn::PassWithOptionErrors<wn::impl::WNParallelizeElementwisePassBase<
+          WNParallelizeElementwisePass>> {
+  using PassWithOptionErrors::PassWithOptionErrors;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    return reportOptionProblems(
+        context, getArgument(),
+        {checkAtLeast("min-elements", minElements, 0)});
+  }
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());

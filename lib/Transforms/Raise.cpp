@@ -143,6 +143,13 @@ std::optional<double> getConstantFloat(Value value) {
   return std::nullopt;
 }
 
+/// How deep the evaluator looks through producers of a tensor (and through
+/// the ops of a linalg body): every known spelling of a weight norm is a few
+/// ops deep, and what lies deeper is an opaque leaf. The bound keeps the
+/// recursion off the stack's limit and the pass linear in the number of ops
+/// (each root looks at most this deep).
+constexpr unsigned kMaxEvaluationDepth = 32;
+
 /// Evaluates tensors symbolically and records the ops it looked through.
 class Evaluator {
 public:
@@ -152,7 +159,12 @@ public:
   /// The ops evaluated through (the DAG), besides leaves.
   llvm::SetVector<Operation *> dagOps;
 
+  /// Whether a value was found to depend on itself (an SSA cycle, possible
+  /// in graph regions): nothing is raised then.
+  bool sawCycle = false;
+
 private:
+  std::optional<Sym> evaluateUncached(Value value);
   std::optional<Sym> evaluateLinalg(linalg::LinalgOp op, Value result);
   std::optional<Sym> evaluateReshape(Value result, Value source,
                                      ArrayRef<ReassociationIndices> groups,
@@ -160,9 +172,15 @@ private:
   /// The body value `v` of a linalg op, given the symbolic forms of its
   /// block arguments (in loop space; null: unusable).
   std::optional<Sym> evaluateBody(Value v,
-                                  DenseMap<Value, std::optional<Sym>> &args);
+                                  DenseMap<Value, std::optional<Sym>> &args,
+                                  unsigned depth = 0);
+  std::optional<Sym>
+  evaluateBodyOp(Operation *op, DenseMap<Value, std::optional<Sym>> &args,
+                 unsigned depth);
 
   DenseMap<Value, std::optional<Sym>> cache;
+  /// The values being evaluated, outermost first.
+  llvm::SmallPtrSet<Value, 8> inProgress;
 };
 
 /// A tensor leaf: `value` read at the same indices.
@@ -197,10 +215,26 @@ std::optional<Sym> throughMap(Sym s, AffineMap map) {
 std::optional<Sym> Evaluator::evaluate(Value value) {
   if (auto it = cache.find(value); it != cache.end())
     return it->second;
+  if (!isa<RankedTensorType>(value.getType()))
+    return std::nullopt;
+  // Too deep, or a cycle: an opaque leaf, not cached (a shorter path may
+  // still see through it).
+  if (inProgress.size() >= kMaxEvaluationDepth)
+    return leaf(value);
+  if (inProgress.contains(value)) {
+    sawCycle = true;
+    return leaf(value);
+  }
+  inProgress.insert(value);
+  std::optional<Sym> result = evaluateUncached(value);
+  inProgress.erase(value);
+  cache[value] = result;
+  return result;
+}
+
+std::optional<Sym> Evaluator::evaluateUncached(Value value) {
   std::optional<Sym> result;
-  if (!isa<RankedTensorType>(value.getType())) {
-    result = std::nullopt;
-  } else if (std::optional<double> c = getConstantFloat(value)) {
+  if (std::optional<double> c = getConstantFloat(value)) {
     result = Sym::ofConstant(*c);
   } else if (auto op = value.getDefiningOp<linalg::LinalgOp>();
              op && !isa<linalg::FillOp>(op)) {
@@ -222,9 +256,8 @@ std::optional<Sym> Evaluator::evaluate(Value value) {
     result = leaf(value);
   }
   // What the evaluator cannot see through is a leaf.
-  if (!result && isa<RankedTensorType>(value.getType()))
+  if (!result)
     result = leaf(value);
-  cache[value] = result;
   return result;
 }
 
@@ -381,15 +414,29 @@ std::optional<Sym> Evaluator::evaluateLinalg(linalg::LinalgOp op,
 }
 
 std::optional<Sym>
-Evaluator::evaluateBody(Value v, DenseMap<Value, std::optional<Sym>> &args) {
+Evaluator::evaluateBody(Value v, DenseMap<Value, std::optional<Sym>> &args,
+                        unsigned depth) {
+  // `args` holds the block arguments' forms and memoizes the body values
+  // evaluated so far (a value used twice is evaluated once).
   if (auto it = args.find(v); it != args.end())
     return it->second;
   if (std::optional<double> c = getConstantFloat(v))
     return Sym::ofConstant(*c);
   Operation *op = v.getDefiningOp();
-  if (!op)
+  if (!op || depth >= kMaxEvaluationDepth)
     return std::nullopt;
-  auto operand = [&](unsigned i) { return evaluateBody(op->getOperand(i), args); };
+  std::optional<Sym> result = evaluateBodyOp(op, args, depth);
+  args[v] = result;
+  return result;
+}
+
+std::optional<Sym>
+Evaluator::evaluateBodyOp(Operation *op,
+                          DenseMap<Value, std::optional<Sym>> &args,
+                          unsigned depth) {
+  auto operand = [&](unsigned i) {
+    return evaluateBody(op->getOperand(i), args, depth + 1);
+  };
   if (isa<arith::ExtFOp, arith::TruncFOp>(op))
     return operand(0);
   if (isa<arith::MulFOp>(op)) {
@@ -479,6 +526,8 @@ struct RaiseWeightNorm final : OpInterfaceRewritePattern<linalg::LinalgOp> {
       return failure();
     Evaluator evaluator;
     std::optional<Sym> s = evaluator.evaluate(result);
+    if (evaluator.sawCycle)
+      return rewriter.notifyMatchFailure(op, "a value depends on itself");
     if (!s || s->constant != 1.0 || s->factors.size() != 3)
       return rewriter.notifyMatchFailure(op, "not three factors");
     const Factor *v = nullptr, *g = nullptr, *sum = nullptr;

@@ -108,15 +108,32 @@ protected:
   // The view of v and the per-slice values
   //===--------------------------------------------------------------------===//
 
-  /// `memref` (contiguous, row-major) as a 1-D array.
+  /// `memref` (contiguous, row-major) as a 1-D array with a unit stride.
   Value flatten(Value memref) {
-    int64_t rank = cast<MemRefType>(memref.getType()).getRank();
-    if (rank == 1)
-      return memref;
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < rank; ++i)
-      all[0].push_back(i);
-    return memref::CollapseShapeOp::create(b, memref, all);
+    auto type = cast<MemRefType>(memref.getType());
+    bool empty = llvm::is_contained(type.getShape(), 0);
+    if (type.getLayout().isIdentity() && !empty) {
+      if (type.getRank() == 1)
+        return memref;
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t i = 0, e = type.getRank(); i < e; ++i)
+        all[0].push_back(i);
+      return memref::CollapseShapeOp::create(b, memref, all);
+    }
+    // A layout contiguous only by its static shape (unit dims of any
+    // stride: memref<1xf32, strided<[?], offset: ?>>), or a static empty
+    // shape (which collapse_shape does not take with dynamic dims): a
+    // unit-stride view of the same elements at the same offset.
+    int64_t count = empty ? 0 : type.getNumElements();
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
+    auto flatType = MemRefType::get(
+        {count}, type.getElementType(),
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}),
+        type.getMemorySpace());
+    return memref::ReinterpretCastOp::create(
+        b, flatType, metadata.getBaseBuffer(), OpFoldResult(metadata.getOffset()),
+        ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
   }
   /// Sets P, O and Q (v as [P, O, Q] around dim; the whole-tensor norm is
   /// P = O = 1) and eps; returns v's sizes.

@@ -10,6 +10,9 @@
 // RUN: not wn-opt %s --wn-cpu-pipeline=no-such-option=1 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not wn-opt %s --wn-cpu-pipeline=strategy=fastest 2>&1 | FileCheck %s --check-prefix=BADSTRATEGY
 // RUN: not wn-opt %s --wn-cpu-pipeline=vector-size=3 2>&1 | FileCheck %s --check-prefix=BADVECTOR
+// RUN: not wn-opt %s --wn-cpu-pipeline=vector-size=abc 2>&1 | FileCheck %s --check-prefix=BADINT
+// RUN: not wn-opt %s --wn-cpu-pipeline=nontemporal-min-bytes=-2 2>&1 | FileCheck %s --check-prefix=BADNT
+// RUN: not wn-opt %s '--pass-pipeline=builtin.module(func.func(wn-cpu-pipeline))' 2>&1 | FileCheck %s --check-prefix=NESTED
 
 /// Every strategy leaves nothing but the LLVM dialect (and OpenMP, for the
 /// fused strategy's threads).
@@ -90,9 +93,18 @@ func.func @returns_tensor(%v: tensor<?x7xbf16>, %g: tensor<?xbf16>) -> tensor<?x
 }
 
 /// Unknown pipeline options and bad values are reported, not ignored.
-// BADOPT: no such option no-such-option
+/// The error names the pipeline; a value that llvm::cl rejects is described
+/// by llvm::cl on the line before.
+// BADOPT: error: --wn-cpu-pipeline: invalid options 'no-such-option=1': no such option no-such-option
 // BADSTRATEGY: for the --strategy option: Cannot find option named 'fastest'!
-// BADVECTOR: error: --wn-lower-to-loops: vector-size must be a power of two, but is 3
+// BADSTRATEGY-NEXT: error: --wn-cpu-pipeline: invalid options 'strategy=fastest'
+// BADVECTOR: error: --wn-cpu-pipeline: vector-size must be a power of two from 1 to 64, but is 3
+// BADINT: for the --vector-size option: 'abc' value invalid for long argument!
+// BADINT-NEXT: error: --wn-cpu-pipeline: invalid options 'vector-size=abc'
+// BADNT: error: --wn-cpu-pipeline: nontemporal-min-bytes must be at least -1 (-1: never), but is -2
+/// The pipeline bufferizes function boundaries and converts the module: it
+/// runs on builtin.module and says so when nested.
+// NESTED: error: --wn-cpu-pipeline runs on builtin.module, not nested in 'func.func': use --pass-pipeline='builtin.module(wn-cpu-pipeline)'
 
 /// The generic form tools emit lowers like the custom one.
 // CHECK-LABEL: llvm.func @generic_form(

@@ -36,4 +36,4 @@ func.func @f64(%x: f64) -> (f64, f64) {
   return %a, %b : f64, f64
 }
 
-// BAD: error: wn-approximate-math: unknown function 'sinh' in 'functions' (expected any of erf, erfc, tanh, expm1, log1p)
+// BAD: error: --wn-approximate-math: functions must be one of erf, erfc, tanh, expm1, log1p, but is 'sinh'

@@ -3,7 +3,7 @@
 // RUN: wn-opt %s '-wn-fold-constants=max-elements=4' -split-input-file | FileCheck %s --check-prefix=SMALL
 // RUN: not wn-opt %s '-wn-fold-constants=max-elements=-2' -split-input-file 2>&1 | FileCheck %s --check-prefix=BADLIMIT
 
-// BADLIMIT: error: --wn-fold-constants: max-elements must be -1 (no limit) or non-negative, but is -2
+// BADLIMIT: error: --wn-fold-constants: max-elements must be at least -1 (-1: up to the folding limit), but is -2
 
 /// Above the default limit the pass keeps a weight norm whose v has another
 /// user; with max-elements=-1 it folds it whatever v's other users (rows of

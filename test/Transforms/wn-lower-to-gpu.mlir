@@ -5,7 +5,7 @@
 // RUN: not wn-opt %s '-wn-lower-to-gpu=strategy=warp' -split-input-file 2>&1 | FileCheck %s --check-prefix=BADSTRATEGY
 
 // BADBLOCK: block-size must be a multiple of 32 from 32 to 1024, but is 48
-// BADSTRATEGY: strategy must be auto, thread, block, grid or columns, but is 'warp'
+// BADSTRATEGY: error: --wn-lower-to-gpu: strategy must be one of auto, thread, block, grid, columns, but is 'warp'
 
 /// DAC's 7-element slices: one thread per slice, one kernel (4 blocks of
 /// 256 threads for 1000 slices); f16 summed in f32 with Kahan's
@@ -163,5 +163,28 @@ func.func @forced_middle(%v: memref<4x8x16xf32>, %g: memref<8xf32>, %w: memref<4
 // CHECK-NOT: gpu.launch
 func.func @empty_scale(%v: memref<8x0xf32>, %g: memref<8xf32>, %s: memref<8xf32>) {
   wn.weight_norm_scale dim(0) ins(%v, %g : memref<8x0xf32>, memref<8xf32>) outs(%s : memref<8xf32>)
+  return
+}
+
+// -----
+
+/// Host copies become gpu.memcpy, which copies bytes: unranked or
+/// non-contiguous memrefs are an error.
+func.func @unranked_copy(%a: memref<*xf32>, %b: memref<*xf32>) {
+  // expected-error @+1 {{--wn-lower-to-gpu: copies of unranked or non-contiguous memrefs are not supported, but an operand has type 'memref<*xf32>'}}
+  memref.copy %a, %b : memref<*xf32> to memref<*xf32>
+  return
+}
+
+// -----
+
+/// A static empty shape with a dynamic dim: a flat memref<0xf32> view.
+/// Its slices are empty and w has no element: nothing is left after
+/// canonicalization (no invalid collapse_shape before it).
+// CHECK-LABEL: func.func @empty_with_dynamic_dim
+// CHECK-NOT: memref.collapse_shape
+// CHECK: return
+func.func @empty_with_dynamic_dim(%v: memref<?x0xf32>, %g: memref<?xf32>, %w: memref<?x0xf32>) {
+  wn.weight_norm dim(0) ins(%v, %g : memref<?x0xf32>, memref<?xf32>) outs(%w : memref<?x0xf32>)
   return
 }

@@ -1,8 +1,15 @@
 // RUN: wn-opt %s -wn-lower-to-loops -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: wn-opt %s '-wn-lower-to-loops=parallel=0 vector-size=4' -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SEQ
 // RUN: not wn-opt %s -wn-lower-to-loops=vector-size=3 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADVECTOR
+// RUN: not wn-opt %s -wn-lower-to-loops=vector-size=4611686018427387904 -split-input-file 2>&1 | FileCheck %s --check-prefix=HUGEVECTOR
+// RUN: not wn-opt %s -wn-lower-to-loops=nontemporal-min-bytes=-2 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADNT
+// RUN: not wn-opt %s -wn-lower-to-loops=vector-size=abc -split-input-file 2>&1 | FileCheck %s --check-prefix=BADINT
 
-// BADVECTOR: vector-size must be a power of two, but is 3
+// BADVECTOR: error: --wn-lower-to-loops: vector-size must be a power of two from 1 to 64, but is 3
+// HUGEVECTOR: error: --wn-lower-to-loops: vector-size must be a power of two from 1 to 64, but is 4611686018427387904
+// BADNT: error: --wn-lower-to-loops: nontemporal-min-bytes must be at least -1 (-1: never), but is -2
+// BADINT: for the --vector-size option: 'abc' value invalid for long argument!
+// BADINT-NEXT: error: --wn-lower-to-loops: invalid options 'vector-size=abc'
 
 /// dim 0, static: the rows kernel (folded from the run-time choice). Each
 /// row is reduced into a vector of f64 partial sums (f32 squares are exact
@@ -234,4 +241,46 @@ func.func @scale_columns(%v: memref<1000x32xf32>, %g: memref<32xf32>, %s: memref
 func.func @scale_rows(%v: memref<64x32xbf16>, %g: memref<64x1xbf16>, %s: memref<64x1xf32>) {
   wn.weight_norm_scale dim(0) ins(%v, %g : memref<64x32xbf16>, memref<64x1xbf16>) outs(%s : memref<64x1xf32>)
   return
+}
+
+// -----
+
+/// A contiguous buffer whose layout is not the identity (the default
+/// bufferized layout of a tensor<1xf32> argument: a dynamic stride on a unit
+/// dim) is viewed with a unit stride at its offset before vector loads.
+// CHECK-LABEL: func.func @unit_dim_dynamic_stride
+// CHECK: %{{.*}}, %[[OFFSET:.*]], %{{.*}}, %{{.*}} = memref.extract_strided_metadata %arg0
+// CHECK: %[[V1:.*]] = memref.reinterpret_cast %arg0 to offset: [%[[OFFSET]]], sizes: [1], strides: [1] : memref<1xf32, strided<[?], offset: ?>> to memref<1xf32, strided<[1], offset: ?>>
+// CHECK: vector.load %[[V1]]
+func.func @unit_dim_dynamic_stride(%v: memref<1xf32, strided<[?], offset: ?>>, %g: memref<1xf32, strided<[?], offset: ?>>, %w: memref<1xf32, strided<[?], offset: ?>>) {
+  wn.weight_norm dim(0) ins(%v, %g : memref<1xf32, strided<[?], offset: ?>>, memref<1xf32, strided<[?], offset: ?>>) outs(%w : memref<1xf32, strided<[?], offset: ?>>)
+  return
+}
+
+// -----
+
+/// A static empty shape with a dynamic dim ([?, 0]: the slices are empty)
+/// is viewed as a flat memref<0xf32> (collapse_shape does not take it).
+/// Its slices are empty and w has no element: nothing is left after
+/// canonicalization (no invalid collapse_shape before it).
+// CHECK-LABEL: func.func @empty_with_dynamic_dim
+// CHECK-NOT: memref.collapse_shape
+// CHECK: return
+func.func @empty_with_dynamic_dim(%v: memref<?x0xf32>, %g: memref<?xf32>, %w: memref<?x0xf32>) {
+  wn.weight_norm dim(0) ins(%v, %g : memref<?x0xf32>, memref<?xf32>) outs(%w : memref<?x0xf32>)
+  return
+}
+
+// -----
+
+/// CPU loops call the OpenMP runtime from the host module: an op in a
+/// gpu.module is an error, not a call to an undeclared function.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    func.func @in_gpu_module(%v: memref<4x8xf32>, %g: memref<4xf32>, %w: memref<4x8xf32>) {
+      // expected-error @+1 {{--wn-lower-to-loops lowers for the CPU, but the op is in 'gpu.module', not a builtin.module (GPU code: --wn-lower-to-gpu)}}
+      wn.weight_norm dim(0) ins(%v, %g : memref<4x8xf32>, memref<4xf32>) outs(%w : memref<4x8xf32>)
+      return
+    }
+  }
 }

@@ -3,6 +3,8 @@
 #ifndef WN_PIPELINES_PIPELINES_H
 #define WN_PIPELINES_PIPELINES_H
 
+#include "wn/Transforms/PassOptions.h"
+
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
 
@@ -92,10 +94,16 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
       llvm::cl::init(false)};
 };
 
-/// Builds the CPU pipeline: func.func on tensors with wn, linalg, tensor,
-/// arith, math and bufferization ops, down to the LLVM dialect, ready for
-/// mlir-runner or mlir-translate --mlir-to-llvmir.
-void buildWNCPUPipeline(OpPassManager &pm, const WNCPUPipelineOptions &options);
+/// The first invalid value of `options`, as a message naming the option.
+OptionProblem checkWNCPUPipelineOptions(const WNCPUPipelineOptions &options);
+
+/// Builds the CPU pipeline on `pm` (anchored on builtin.module): func.func on
+/// tensors with wn, linalg, tensor, arith, math and bufferization ops, down
+/// to the LLVM dialect, ready for mlir-runner or mlir-translate
+/// --mlir-to-llvmir. Fails, adding nothing, on invalid options
+/// (checkWNCPUPipelineOptions says which).
+LogicalResult buildWNCPUPipeline(OpPassManager &pm,
+                                 const WNCPUPipelineOptions &options);
 
 /// Registers --wn-cpu-pipeline.
 void registerWNCPUPipeline();
@@ -113,8 +121,9 @@ struct WNGPUPipelineOptions : public PassPipelineOptions<WNGPUPipelineOptions> {
       llvm::cl::init("sm_90")};
   PassOptions::Option<std::string> features{
       *this, "features",
-      llvm::cl::desc("PTX features; empty: +ptx80 for sm_90 and newer (which "
-                     "needs it), +ptx70 before"),
+      llvm::cl::desc("PTX features, as +ptx<N> (the PTX ISA version); empty: "
+                     "the least the chip needs, at least +ptx70 (+ptx80 for "
+                     "sm_90 and newer)"),
       llvm::cl::init("")};
   PassOptions::Option<std::string> format{
       *this, "format",
@@ -146,9 +155,15 @@ struct WNGPUPipelineOptions : public PassPipelineOptions<WNGPUPipelineOptions> {
 /// (every buffer is device memory), wn ops lowered to kernels
 /// (--wn-lower-to-gpu), kernels outlined and compiled for NVVM and embedded
 /// by gpu-module-to-binary, host code in the LLVM dialect calling the mgpu*
-/// runtime functions. Fails on invalid chips and formats.
+/// runtime functions. Fails, adding nothing, on invalid options
+/// (checkWNGPUPipelineOptions says which).
 LogicalResult buildWNGPUPipeline(OpPassManager &pm,
                                  const WNGPUPipelineOptions &options);
+
+/// The first invalid value of `options` (a chip the NVPTX backend does not
+/// know, features other than one +ptx<N> or a PTX version older than the
+/// chip needs, ...), as a message naming the option.
+OptionProblem checkWNGPUPipelineOptions(const WNGPUPipelineOptions &options);
 
 /// Registers --wn-gpu-pipeline.
 void registerWNGPUPipeline();
@@ -173,8 +188,8 @@ struct WNOptimizePipelineOptions
 /// Builds --wn-optimize: --wn-raise, canonicalize (normalized dim, canonical g layout,
 /// folding of small constant weight norms), CSE, loop-invariant code motion,
 /// --wn-fuse-into-consumers, canonicalize and CSE again.
-void buildWNOptimizePipeline(OpPassManager &pm,
-                             const WNOptimizePipelineOptions &options);
+LogicalResult buildWNOptimizePipeline(OpPassManager &pm,
+                                      const WNOptimizePipelineOptions &options);
 
 /// Registers --wn-optimize.
 void registerWNOptimizePipeline();

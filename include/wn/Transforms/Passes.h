@@ -4,6 +4,7 @@
 #define WN_TRANSFORMS_PASSES_H
 
 #include "wn/Dialect/WN/IR/WNConstantFold.h"
+#include "wn/Transforms/PassOptions.h"
 
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/StringSet.h"

@@ -404,13 +404,15 @@ def WNFoldConstantsPass : Pass<"wn-fold-constants"> {
     accept keeping both v and w (for example when a later pass drops v).
 
     Example: `--wn-fold-constants=max-elements=-1` folds every constant
-    weight norm. The rewrite is `populateWNFoldConstantsPatterns`.
+    weight norm up to the folding limit, 2^26 elements of v
+    (`kWeightNormFoldLimit`); larger ones are left to the kernels with a
+    warning. The rewrite is `populateWNFoldConstantsPatterns`.
   }];
   let options = [
     Option<"maxElements", "max-elements", "int64_t",
            /*default=*/"::mlir::wn::kWeightNormFoldMaxElements",
            "Fold weight norms whose v has at most this many elements, "
-           "whatever v's other users (-1: no limit)">
+           "whatever v's other users (-1: up to the folding limit, 2^26)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

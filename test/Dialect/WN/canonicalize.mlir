@@ -353,3 +353,49 @@ func.func @scale_canonical(%v: tensor<4x6xf32>, %g: tensor<1x6xf32>, %s: tensor<
   %r = wn.weight_norm_scale dim(-1) ins(%v, %g : tensor<4x6xf32>, tensor<1x6xf32>) outs(%s : tensor<1x6xf32>) -> tensor<1x6xf32>
   return %r : tensor<1x6xf32>
 }
+
+// -----
+
+/// The norm written into the same tensor as w (v and g both [4, 1]): the
+/// norm destination is collapsed to the canonical layout like any other,
+/// w's destination is kept.
+// CHECK-LABEL: func.func @norm_destination_is_w_destination
+// CHECK-SAME: (%[[V:[a-zA-Z0-9_]+]]: tensor<4x1xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<4x1xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<4x1xf32>)
+// CHECK-DAG: %[[FG:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0, 1]] : tensor<4x1xf32> into tensor<4xf32>
+// CHECK-DAG: %[[FN:.*]] = tensor.collapse_shape %[[I]] {{\[}}[0, 1]] : tensor<4x1xf32> into tensor<4xf32>
+// CHECK: %[[W:.*]], %[[N:.*]] = wn.weight_norm dim(0) ins(%[[V]], %[[FG]] : tensor<4x1xf32>, tensor<4xf32>) outs(%[[I]], %[[FN]] : tensor<4x1xf32>, tensor<4xf32>)
+// CHECK: %[[EN:.*]] = tensor.expand_shape %[[N]]
+// CHECK: return %[[W]], %[[EN]]
+func.func @norm_destination_is_w_destination(%v: tensor<4x1xf32>, %g: tensor<4x1xf32>, %init: tensor<4x1xf32>) -> (tensor<4x1xf32>, tensor<4x1xf32>) {
+  %w, %n = wn.weight_norm dim(0) ins(%v, %g : tensor<4x1xf32>, tensor<4x1xf32>) outs(%init, %init : tensor<4x1xf32>, tensor<4x1xf32>) -> tensor<4x1xf32>, tensor<4x1xf32>
+  return %w, %n : tensor<4x1xf32>, tensor<4x1xf32>
+}
+
+// -----
+
+/// A splat v of 2^32 elements is past the folding limit (2^26): left to the
+/// kernels, in constant time and memory.
+// CHECK-LABEL: func.func @huge_splat_not_folded
+// CHECK: wn.weight_norm
+func.func @huge_splat_not_folded() -> tensor<65536x65536xf32> {
+  %v = arith.constant dense<1.0> : tensor<65536x65536xf32>
+  %g = arith.constant dense<2.0> : tensor<65536xf32>
+  %init = tensor.empty() : tensor<65536x65536xf32>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<65536x65536xf32>, tensor<65536xf32>) outs(%init : tensor<65536x65536xf32>) -> tensor<65536x65536xf32>
+  return %w : tensor<65536x65536xf32>
+}
+
+// -----
+
+/// A splat v and a splat g fold to splats.
+// CHECK-LABEL: func.func @splat_folds_to_splat
+// CHECK: %[[W:.*]] = arith.constant dense<5.000000e-01> : tensor<256x4xf32>
+// CHECK-NOT: wn.weight_norm
+// CHECK: return %[[W]]
+func.func @splat_folds_to_splat() -> tensor<256x4xf32> {
+  %v = arith.constant dense<3.0> : tensor<256x4xf32>
+  %g = arith.constant dense<1.0> : tensor<256xf32>
+  %init = tensor.empty() : tensor<256x4xf32>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<256x4xf32>, tensor<256xf32>) outs(%init : tensor<256x4xf32>) -> tensor<256x4xf32>
+  return %w : tensor<256x4xf32>
+}

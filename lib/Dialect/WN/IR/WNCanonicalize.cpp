@@ -113,11 +113,14 @@ struct CanonicalizeGLayout final : OpRewritePattern<OpTy> {
     SmallVector<Value> operands(op->getOperands());
     operands[op.getGMutable().getOperandNumber()] =
         collapseToCanonicalGLayout(rewriter, loc, op.getG(), dim);
-    Value w = op.getWDestination();
+    // w's destination, when the op has one, is the first init; the others
+    // (norm, scale) are in g's layout, even when they are the same value as
+    // w's destination.
+    bool hasW = static_cast<bool>(op.getWDestination());
     SmallVector<Type> resultTypes;
-    for (OpOperand &init : op.getDpsInitsMutable()) {
+    for (auto [index, init] : llvm::enumerate(op.getDpsInitsMutable())) {
       Value value = init.get();
-      if (value != w) {
+      if (!hasW || index != 0) {
         value = collapseToCanonicalGLayout(rewriter, loc, value, dim);
         operands[init.getOperandNumber()] = value;
       }

@@ -86,6 +86,19 @@ static FailureOr<SmallVector<double>> readElements(Attribute attr,
 static DenseElementsAttr writeElements(ShapedType type,
                                        ArrayRef<double> values) {
   Type elementType = type.getElementType();
+  // Equal values (a splat v with a splat g) are stored once.
+  if (!values.empty() &&
+      llvm::all_equal(llvm::map_range(values, [](double x) {
+        return llvm::bit_cast<uint64_t>(x);
+      })))
+    values = values.take_front();
+  if (values.size() == 1 && type.getNumElements() != 1) {
+    APFloat x(values.front());
+    bool losesInfo = false;
+    x.convert(cast<FloatType>(elementType).getFloatSemantics(),
+              APFloat::rmNearestTiesToEven, &losesInfo);
+    return DenseElementsAttr::get(type, x);
+  }
   if (elementType.isF64())
     return DenseElementsAttr::get(type, values);
   if (elementType.isF32()) {
@@ -245,6 +258,8 @@ FailureOr<SmallVector<Attribute>> mlir::wn::computeConstantWeightNorm(
     return failure();
   auto vType = cast<ShapedType>(vAttr.getType());
   auto gType = cast<ShapedType>(gAttr.getType());
+  if (!vType.hasStaticShape() || vType.getNumElements() > kWeightNormFoldLimit)
+    return failure();
   FailureOr<SmallVector<double>> vValues = readElements(v, vType);
   FailureOr<SmallVector<double>> gValues = readElements(g, gType);
   if (failed(vValues) || failed(gValues))

@@ -17,10 +17,16 @@ namespace wn {
 
 /// The largest v, in elements, that canonicalization folds when v's constant
 /// has users besides the weight norm: folding then keeps both v and w alive.
-/// A constant v whose only user is the weight norm folds at any size (it dies
-/// with the op, nothing is duplicated). --wn-fold-constants sets its own
-/// limit.
+/// A constant v whose only user is the weight norm folds up to
+/// kWeightNormFoldLimit elements (it dies with the op, nothing is
+/// duplicated). --wn-fold-constants sets its own limit.
 constexpr int64_t kWeightNormFoldMaxElements = 65536;
+
+/// The largest v, in elements, folded at all (by canonicalization or
+/// --wn-fold-constants): the host computation holds v and w as doubles (16
+/// bytes an element, 1 GiB here) and takes seconds; larger weight norms,
+/// splats among them, are left to the compiled kernels.
+constexpr int64_t kWeightNormFoldLimit = int64_t(1) << 26;
 
 /// Computes a weight norm of constants on the host. `v` and `g` are
 /// DenseElementsAttr or DenseResourceElementsAttr (with their data loaded) of
@@ -28,7 +34,8 @@ constexpr int64_t kWeightNormFoldMaxElements = 65536;
 /// (std::nullopt: whole tensor), `eps` the op's eps rounded to the
 /// accumulation type, `normType` the norm result's type or null for none.
 /// Returns w's value, then the norm's when `normType` is given; fails when an
-/// operand is not a constant of a supported, statically shaped type.
+/// operand is not a constant of a supported, statically shaped type or when
+/// v has more than kWeightNormFoldLimit elements.
 ///
 /// The arithmetic is the op's (WNNumerics.h), per slice: f32 squares summed
 /// in f64 and the scale g / norm in f64, applied as an f32 pair

@@ -161,8 +161,10 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
       NaN as at run time). So that a large weight is not duplicated unasked,
       the folder only folds when v has at most 65536 elements
       (`kWeightNormFoldMaxElements`) or when v's constant has no user but
-      this op (it dies with it); `--wn-fold-constants=max-elements=N` folds
-      up to N elements whatever v's other users.
+      this op (it dies with it) and has at most 2^26 elements
+      (`kWeightNormFoldLimit`, the host computation's limit);
+      `--wn-fold-constants=max-elements=N` folds up to N elements whatever
+      v's other users.
     - On tensors the op has no side effects and is speculatable: CSE merges
       identical weight norms and loop-invariant code motion hoists one with
       invariant operands out of `scf.for`, `affine.for` and the body of
