@@ -34,7 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.weight_norm import WeightNorm
 
-from . import mlir
+from . import mlir, where
 from .symbolic import Sym
 from .tracing import ROOT_PREFIX, trace
 from .weightnorm import ExportError, find_weight_norm
@@ -1904,15 +1904,20 @@ def _constants(args, kwargs) -> list:
 _SIZE_ARGUMENT_KINDS = ("reshape", "getitem", "pad", "identity")
 
 
-def _trace(module, inputs):
+def _trace(module, inputs, second: bool = False):
+    """trace(); an exception of the model's own code is an ExportError
+    naming it and where it was raised (the second trace, at the grown sizes
+    of the dynamic dims, says so)."""
     try:
         return trace(module, tuple(inputs))
     except ExportError:
         raise
-    except Exception as error:  # tracing runs user code
+    except (Exception, SystemExit) as error:  # tracing runs user code
+        sizes = (f" at input sizes {[list(x.shape) for x in inputs]} (other "
+                 f"sizes of the dynamic dims)" if second else "")
         raise ExportError(f"tracing {type(module).__name__} with "
-                          f"torch.fx failed: {type(error).__name__}: "
-                          f"{error}") from error
+                          f"torch.fx{sizes} failed: "
+                          f"{where.describe(error)}") from error
 
 
 def export_program(module: nn.Module, example_input,
@@ -1948,7 +1953,7 @@ def export_program(module: nn.Module, example_input,
         graph, tracer, root, wrapped = _trace(module, inputs)
         if dynamic:
             second = _second_inputs(inputs, dynamic)
-            graph2, tracer2, _, _ = _trace(module, second)
+            graph2, tracer2, _, _ = _trace(module, second, second=True)
             _attach_second_trace(graph, tracer, graph2, tracer2,
                                  [list(x.shape) for x in second])
         ex = _GraphExporter(root, graph, tracer, weights, dtype,

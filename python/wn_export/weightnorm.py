@@ -102,13 +102,27 @@ def load_state_dict(model: torch.nn.Module, state_dict: dict,
     Entries `<layer>.parametrizations.<name>.original0/1` (newer PyTorch) go
     into a layer that is weight-normed either way; a layer with a plain
     `<name>` gets torch.nn.utils.weight_norm first, with its dim from
-    `dims[<layer>]` or, failing that, from g's shape. Every other entry loads
-    as usual (strict: missing or unexpected keys are errors).
+    `dims[<layer>]` or, failing that, from g's shape (a layer weight-normed
+    already keeps its dim, which `dims` must not contradict; `dims` naming
+    any other layer is an error). Every other entry loads as usual (strict:
+    missing or unexpected keys, shapes that differ from the model's and
+    values that are not tensors are errors, ExportError).
     """
+    if not isinstance(state_dict, dict):
+        raise ExportError(f"the state dict is a {type(state_dict).__name__}, "
+                          f"not a dict of tensors")
     dims = dims or {}
+    used_dims = set()
     rest = {}
     pairs: dict[tuple[str, str], dict[str, torch.Tensor]] = {}
     for key, value in state_dict.items():
+        if not isinstance(key, str):
+            raise ExportError(f"state dict key {key!r} is not a string "
+                              f"({type(key).__name__})")
+        if not isinstance(value, torch.Tensor) and \
+                not key.endswith("_extra_state"):
+            raise ExportError(f"state dict entry '{key}' is not a tensor "
+                              f"({type(value).__name__})")
         m = _PARAMETRIZED_KEY.match(key)
         if m:
             pairs.setdefault((m.group(1) or "", m.group(2)), {})[
@@ -128,13 +142,32 @@ def load_state_dict(model: torch.nn.Module, state_dict: dict,
                               f"layer '{prefix}'") from None
         found = find_weight_norm(layer, name, prefix)
         if found is None:
-            if not isinstance(getattr(layer, name, None), torch.nn.Parameter):
+            weight = getattr(layer, name, None)
+            if not isinstance(weight, torch.nn.Parameter):
                 raise ExportError(f"state dict entry '{key}': layer "
                                   f"'{prefix}' has no parameter '{name}'")
-            dim = dims[prefix] if prefix in dims else _infer_dim(key, g, v)
+            if prefix in dims:
+                dim = dims[prefix]
+                used_dims.add(prefix)
+                try:
+                    wn_dim(dim, weight.dim())   # checks the range
+                except ExportError as error:
+                    raise ExportError(f"layer '{prefix}': {error}") from None
+            else:
+                dim = _infer_dim(key, g, v)
             torch.nn.utils.weight_norm(layer, name,
                                        dim=-1 if dim is None else dim)
             found = find_weight_norm(layer, name, prefix)
+        elif prefix in dims:
+            used_dims.add(prefix)
+            try:
+                dim = wn_dim(dims[prefix], found.v.dim())
+            except ExportError as error:
+                raise ExportError(f"layer '{prefix}': {error}") from None
+            if dim != found.dim:
+                raise ExportError(
+                    f"layer '{prefix}' is weight-normed with dim "
+                    f"{found.dim}, not the dim {dims[prefix]} given for it")
         for target, source, what in ((found.g, g, "original0 (g)"),
                                      (found.v, v, "original1 (v)")):
             if target.shape != source.shape:
@@ -147,6 +180,21 @@ def load_state_dict(model: torch.nn.Module, state_dict: dict,
         # The remaining entries must not name the parameters just loaded.
         rest.pop(f"{prefix + '.' if prefix else ''}{found.g_name}", None)
         rest.pop(f"{prefix + '.' if prefix else ''}{found.v_name}", None)
+    unused = sorted(set(dims) - used_dims)
+    if unused:
+        which = "that layer" if len(unused) == 1 else "those layers"
+        raise ExportError(
+            f"a weight-norm dim is given for {', '.join(map(repr, unused))}, "
+            f"but the state dict has no parametrizations.<name>.original0/1 "
+            f"entries of {which} (a dim only applies to those)")
+    own = model.state_dict()
+    for key, value in rest.items():
+        if isinstance(own.get(key), torch.Tensor) and \
+                isinstance(value, torch.Tensor) and \
+                own[key].shape != value.shape:
+            raise ExportError(f"state dict entry '{key}': shape "
+                              f"{list(value.shape)}, but the model expects "
+                              f"{list(own[key].shape)}")
     loaded = set(pairs)
     missing, unexpected = model.load_state_dict(rest, strict=False)
     missing = [k for k in missing
