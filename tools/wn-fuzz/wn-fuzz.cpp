@@ -116,6 +116,42 @@ struct Globals {
   }
 };
 
+/// Whether `text` has a `dimensions =` or `permutation =` that is not
+/// followed by a well-formed `[i, j, ...]`. MLIR 22's linalg parsers
+/// (broadcast, transpose, reduce: parseDenseI64ArrayAttr in LinalgOps.cpp)
+/// set the attribute that DenseI64ArrayAttr::parse returns without checking
+/// it for null, and crash on such input (README "Fuzzing"): these inputs
+/// are skipped so that the fuzzer's time goes to wn's code.
+bool hasMalformedDenseI64Array(llvm::StringRef text) {
+  for (llvm::StringRef key : {"dimensions", "permutation"}) {
+    for (size_t pos = text.find(key); pos != llvm::StringRef::npos;
+         pos = text.find(key, pos + 1)) {
+      llvm::StringRef rest = text.drop_front(pos + key.size()).ltrim();
+      if (!rest.consume_front("="))
+        continue;
+      rest = rest.ltrim();
+      if (!rest.consume_front("["))
+        return true;
+      rest = rest.ltrim();
+      if (rest.consume_front("]"))
+        continue;
+      while (true) {
+        rest = rest.ltrim();
+        rest.consume_front("-");
+        size_t digits = rest.find_first_not_of("0123456789");
+        if (digits == 0 || digits > 18 || digits == llvm::StringRef::npos)
+          return true;
+        rest = rest.drop_front(digits).ltrim();
+        if (rest.consume_front("]"))
+          break;
+        if (!rest.consume_front(","))
+          return true;
+      }
+    }
+  }
+  return false;
+}
+
 Globals &getGlobals() {
   static Globals globals;
   return globals;
@@ -167,6 +203,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const Config &config = kConfigs[data[0] % kNumConfigs];
   // The lexer needs a null-terminated buffer.
   std::string text(reinterpret_cast<const char *>(data) + 1, size - 1);
+  if (hasMalformedDenseI64Array(text))
+    return -1; // Not added to the corpus.
 
   MLIRContext context(globals.registry, MLIRContext::Threading::DISABLED);
   std::string diagnostics;
