@@ -130,6 +130,10 @@ bool hasMalformedDenseI64Array(llvm::StringRef text) {
       if (!rest.consume_front("="))
         continue;
       rest = rest.ltrim();
+      // The generic form's `array<i64: ...>` goes through the attribute
+      // parser, which reports errors.
+      if (rest.starts_with("array<"))
+        continue;
       if (!rest.consume_front("["))
         return true;
       rest = rest.ltrim();
