@@ -11,6 +11,8 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev                # LLVM/MLIR 22 headers, libMLIR.so
   mlir-22-tools llvm-22-tools clang-22      # mlir-runner/-translate, lit, FileCheck, clang
   libomp-22-dev                             # OpenMP runtime for CPU threads
+  libclang-rt-22-dev                        # clang-22's sanitizers and libFuzzer: wn-fuzz
+                                            # (scripts/fuzz.sh), generated code under ASan
   python3 python3-torch python3-numpy       # the numerical oracle (PyTorch 1.13.1)
   python3-torchaudio                        # real model code: wav2vec2/HuBERT (0.13.1)
   libopenblas0-openmp                       # PyTorch's BLAS: without it Debian's torch runs Linear/matmul

@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh || exit 1
 scripts/build.sh || exit 1
+# wn-fuzz, the libFuzzer target test/Fuzz runs briefly, in build-fuzz/ (wn's
+# code again, with clang, ASan and coverage). test/Fuzz is skipped without it:
+# when clang-22's compiler-rt is missing, or with WN_TEST_FUZZ=0.
+if [[ "${WN_TEST_FUZZ:-1}" != 0 ]]; then
+  if ! scripts/fuzz.sh --build-only; then
+    echo "test: wn-fuzz could not be built: test/Fuzz is skipped"
+    rm -f build-fuzz/bin/wn-fuzz
+  fi
+fi
 
 lit=/usr/lib/llvm-22/bin/lit
 results=build/test/results.xml

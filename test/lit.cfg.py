@@ -60,6 +60,35 @@ if python_has("torch") and python_has("numpy"):
 if python_has("torchaudio"):
     config.available_features.add("torchaudio")
 
+# AddressSanitizer for generated code (--asan of the differential suite):
+# clang's shared runtime, from Debian's libclang-rt-22-dev.
+def asan_runtime():
+    try:
+        path = subprocess.run(
+            [os.path.join(config.llvm_tools_dir, "clang"),
+             "-print-file-name=libclang_rt.asan-x86_64.so"],
+            capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return path if os.path.isabs(path) and os.path.isfile(path) else None
+
+
+if asan_runtime():
+    config.available_features.add("asan")
+else:
+    lit_config.note("clang has no AddressSanitizer runtime (install "
+                    "libclang-rt-22-dev): the ASan tests are skipped")
+
+# The libFuzzer target (tools/wn-fuzz), built by scripts/fuzz.sh in
+# build-fuzz/ or by a build configured with -DWN_BUILD_FUZZER=ON.
+if os.access(config.wn_fuzzer, os.X_OK):
+    config.available_features.add("wn-fuzz")
+    config.substitutions.append(("%wn_fuzz", config.wn_fuzzer))
+else:
+    lit_config.note(f"no wn-fuzz at {config.wn_fuzzer} (scripts/fuzz.sh "
+                    "--build-only builds it; it needs clang-22's compiler-rt, "
+                    "libclang-rt-22-dev): test/Fuzz is skipped")
+
 tool_dirs = [config.wn_tools_dir, config.llvm_tools_dir]
 tools = [
     "wn-opt",

@@ -29,6 +29,12 @@ A case passes when
   f64, 1.5 ulps for the f32 norm of f16 and bf16);
 - inputs are unchanged and (memref style) every output element is written.
 
+`--asan` compiles the same cases with AddressSanitizer (aot.compile_module's
+sanitize_address), reruns this process with ASan's runtime preloaded, and
+passes every case exact-size copies of v and g and exact-size outputs from
+ASan's malloc, so that a read or write out of any buffer ends the run with
+ASan's report; the numerical checks apply as usual.
+
 `--plant KIND` compiles a deliberately wrong op to show that the suite fails:
 the IR is decomposed with --wn-decompose, mutated, then lowered as usual.
 
@@ -40,6 +46,7 @@ import argparse
 import ctypes
 import decimal
 import math
+import os
 import random
 import re
 import subprocess
@@ -416,7 +423,7 @@ PLANTS = {
 
 
 def build_library(cases: list[Case], workdir: str, plant: str | None,
-                  pipeline_options: str = ""):
+                  pipeline_options: str = "", sanitize_address: bool = False):
     text = "".join(
         weight_norm_func(c.name, c.shape, c.dim, c.layout, c.elem, c.dynamic,
                          c.style, c.eps, c.with_norm) for c in cases)
@@ -428,32 +435,100 @@ def build_library(cases: list[Case], workdir: str, plant: str | None,
         if mutated == decomposed:
             raise RuntimeError(f"plant {plant!r} changed nothing")
         text = mutated
-    return aot.compile_module(text, workdir, pipeline_options)
+    return aot.compile_module(text, workdir, pipeline_options,
+                              sanitize_address=sanitize_address)
 
 
-def run_case(lib, case: Case, v: torch.Tensor, g: torch.Tensor):
-    """Calls the case's C-interface wrapper; returns (w, norm or None)."""
+_libc = ctypes.CDLL(None)
+_libc.malloc.argtypes = [ctypes.c_size_t]
+_libc.malloc.restype = ctypes.c_void_p
+_libc.free.argtypes = [ctypes.c_void_p]
+_libc.free.restype = None
+
+
+class ExactBuffer:
+    """A malloc'ed copy of a contiguous tensor, exactly its size: under
+    ASan (--asan) the allocator's redzones sit right after the last element
+    and before the first, so any access outside is reported."""
+
+    def __init__(self, tensor: torch.Tensor, short: bool = False):
+        """`short`: one element fewer than the tensor (its descriptor still
+        says the tensor's shape), for the planted error --short-buffer."""
+        self.shape = list(tensor.shape)
+        self.dtype = tensor.dtype
+        self.nbytes = (tensor.numel() - short) * tensor.element_size()
+        self.address = _libc.malloc(self.nbytes)
+        if not self.address:
+            raise MemoryError(f"malloc({self.nbytes}) failed")
+        if self.nbytes:
+            ctypes.memmove(self.address, tensor.data_ptr(), self.nbytes)
+        self.descriptor = memref.descriptor_class(tensor.dim())(
+            self.address, self.address, 0)
+        for i, (size, stride) in enumerate(zip(tensor.shape,
+                                               tensor.stride())):
+            self.descriptor.sizes[i] = size
+            self.descriptor.strides[i] = stride
+
+    def tensor(self) -> torch.Tensor:
+        """A copy of the buffer's contents (zero-padded when short)."""
+        result = torch.zeros(self.shape, dtype=self.dtype)
+        if self.nbytes:
+            raw = (ctypes.c_char * self.nbytes).from_address(self.address)
+            data = torch.frombuffer(bytearray(raw), dtype=self.dtype)
+            result.view(-1)[:data.numel()] = data
+        return result
+
+    def __del__(self):
+        if self.address:
+            _libc.free(self.address)
+            self.address = None
+
+
+def run_case(lib, case: Case, v: torch.Tensor, g: torch.Tensor,
+             exact_buffers: bool = False, short_v: bool = False):
+    """Calls the case's C-interface wrapper; returns (w, norm or None).
+    With `exact_buffers`, the function gets ExactBuffer copies of v and g
+    (copied back into v and g afterwards, so that changes show) and of the
+    memref-style outputs, instead of the tensors' own storage; `short_v`
+    makes v's one element short (a planted out-of-bounds read)."""
     fn = getattr(lib, f"_mlir_ciface_{case.name}")
     fn.restype = None
-    dv, dg = memref.descriptor(v), memref.descriptor(g)
     acc = DTYPES[accumulation_type(case.elem)]
+    if exact_buffers:
+        buffers = [ExactBuffer(v, short=short_v), ExactBuffer(g)]
+        dv, dg = buffers[0].descriptor, buffers[1].descriptor
+    else:
+        dv, dg = memref.descriptor(v), memref.descriptor(g)
+
+    def copy_inputs_back():
+        if exact_buffers:
+            v.copy_(buffers[0].tensor())
+            g.copy_(buffers[1].tensor())
+
     if case.style == "memref":
-        w = torch.full_like(v, SENTINEL)
-        args = [ctypes.byref(dv), ctypes.byref(dg),
-                ctypes.byref(memref.descriptor(w))]
-        norm = None
+        outputs = [torch.full_like(v, SENTINEL)]
         if case.with_norm:
-            norm = torch.full(list(g.shape), SENTINEL, dtype=acc)
-            args.append(ctypes.byref(memref.descriptor(norm)))
-        fn(*args)
-        return w, norm
+            outputs.append(torch.full(list(g.shape), SENTINEL, dtype=acc))
+        if exact_buffers:
+            out_buffers = [ExactBuffer(t) for t in outputs]
+            descriptors = [b.descriptor for b in out_buffers]
+        else:
+            descriptors = [memref.descriptor(t) for t in outputs]
+        fn(ctypes.byref(dv), ctypes.byref(dg),
+           *(ctypes.byref(d) for d in descriptors))
+        if exact_buffers:
+            outputs = [b.tensor() for b in out_buffers]
+            copy_inputs_back()
+        return outputs[0], (outputs[1] if case.with_norm else None)
     if case.with_norm:
         result = memref.results_class((v.dim(), g.dim()))()
         fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
+        copy_inputs_back()
         return (memref.take_tensor(result.r0, v.dtype),
                 memref.take_tensor(result.r1, acc))
     result = memref.descriptor_class(v.dim())()
     fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
+    copy_inputs_back()
     return memref.take_tensor(result, v.dtype), None
 
 
@@ -590,19 +665,52 @@ def main(argv=None) -> int:
     parser.add_argument("--pipeline-options", default="", metavar="OPTIONS",
                         help="--wn-cpu-pipeline options (a strategy), e.g. "
                         "'strategy=materialize' or 'parallel=0 vector-size=4'")
+    parser.add_argument("--asan", action="store_true",
+                        help="compile with AddressSanitizer and call with "
+                        "exact-size buffers from ASan's malloc")
+    parser.add_argument("--short-buffer", action="store_true",
+                        help="with --asan: allocate v one element short in "
+                        "the first case with elements, to show that ASan "
+                        "reports the read past its end")
+    parser.add_argument("--only", metavar="REGEX",
+                        help="run only the cases whose name matches REGEX")
     parser.add_argument("--summary", metavar="FILE",
                         help="also write the summary table to FILE")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every case, not only failures")
     args = parser.parse_args(argv)
     types = parse_element_types(parser, args.types)
+    if args.short_buffer and not args.asan:
+        parser.error("--short-buffer needs --asan")
+    if args.asan and not aot.asan_loaded():
+        # The instrumented library needs ASan's runtime first in the
+        # process: run again with it preloaded.
+        env = aot.asan_environment()
+        if env is None:
+            print("differential: --asan needs clang's AddressSanitizer "
+                  "runtime (libclang-rt-22-dev)", file=sys.stderr)
+            return 2
+        sys.stdout.flush()
+        os.execve(sys.executable,
+                  [sys.executable, "-m", "wn_testing.differential",
+                   *(sys.argv[1:] if argv is None else argv)], env)
 
     start = time.monotonic()
     cases = generate_cases(args.seed, types)
+    if args.only:
+        cases = [c for c in cases if re.search(args.only, c.name)]
+        if not cases:
+            print(f"differential: no case matches {args.only!r}",
+                  file=sys.stderr)
+            return 2
+    short = None
+    if args.short_buffer:
+        short = next(c for c in cases if math.prod(c.shape))
     with tempfile.TemporaryDirectory(prefix="wn-differential-") as workdir:
         try:
             lib = build_library(cases, workdir, args.plant,
-                                args.pipeline_options)
+                                args.pipeline_options,
+                                sanitize_address=args.asan)
         except (aot.ToolError, subprocess.CalledProcessError) as error:
             print(f"compilation failed: {error}", file=sys.stderr)
             return 1
@@ -611,7 +719,8 @@ def main(argv=None) -> int:
         for case in cases:
             v, g = make_inputs(case, args.seed)
             v_in, g_in = v.clone(), g.clone()
-            w, norm = run_case(lib, case, v, g)
+            w, norm = run_case(lib, case, v, g, exact_buffers=args.asan,
+                               short_v=case is short)
             outcome = check_case(case, v, g, w, norm)
             if not (torch.equal(v, v_in) and torch.equal(g, g_in)):
                 outcome.errors.append("the inputs were modified")
@@ -629,7 +738,9 @@ def main(argv=None) -> int:
           f"reference (seed {args.seed}"
           + (f", pipeline options '{args.pipeline_options}'"
              if args.pipeline_options else "")
-          + (f", planted error {args.plant}" if args.plant else "") + "):")
+          + (f", planted error {args.plant}" if args.plant else "")
+          + (", AddressSanitizer, exact-size buffers" if args.asan else "")
+          + "):")
     print(table)
     if torch_nan:
         print(f"note: PyTorch's NaN pattern differs from the reference in "
