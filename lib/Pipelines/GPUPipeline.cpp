@@ -140,8 +140,9 @@ struct CheckOnlyWNOpsPass final
   }
 };
 
-/// math.sqrt and math.fma on f32 and f64 in kernels as correctly rounded
-/// NVPTX intrinsics (sqrt.rn, fma.rn), not libdevice calls.
+/// math.sqrt, math.fma and math.absf on f32 and f64 in kernels as correctly
+/// rounded NVPTX intrinsics (sqrt.rn, fma.rn) and LLVM's fabs (abs in PTX),
+/// not libdevice calls.
 struct KernelMathToIntrinsicsPass final
     : PassWrapper<KernelMathToIntrinsicsPass,
                   OperationPass<gpu::GPUModuleOp>> {
@@ -153,13 +154,15 @@ struct KernelMathToIntrinsicsPass final
   }
   void runOnOperation() override {
     getOperation().walk([](Operation *op) {
-      if (!isa<math::SqrtOp, math::FmaOp>(op) ||
+      if (!isa<math::SqrtOp, math::FmaOp, math::AbsFOp>(op) ||
           !isa<Float32Type, Float64Type>(op->getResult(0).getType()))
         return;
       bool f64 = op->getResult(0).getType().isF64();
-      StringRef name = isa<math::SqrtOp>(op)
-                           ? (f64 ? "llvm.nvvm.sqrt.rn.d" : "llvm.nvvm.sqrt.rn.f")
-                           : (f64 ? "llvm.fma.f64" : "llvm.fma.f32");
+      StringRef name =
+          isa<math::SqrtOp>(op)
+              ? (f64 ? "llvm.nvvm.sqrt.rn.d" : "llvm.nvvm.sqrt.rn.f")
+          : isa<math::FmaOp>(op) ? (f64 ? "llvm.fma.f64" : "llvm.fma.f32")
+                                 : (f64 ? "llvm.fabs.f64" : "llvm.fabs.f32");
       OpBuilder b(op);
       auto call = LLVM::CallIntrinsicOp::create(
           b, op->getLoc(), op->getResult(0).getType(),

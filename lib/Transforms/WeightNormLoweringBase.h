@@ -171,10 +171,28 @@ protected:
   Value loadG(Value k) {
     return numerics.widen(memref::LoadOp::create(b, op.getG(), gIndices(k)));
   }
-  /// The norm and scale of slice k from its scalar sum; stores the norm and
-  /// scale results the op has.
+  /// Reduces the elements of slice k of v1 one by one in a scalar loop nest
+  /// (the SliceReducer of WeightNormNumerics::finalizeSlice: the rare
+  /// rescaled sums of slices that overflowed or underflowed).
+  SmallVector<Value> reduceSlice(Value k, ValueRange inits,
+                                 SliceElementFn body) {
+    return forLoop(idx(0), P, idx(1), inits, [&](Value p, ValueRange outer) {
+      Value base = mul(add(mul(p, O), k), Q);
+      return forLoop(idx(0), Q, idx(1), outer, [&](Value q, ValueRange acc) {
+        Value x = memref::LoadOp::create(b, v1, ValueRange{add(base, q)});
+        return body(x, acc);
+      });
+    });
+  }
+  /// The norm and scale of slice k from its scalar sum (rescaled when it
+  /// overflowed or underflowed); stores the norm and scale results the op
+  /// has.
   SliceScale finishSlice(Value k, PartialSum sum) {
-    SliceScale slice = numerics.finalize(sum, eps, loadG(k));
+    SliceScale slice = numerics.finalizeSlice(
+        sum, eps, loadG(k), mul(P, Q),
+        [&](ValueRange inits, SliceElementFn body) {
+          return reduceSlice(k, inits, body);
+        });
     if (Value norm = op.getNormDestination())
       memref::StoreOp::create(b, numerics.normResult(slice), norm,
                               gIndices(k));

@@ -6,12 +6,16 @@ ranks 1 to 4, every dim spelled both ways plus the whole-tensor norm, both g
 layouts, static and dynamic shapes, memref (in place) and tensor (returned)
 calling styles, sizes 1, odd and prime, slices of 7 elements and slices of
 more than 10^6 elements (a few cases), all-zero slices, zero elements, the eps
-attribute and the norm result. All cases are compiled into one library with
+attribute and the norm result; and per type, magnitudes whose squares
+overflow or underflow the compute type (bf16 near 1e19 and 1e-20, f64 near
+1e154 and 1e-160, subnormals, huge and tiny values in one slice), infinities
+and NaN. All cases are compiled into one library with
 wn-opt --wn-cpu-pipeline, wn-translate and clang, and called through the C
 interface on torch-owned buffers.
 
 Each result is compared with an exact reference: sums of squares are exact
-(squares split into two doubles, summed with math.fsum), scales g / norm are
+(each slice scaled by a power of two to below 1, squares split into two
+doubles, summed with math.fsum, scaled back in `decimal`), scales g / norm are
 taken to 40 digits with `decimal`, and w = v * scale is formed in long double.
 Errors are measured in ulps of the result type at the reference value. PyTorch
 (CPU) is run on the same inputs as users call it: torch._weight_norm with
@@ -20,10 +24,13 @@ form written with torch ops.
 
 A case passes when
 - NaN appears exactly where the reference has it (an all-zero slice without
-  eps), and nowhere else;
+  eps, a slice with a NaN, the infinities of a slice with infinities), and
+  nowhere else; the same for the norm result, and infinite norms (a slice
+  with an infinity) must be infinite;
 - wn's maximum error is at most PyTorch's maximum error plus 1 ulp, and at
   most the op's documented bound (WNOps.td): correct rounding (0.5 ulp) plus
-  2^-9 ulp;
+  2^-9 ulp (where PyTorch overflows or underflows, its error is infinite and
+  only the bound applies);
 - with a norm result: the same two rules for the norm, in ulps of the
   accumulation type, with the documented bound (0.5 + 2^-9 ulp for f32 and
   f64, 1.5 ulps for the f32 norm of f16 and bf16);
@@ -98,8 +105,16 @@ class Case:
     # Index along dim of a slice of v set to zero; -1 for none. For the
     # whole-tensor norm any value >= 0 zeroes all of v.
     zero_slice: int = -1
-    # v is randn * scale.
+    # v is randn * scale; with tiny_scale, every other element (in memory
+    # order) is randn * tiny_scale instead.
     scale: float = 1.0
+    tiny_scale: float | None = None
+    # g is randn * g_scale.
+    g_scale: float = 1.0
+    # "inf": infinities and NaN placed in v (see make_inputs).
+    special: str | None = None
+    # One of add_magnitude_cases' cases (the summary counts them apart).
+    extreme: bool = False
 
     @property
     def name(self) -> str:
@@ -114,6 +129,10 @@ class Case:
             parts.append("norm")
         if self.zero_slice >= 0:
             parts.append("zero")
+        if self.special:
+            parts.append(self.special)
+        elif self.scale != 1.0 or self.tiny_scale is not None:
+            parts.append("mag")
         return "_".join(parts)
 
     @property
@@ -190,7 +209,67 @@ def generate_cases(seed: int, types=ELEMENT_TYPES) -> list[Case]:
         add(shape=[5, 0, 3], dim=-3, layout="flat", elem=elem)
         add(shape=[4, 0], dim=None, layout="scalar", elem=elem,
             style="tensor")
+    # Magnitudes beyond the fast sums, after every random case (so that the
+    # cases above keep their inputs).
+    for elem in types:
+        add_magnitude_cases(add, elem)
     return cases
+
+
+# Per type: (scale, g_scale) of v's magnitudes whose squares overflow or
+# underflow the compute type (f32 for f16 and bf16, f64 for f32 and f64) or
+# sit next to the limits, subnormals of the element type (with a small g so
+# that g / norm stays in range), and (scale, tiny_scale) of slices mixing
+# huge and tiny values (whose w stays normal: f32 and f64 results in the
+# subnormal range are only within 1 ulp, see README).
+MAGNITUDES = {
+    "f16": ([(1e4, 1.0), (1e-6, 1.0), (2e-7, 1.0)], [(1e4, 1e-7)]),
+    "bf16": ([(1e19, 1.0), (3e19, 1.0), (1e30, 1.0), (1e-19, 1.0),
+              (1e-20, 1.0), (1e-30, 1.0), (1e-39, 1e-6)],
+             [(1e19, 1e-19), (1e-18, 1e-38)]),
+    "f32": ([(1e30, 1.0), (1e-30, 1.0), (1e-40, 1e-10)], [(1e30, 1e-30)]),
+    "f64": ([(1e154, 1.0), (1e160, 1.0), (1e300, 1.0), (1e-154, 1.0),
+             (1e-160, 1.0), (1e-300, 1.0), (1e-310, 1e-10)],
+            [(1e154, 1e-100), (1e-150, 1e-300)]),
+}
+# The layouts the magnitude cases rotate through: each fused kernel (rows,
+# columns, the whole tensor in chunks, runs), static and dynamic, both
+# calling styles.
+MAGNITUDE_LAYOUTS = (
+    dict(shape=[17, 33], dim=0, layout="keepdim", with_norm=True),
+    dict(shape=[33, 17], dim=-1, layout="flat", dynamic=True),
+    dict(shape=[5, 7, 3], dim=None, layout="scalar", style="tensor",
+         with_norm=True),
+    dict(shape=[3, 5, 70], dim=1, layout="flat", style="tensor"),
+)
+
+
+def add_magnitude_cases(add, elem: str):
+    """Huge, tiny and mixed magnitudes, eps next to a tiny sum, infinities
+    and NaN, for one element type."""
+    plain, mixed = MAGNITUDES[elem]
+    layouts = iter(MAGNITUDE_LAYOUTS * 4)
+    def add_extreme(**kwargs):
+        add(elem=elem, extreme=True, **kwargs)
+
+    for scale, g_scale in plain:
+        add_extreme(scale=scale, g_scale=g_scale, **next(layouts))
+    for scale, tiny_scale in mixed:
+        add_extreme(scale=scale, tiny_scale=tiny_scale, **next(layouts))
+    # eps of the size of a sum of tiny squares (normal in the accumulation
+    # type).
+    tiny, eps = {"f16": (1e-6, 1e-12), "bf16": (1e-19, 1e-37),
+                 "f32": (1e-30, 1e-37), "f64": (1e-155, 1e-307)}[elem]
+    add_extreme(shape=[9, 40], dim=0, layout="flat", scale=tiny, eps=eps,
+                with_norm=True)
+    # Infinities and NaN: per slice, none, +inf, +inf and -inf, NaN, inf and
+    # NaN (rows and columns kernels, one with eps); a whole tensor with one.
+    add_extreme(shape=[6, 9], dim=0, layout="keepdim", special="inf",
+                with_norm=True)
+    add_extreme(shape=[11, 6], dim=1, layout="flat", special="inf", eps=1e-5,
+                dynamic=True, with_norm=True)
+    add_extreme(shape=[4, 5], dim=None, layout="ones", special="inf",
+                style="tensor")
 
 
 # ----------------------------------------------------------------------------
@@ -203,6 +282,10 @@ def make_inputs(case: Case, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     gen = torch.Generator().manual_seed(seed * 1000003 + case.index)
     v = torch.randn(case.shape, generator=gen, dtype=torch.float64)
     v *= case.scale
+    if case.tiny_scale is not None:
+        v.view(-1)[1::2] *= case.tiny_scale / case.scale
+    if case.special == "inf":
+        _place_specials(case, v)
     if case.zero_slice >= 0:
         d = case.norm_dim
         if d is None:
@@ -211,8 +294,27 @@ def make_inputs(case: Case, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
             v.select(d, case.zero_slice).zero_()
     g = torch.randn(g_shape(case.shape, case.dim, case.layout), generator=gen,
                     dtype=torch.float64)
+    g *= case.g_scale
     dtype = DTYPES[case.elem]
     return v.to(dtype).contiguous(), g.to(dtype).contiguous()
+
+
+def _place_specials(case: Case, v: torch.Tensor):
+    """Slice 1 gets +inf, slice 2 +inf and -inf, slice 3 a NaN, slice 4 an
+    infinity and a NaN (the others stay finite); a whole-tensor norm gets one
+    -inf."""
+    inf, nan = math.inf, math.nan
+    if case.norm_dim is None:
+        v.view(-1)[3] = -inf
+        return
+    rows = v.movedim(case.norm_dim, 0).reshape(case.num_slices, -1)
+    for k, values in ((1, [inf]), (2, [inf, -inf]), (3, [nan]),
+                      (4, [-inf, nan])):
+        for j, x in enumerate(values):
+            rows[k, 2 * j + 1] = x
+    v.copy_(rows.reshape([case.shape[case.norm_dim]] +
+                         [s for i, s in enumerate(case.shape)
+                          if i != case.norm_dim]).movedim(0, case.norm_dim))
 
 
 def _rows(case: Case, x: np.ndarray) -> np.ndarray:
@@ -262,7 +364,19 @@ def exact_reference(case: Case, v: torch.Tensor,
     rows = _rows(case, v.double().numpy())
     gs = g.double().numpy().reshape(-1)
     eps = _eps_in_accumulation_type(case)
-    hi, lo = _exact_square_parts(rows)
+    # Each row scaled by 2^-k, below 1 in magnitude, so that the squares
+    # neither overflow nor lose bits that matter (bits below 2^-1074 of a sum
+    # of at least 1/4 are lost at most); the sum is scaled back by 2^2k in
+    # decimal. Rows with an infinity or a NaN are set apart.
+    finite = np.isfinite(rows)
+    special_rows = ~finite.all(axis=1) if rows.size else np.zeros(
+        rows.shape[0], dtype=bool)
+    magnitude = np.where(finite, np.abs(rows), 0.0)
+    row_max = magnitude.max(axis=1) if rows.shape[1] else np.zeros(
+        rows.shape[0])
+    _, row_exponent = np.frexp(row_max)
+    hi, lo = _exact_square_parts(
+        np.ldexp(np.where(finite, rows, 0.0), -row_exponent[:, None]))
     count = rows.shape[0]
     scale_hi = np.zeros(count)
     scale_lo = np.zeros(count)
@@ -271,10 +385,16 @@ def exact_reference(case: Case, v: torch.Tensor,
     with decimal.localcontext() as ctx:
         ctx.prec = 40
         for i in range(count):
+            if special_rows[i]:
+                # NaN with a NaN; else an infinite norm, g / inf = 0.
+                nan_rows[i] = np.isnan(rows[i]).any()
+                norm[i] = np.nan if nan_rows[i] else np.inf
+                continue
             parts = hi[i].tolist() + lo[i].tolist()
             s1 = math.fsum(parts)
             s2 = math.fsum(parts + [-s1])
-            total = decimal.Decimal(s1) + decimal.Decimal(s2)
+            total = ((decimal.Decimal(s1) + decimal.Decimal(s2)) *
+                     decimal.Decimal(2) ** (2 * int(row_exponent[i])))
             if eps is not None:
                 total += decimal.Decimal(eps)
             root = total.sqrt()
@@ -288,8 +408,10 @@ def exact_reference(case: Case, v: torch.Tensor,
             scale_hi[i] = float(scale)
             scale_lo[i] = float(scale - decimal.Decimal(scale_hi[i]))
     x = rows.astype(np.longdouble)
-    w = (x * scale_hi[:, None].astype(np.longdouble) +
-         x * scale_lo[:, None].astype(np.longdouble))
+    with np.errstate(invalid="ignore"):
+        # inf * 0 at the infinities of special rows: NaN, as in PyTorch.
+        w = (x * scale_hi[:, None].astype(np.longdouble) +
+             x * scale_lo[:, None].astype(np.longdouble))
     w[nan_rows, :] = np.nan
     return Reference(_unrows(case, w), norm)
 
@@ -349,7 +471,13 @@ def ulp_errors(got: np.ndarray, ref: np.ndarray, elem: str) -> np.ndarray:
 
 
 def max_ulps(got: np.ndarray, ref: np.ndarray, elem: str) -> float:
-    finite = ~np.isnan(ref)
+    """The largest error in ulps where ref is not NaN; an infinite ref must
+    be matched exactly (else the error is infinite)."""
+    infinite = np.isinf(ref)
+    if infinite.any() and not np.array_equal(
+            got[infinite].astype(np.longdouble), ref[infinite]):
+        return math.inf
+    finite = np.isfinite(ref)
     if not finite.any():
         return 0.0
     return float(ulp_errors(got[finite], ref[finite], elem).max())
@@ -590,6 +718,9 @@ def check_case(case: Case, v: torch.Tensor, g: torch.Tensor,
                               f" expected {DTYPES[acc]}{expected_shape}")
         else:
             got_n = to_numpy(norm).reshape(-1)
+            if not np.array_equal(np.isnan(got_n), np.isnan(ref.norm)):
+                out.errors.append(
+                    f"norm NaN pattern differs: got {got_n.tolist()}")
             out.wn_norm_ulps = max_ulps(got_n, ref.norm, acc)
             out.torch_norm_ulps = max_ulps(to_numpy(tnorm).reshape(-1),
                                            ref.norm, acc)
@@ -607,12 +738,16 @@ def check_case(case: Case, v: torch.Tensor, g: torch.Tensor,
 def summary_table(outcomes: list[Outcome]) -> str:
     """A Markdown table per element type: cases, the worst and the median
     per-case maximum error of wn and PyTorch in ulps of the result type (for
-    the norm: of the accumulation type)."""
+    the norm: of the accumulation type). PyTorch's columns leave out the
+    extreme cases (huge, tiny, infinite), counted in the last two columns
+    with how many of them PyTorch gets wrong (beyond the documented bound or
+    with another NaN pattern)."""
     lines = [
         "| type | cases | failed | longest slice | NaN cases | wn max ulps: "
         "worst (median) | PyTorch max ulps: worst (median) | norm cases | "
-        "wn norm: worst | PyTorch norm: worst |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "wn norm: worst | PyTorch norm: worst | extreme cases | "
+        "PyTorch wrong there |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def fmt(x):
@@ -626,17 +761,25 @@ def summary_table(outcomes: list[Outcome]) -> str:
         if not rows:
             continue
         norms = [o for o in rows if o.wn_norm_ulps is not None]
+        ordinary = [o for o in rows if not o.case.extreme] or rows
+        extreme = [o for o in rows if o.case.extreme]
+        torch_norms = [o.torch_norm_ulps for o in norms
+                       if not o.case.extreme]
         longest = max(math.prod(o.case.shape) // max(o.case.num_slices, 1)
                       for o in rows)
         norm_cells = (f"{fmt(max(o.wn_norm_ulps for o in norms))} | "
-                      f"{fmt(max(o.torch_norm_ulps for o in norms))}"
+                      f"{fmt(max(torch_norms)) if torch_norms else '-'}"
                       if norms else "- | -")
+        torch_wrong = sum(
+            o.torch_nan_differs or o.torch_ulps > W_BOUND_ULPS[elem] or
+            (o.torch_norm_ulps or 0.0) > NORM_BOUND_ULPS[elem]
+            for o in extreme)
         lines.append(
             f"| {elem} | {len(rows)} | {sum(bool(o.errors) for o in rows)} | "
             f"{longest} | {sum(o.nan_count > 0 for o in rows)} | "
             f"{worst_median([o.wn_ulps for o in rows])} | "
-            f"{worst_median([o.torch_ulps for o in rows])} | {len(norms)} | "
-            f"{norm_cells} |")
+            f"{worst_median([o.torch_ulps for o in ordinary])} | "
+            f"{len(norms)} | {norm_cells} | {len(extreme)} | {torch_wrong} |")
     return "\n".join(lines)
 
 
@@ -650,6 +793,14 @@ def parse_element_types(parser: argparse.ArgumentParser,
         parser.error(f"unknown element types {unknown}; expected some of "
                      f"{', '.join(ELEMENT_TYPES)}")
     return types
+
+
+def _same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Bitwise equality (NaN equal to itself)."""
+    ints = {2: torch.int16, 4: torch.int32, 8: torch.int64}
+    size = a.element_size()
+    return a.dtype == b.dtype and torch.equal(a.view(ints[size]),
+                                              b.view(ints[size]))
 
 
 def main(argv=None) -> int:
@@ -722,7 +873,7 @@ def main(argv=None) -> int:
             w, norm = run_case(lib, case, v, g, exact_buffers=args.asan,
                                short_v=case is short)
             outcome = check_case(case, v, g, w, norm)
-            if not (torch.equal(v, v_in) and torch.equal(g, g_in)):
+            if not (_same_bits(v, v_in) and _same_bits(g, g_in)):
                 outcome.errors.append("the inputs were modified")
             outcomes.append(outcome)
             status = "FAIL" if outcome.errors else "PASS"
@@ -733,7 +884,8 @@ def main(argv=None) -> int:
                 print(f"{status} {case.name}: {detail}")
     table = summary_table(outcomes)
     failed = sum(bool(o.errors) for o in outcomes)
-    torch_nan = [o.case.name for o in outcomes if o.torch_nan_differs]
+    torch_nan = [o.case.name for o in outcomes
+                 if o.torch_nan_differs and not o.case.extreme]
     print(f"\nwn.weight_norm vs PyTorch {torch.__version__} and an exact "
           f"reference (seed {args.seed}"
           + (f", pipeline options '{args.pipeline_options}'"

@@ -16,13 +16,14 @@ Cases, for every element type (f16, bf16, f32, f64): random shapes, every
 rank from 1 to 4 with a dim (both spellings) or the whole tensor, every g
 layout, eps, the norm result; huge and tiny magnitudes whose squares leave
 the element type's range but not the compute type's (f16 near 6e4, f32 at
-1e30 and 1e-30, ...); magnitudes that vary over many orders within a slice;
-zero slices; zero elements; and NaN and Inf in v. For NaN and Inf inputs
-there is no exact reference: a slice holding a NaN must be all NaN, and the
-folded results must equal the run-time ones element for element (an Inf in
-a slice gives zeros and NaN in f32 and NaN in the types whose sums carry a
-compensation, as at run time); the other slices are checked against the
-exact reference as above.
+1e30 and 1e-30, ...); for bf16 and f64, magnitudes whose squares leave the
+compute type's range too (1e30 and 1e-30, 1e200 and 1e-200: the rescaled
+sums); magnitudes that vary over many orders within a slice; zero slices;
+zero elements; and NaN and Inf in v. For NaN and Inf inputs a slice holding
+a NaN must be all NaN with a NaN norm, a slice holding infinities (and no
+NaN) must be zero with NaN at the infinities and an infinite norm, in every
+type, and the folded results must equal the run-time ones element for
+element; the other slices are checked against the exact reference as above.
 
 Run it with `python3 -m wn_testing.fold_check` (python/ on PYTHONPATH);
 --help lists the options.
@@ -54,6 +55,10 @@ NUMPY_DTYPES = {"f16": np.float16, "f32": np.float32, "f64": np.float64}
 # compute type (f32 for f16 and bf16, f64 for f32 and f64).
 HUGE = {"f16": 6.0e4, "bf16": 1.0e18, "f32": 1.0e30, "f64": 1.0e150}
 TINY = {"f16": 1.0e-4, "bf16": 1.0e-17, "f32": 1.0e-30, "f64": 1.0e-140}
+# Magnitudes of v and g whose squares overflow ("vast") or underflow
+# ("minute") the compute type: only bf16 (in f32) and f64 have them.
+VAST = {"bf16": 1.0e30, "f64": 1.0e200}
+MINUTE = {"bf16": 1.0e-30, "f64": 1.0e-200}
 # Orders of magnitude spanned within a slice by the "mixed" inputs.
 MIXED_DECADES = {"f16": 4, "bf16": 12, "f32": 20, "f64": 100}
 
@@ -61,7 +66,7 @@ MIXED_DECADES = {"f16": 4, "bf16": 12, "f32": 20, "f64": 100}
 @dataclasses.dataclass
 class FoldCase:
     case: Case
-    # "randn", "huge", "tiny", "mixed" or "nonfinite".
+    # "randn", "huge", "tiny", "vast", "minute", "mixed" or "nonfinite".
     inputs: str = "randn"
 
 
@@ -90,7 +95,8 @@ def generate_cases(seed: int, types) -> list[FoldCase]:
                     with_norm=rng.random() < 0.4,
                     zero_slice=(rng.randrange(slices)
                                 if rng.random() < 0.15 else -1))
-        for inputs in ("huge", "tiny", "mixed"):
+        beyond = ("vast", "minute") if elem in VAST else ()
+        for inputs in ("huge", "tiny", *beyond, "mixed"):
             add(inputs, shape=[6, 37], dim=0, layout="keepdim", elem=elem,
                 with_norm=True)
             add(inputs, shape=[23, 5], dim=-1, layout="flat", elem=elem)
@@ -125,9 +131,10 @@ def make_inputs(fc: FoldCase, seed: int):
     v = torch.randn(case.shape, generator=gen, dtype=torch.float64)
     g = torch.randn(g_shape(case.shape, case.dim, case.layout),
                     generator=gen, dtype=torch.float64)
-    if fc.inputs in ("huge", "tiny"):
+    if fc.inputs in ("huge", "tiny", "vast", "minute"):
         # randn clamped to [-4, 4]: the largest stay finite.
-        magnitude = (HUGE if fc.inputs == "huge" else TINY)[case.elem]
+        magnitude = {"huge": HUGE, "tiny": TINY, "vast": VAST,
+                     "minute": MINUTE}[fc.inputs][case.elem]
         v = v.clamp(-4, 4) * (magnitude / 4)
         g = g.clamp(-4, 4) * (magnitude / 4)
     elif fc.inputs == "mixed":
@@ -263,6 +270,19 @@ def check_nonfinite(fc: FoldCase, v, g, w, norm, rw, rnorm) -> list[str]:
     nan_mask, inf_mask = _slice_mask(case, [1]), _slice_mask(case, [3])
     if not np.isnan(got[nan_mask]).all():
         errors.append("a slice holding a NaN is not all NaN")
+    # The infinities' slice: norm inf, w = v * (g / inf): 0, NaN at the
+    # infinities.
+    x = v.double().numpy()
+    at_inf = inf_mask & np.isinf(x)
+    if not (np.isnan(got[at_inf]).all() and
+            (got[inf_mask & ~at_inf] == 0).all()):
+        errors.append(f"the slice holding infinities is not zero with NaN "
+                      f"at the infinities: {got[inf_mask].tolist()}")
+    if norm is not None:
+        n = to_numpy(norm).reshape(-1)
+        if not (np.isnan(n[1]) and n[3] == math.inf):
+            errors.append(f"norms of the NaN and infinity slices are "
+                          f"{n[1]} and {n[3]}, expected nan and inf")
     bad = nan_mask | inf_mask
     if not np.array_equal(got[bad], run[bad], equal_nan=True):
         errors.append(f"non-finite slices differ from the run time: folded "

@@ -84,13 +84,16 @@ func.func @middle_negative_flat(%v: tensor<64x32x3xf32>, %g: tensor<32xf32>, %in
 // CHECK:   linalg.yield %[[T]], %[[NLO]] : f64, f64
 // CHECK: linalg.generic {indexing_maps = [#[[NONE]], #[[NONE]], #[[G00]], #[[NONE]], #[[NONE]]], iterator_types = []}
 // CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<f64>, tensor<f64>, tensor<1x1xf64>) outs(%{{.*}}, %{{.*}} : tensor<f64>, tensor<f64>)
-// CHECK:   %[[R:[a-zA-Z0-9_]+]] = math.sqrt
-// CHECK:   math.fma %{{.*}}, %[[R]], %{{.*}} : f64
-// CHECK:   arith.cmpf ogt, %[[R]]
-// CHECK:   arith.select
-// CHECK:   %[[Q:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[R]] : f64
-// CHECK:   %[[QLO:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[R]] : f64
-// CHECK:   linalg.yield %[[Q]], %[[QLO]] : f64, f64
+// CHECK:   %[[SLICE:[a-zA-Z0-9_]+]]:4 = scf.if %{{.*}} -> (f64, f64, f64, f64) {
+// CHECK:   } else {
+// CHECK:     %[[R:[a-zA-Z0-9_]+]] = math.sqrt
+// CHECK:     math.fma %{{.*}}, %[[R]], %{{.*}} : f64
+// CHECK:     arith.cmpf ogt, %[[R]]
+// CHECK:     arith.select
+// CHECK:     %[[Q:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[R]] : f64
+// CHECK:     %[[QLO:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[R]] : f64
+// CHECK:     scf.yield %[[R]], %{{.*}}, %[[Q]], %[[QLO]] : f64, f64, f64, f64
+// CHECK:   linalg.yield %[[SLICE]]#2, %[[SLICE]]#3 : f64, f64
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ALL]], #[[ALL]], #{{.*}}], iterator_types = ["parallel", "parallel"]}
 // CHECK: ^bb0(%[[V:[a-zA-Z0-9_]+]]: f64, %[[SH:[a-zA-Z0-9_]+]]: f64, %[[SL:[a-zA-Z0-9_]+]]: f64, %{{.*}}: f64):
 // CHECK:   %[[PL:[a-zA-Z0-9_]+]] = arith.mulf %[[V]], %[[SL]] : f64
@@ -167,9 +170,12 @@ func.func @eps_f16(%v: tensor<8x16xf16>, %g: tensor<16xf16>, %init: tensor<8x16x
 // CHECK: %[[NC:[a-zA-Z0-9_]+]] = tensor.collapse_shape %[[NI]] {{\[}}[0, 1, 2]] : tensor<1x?x1xf32> into tensor<?xf32>
 // CHECK: %[[SC:[a-zA-Z0-9_]+]]:2 = linalg.generic
 // CHECK-SAME: outs(%{{.*}}, %[[NC]] : tensor<?xf32>, tensor<?xf32>)
-// CHECK:   %[[N:[a-zA-Z0-9_]+]] = math.sqrt
-// CHECK:   %[[D:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f32
-// CHECK:   linalg.yield %[[D]], %[[N]] : f32, f32
+// CHECK:   %[[SLICE:[a-zA-Z0-9_]+]]:2 = scf.if %{{.*}} -> (f32, f32) {
+// CHECK:   } else {
+// CHECK:     %[[N:[a-zA-Z0-9_]+]] = math.sqrt
+// CHECK:     %[[D:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f32
+// CHECK:     scf.yield %[[N]], %[[D]] : f32, f32
+// CHECK:   linalg.yield %[[SLICE]]#1, %[[SLICE]]#0 : f32, f32
 // CHECK: %[[NE:[a-zA-Z0-9_]+]] = tensor.expand_shape %[[SC]]#1 {{\[}}[0, 1, 2]] output_shape [1, %{{.*}}, 1] : tensor<?xf32> into tensor<1x?x1xf32>
 // CHECK: %[[W:[a-zA-Z0-9_]+]] = linalg.generic
 // CHECK: return %[[W]], %[[NE]]
@@ -229,9 +235,12 @@ func.func @scale_keepdim(%v: tensor<4x6xf32>, %g: tensor<1x6xf32>, %s: tensor<1x
 // CHECK: linalg.generic
 // CHECK: linalg.generic
 // CHECK: ^bb0(%{{.*}}: f64, %{{.*}}: f64, %[[GA:[a-zA-Z0-9_]+]]: f64, %{{.*}}: f64):
-// CHECK:   %[[Q:[a-zA-Z0-9_]+]] = arith.divf %[[GA]], %{{.*}} : f64
-// CHECK:   %[[QLO:[a-zA-Z0-9_]+]] = arith.divf
-// CHECK:   %[[R:[a-zA-Z0-9_]+]] = arith.addf %[[Q]], %[[QLO]] : f64
+// CHECK:   %[[SLICE:[a-zA-Z0-9_]+]]:4 = scf.if
+// CHECK:   } else {
+// CHECK:     %[[Q:[a-zA-Z0-9_]+]] = arith.divf %[[GA]], %{{.*}} : f64
+// CHECK:     %[[QLO:[a-zA-Z0-9_]+]] = arith.divf
+// CHECK:     scf.yield %{{.*}}, %{{.*}}, %[[Q]], %[[QLO]] : f64, f64, f64, f64
+// CHECK:   %[[R:[a-zA-Z0-9_]+]] = arith.addf %[[SLICE]]#2, %[[SLICE]]#3 : f64
 // CHECK:   linalg.yield %[[R]] : f64
 func.func @scale_f64(%v: tensor<4x6xf64>, %g: tensor<f64>, %s: tensor<f64>) -> tensor<f64> {
   %r = wn.weight_norm_scale ins(%v, %g : tensor<4x6xf64>, tensor<f64>) outs(%s : tensor<f64>) -> tensor<f64>

@@ -4,7 +4,10 @@
 // per-slice norm and scale, in C++ float and double arithmetic, so that a
 // folded weight norm keeps the op's accuracy contract. Slices are summed
 // sequentially (the run-time kernels sum vector lanes and combine them
-// pairwise); both orders stay within the documented bounds.
+// pairwise); both orders stay within the documented bounds. Slices whose
+// sums overflowed or underflowed are summed again with the exact
+// power-of-two scaling of WNNumerics.h (getRescalingBounds,
+// getRescalingExponent), as at run time.
 //
 // This file is compiled with -ffp-contract=off: a product contracted into a
 // following addition would break the exact error terms of the compensated
@@ -13,11 +16,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "wn/Dialect/WN/IR/WNConstantFold.h"
+#include "wn/Dialect/WN/IR/WNNumerics.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::wn;
@@ -172,27 +177,124 @@ static FoldedValues foldF32(ArrayRef<double> v, ArrayRef<double> g,
   return out;
 }
 
+/// floor(k / 2) for any integer k.
+static int64_t floorHalf(int64_t k) { return k >= 0 ? k / 2 : -((1 - k) / 2); }
+
+namespace {
+/// The rescaled recomputation of the slices whose sums need it
+/// (WeightNormNumerics::finalizeRescaled on the host): which slices, their
+/// largest |v| (NaN when some v is NaN) and their scaling exponent e, with
+/// 2^-e and 2^e as the same two factors each as at run time.
+template <typename T>
+struct Rescaling {
+  SmallVector<bool> flagged;
+  SmallVector<T> maxAbs;
+  SmallVector<int64_t> exponent;
+
+  bool any() const { return llvm::is_contained(flagged, true); }
+  /// Flags slice k when its sum `hi` of `count` elements is out of range
+  /// (WeightNormNumerics::needsRescaling, in T like the IR).
+  void check(const RescalingBounds &bounds, int64_t k, T hi, int64_t count,
+             std::optional<T> eps) {
+    bool high = bounds.testHigh && !(hi <= static_cast<T>(bounds.maxSum));
+    T threshold = static_cast<T>(count) *
+                  static_cast<T>(bounds.minSumPerElement);
+    if (eps)
+      threshold = threshold - *eps;
+    bool low = bounds.testLow && hi < threshold;
+    flagged[k] = high || low;
+  }
+  /// The largest |v| and the exponent of every flagged slice.
+  void scan(Type elementType, ArrayRef<double> v, const SliceView &view,
+            std::optional<T> eps) {
+    for (auto [i, x] : llvm::enumerate(v)) {
+      int64_t k = view.sliceOf(i);
+      T a = std::fabs(static_cast<T>(x));
+      if (flagged[k] && (std::isnan(a) || a > maxAbs[k]))
+        maxAbs[k] = a;
+    }
+    for (int64_t k = 0, e = flagged.size(); k < e; ++k)
+      if (flagged[k] && std::isfinite(maxAbs[k]))
+        exponent[k] = getRescalingExponent(
+            elementType, maxAbs[k],
+            eps ? std::optional<double>(*eps) : std::nullopt);
+  }
+  /// x * 2^j applied as the two factors.
+  static T scaleBy(T x, int64_t j) {
+    int64_t half = floorHalf(j);
+    return x * static_cast<T>(std::ldexp(1.0, static_cast<int>(half))) *
+           static_cast<T>(std::ldexp(1.0, static_cast<int>(j - half)));
+  }
+  explicit Rescaling(int64_t slices)
+      : flagged(slices, false), maxAbs(slices, T(0)), exponent(slices, 0) {}
+};
+} // namespace
+
 /// f16 and bf16: Kahan's compensated sum in f32, the f32 scale g / norm,
 /// w = v * scale in f32 (rounded to the element type by writeElements).
-static FoldedValues foldKahan(ArrayRef<double> v, ArrayRef<double> g,
-                              const SliceView &view, std::optional<float> eps) {
-  SmallVector<float> hi(view.slices, 0.0f), lo(view.slices, -0.0f);
-  for (auto [i, x] : llvm::enumerate(v)) {
-    int64_t k = view.sliceOf(i);
-    float xf = static_cast<float>(x);
-    float y = xf * xf + lo[k];
-    float t = hi[k] + y;
-    lo[k] = y - (t - hi[k]);
-    hi[k] = t;
+static FoldedValues foldKahan(Type elementType, ArrayRef<double> v,
+                              ArrayRef<double> g, const SliceView &view,
+                              std::optional<float> eps) {
+  // Kahan sums of the slices, of their elements times 2^-e when rescaled.
+  auto sumSlices = [&](const Rescaling<float> *rescaling) {
+    SmallVector<float> hi(view.slices, 0.0f), lo(view.slices, -0.0f);
+    for (auto [i, x] : llvm::enumerate(v)) {
+      int64_t k = view.sliceOf(i);
+      float xf = static_cast<float>(x);
+      if (rescaling) {
+        if (!rescaling->flagged[k])
+          continue;
+        xf = Rescaling<float>::scaleBy(xf, -rescaling->exponent[k]);
+      }
+      float y = xf * xf + lo[k];
+      float t = hi[k] + y;
+      lo[k] = y - (t - hi[k]);
+      hi[k] = t;
+    }
+    return std::make_pair(hi, lo);
+  };
+  auto [hi, lo] = sumSlices(nullptr);
+  int64_t count = view.slices ? v.size() / view.slices : 0;
+  RescalingBounds bounds = getRescalingBounds(elementType);
+  Rescaling<float> rescaling(view.slices);
+  for (int64_t k = 0; k < view.slices; ++k)
+    rescaling.check(bounds, k, hi[k], count, eps);
+  SmallVector<float> scaledHi, scaledLo;
+  if (rescaling.any()) {
+    rescaling.scan(elementType, v, view, eps);
+    std::tie(scaledHi, scaledLo) = sumSlices(&rescaling);
   }
+  // finalize: norm = sqrt(hi + lo [+ eps]), scale = g / norm.
+  auto finalize = [](float h, float l, std::optional<float> e, float gk) {
+    float total = h + l;
+    if (e)
+      total = total + *e;
+    float norm = std::sqrt(total);
+    return std::make_pair(norm, gk / norm);
+  };
   FoldedValues out;
   SmallVector<float> scales(view.slices);
   for (int64_t k = 0; k < view.slices; ++k) {
-    float total = hi[k] + lo[k];
-    if (eps)
-      total = total + *eps;
-    float norm = std::sqrt(total);
-    scales[k] = static_cast<float>(g[k]) / norm;
+    float gk = static_cast<float>(g[k]);
+    float norm, scale;
+    if (!rescaling.flagged[k]) {
+      std::tie(norm, scale) = finalize(hi[k], lo[k], eps, gk);
+    } else if (std::isinf(rescaling.maxAbs[k])) {
+      norm = std::numeric_limits<float>::infinity();
+      scale = gk / norm;
+    } else if (std::isnan(rescaling.maxAbs[k])) {
+      norm = scale = std::numeric_limits<float>::quiet_NaN();
+    } else {
+      int64_t e = rescaling.exponent[k];
+      std::optional<float> scaledEps;
+      if (eps)
+        scaledEps = Rescaling<float>::scaleBy(
+            Rescaling<float>::scaleBy(*eps, -e), -e);
+      std::tie(norm, scale) = finalize(scaledHi[k], scaledLo[k], scaledEps, gk);
+      norm = Rescaling<float>::scaleBy(norm, e);
+      scale = Rescaling<float>::scaleBy(scale, -e);
+    }
+    scales[k] = scale;
     out.norm.push_back(norm);
   }
   out.w.reserve(v.size());
@@ -211,24 +313,49 @@ static std::pair<double, double> twoSum(double x, double y) {
 
 /// f64: double-double sums (Sum2 with exact square errors), norm and scale
 /// (WeightNormNumerics::finalize), w = fma(v, q, v * qLo).
-static FoldedValues foldF64(ArrayRef<double> v, ArrayRef<double> g,
-                            const SliceView &view, std::optional<double> eps) {
-  SmallVector<double> hi(view.slices, 0.0), lo(view.slices, -0.0);
-  for (auto [i, x] : llvm::enumerate(v)) {
-    int64_t k = view.sliceOf(i);
-    double sq = x * x;
-    auto [t, err] = twoSum(hi[k], sq);
-    double e = std::fma(x, x, -sq);
-    lo[k] = lo[k] + (err + e);
-    hi[k] = t;
+static FoldedValues foldF64(Type elementType, ArrayRef<double> v,
+                            ArrayRef<double> g, const SliceView &view,
+                            std::optional<double> eps) {
+  // Sum2 over the slices, of their elements times 2^-e when rescaled.
+  auto sumSlices = [&](const Rescaling<double> *rescaling) {
+    SmallVector<double> hi(view.slices, 0.0), lo(view.slices, -0.0);
+    for (auto [i, value] : llvm::enumerate(v)) {
+      int64_t k = view.sliceOf(i);
+      double x = value;
+      if (rescaling) {
+        if (!rescaling->flagged[k])
+          continue;
+        x = Rescaling<double>::scaleBy(x, -rescaling->exponent[k]);
+      }
+      double sq = x * x;
+      auto [t, err] = twoSum(hi[k], sq);
+      double e = std::fma(x, x, -sq);
+      lo[k] = lo[k] + (err + e);
+      hi[k] = t;
+    }
+    return std::make_pair(hi, lo);
+  };
+  auto [hi, lo] = sumSlices(nullptr);
+  int64_t count = view.slices ? v.size() / view.slices : 0;
+  RescalingBounds bounds = getRescalingBounds(elementType);
+  Rescaling<double> rescaling(view.slices);
+  for (int64_t k = 0; k < view.slices; ++k)
+    rescaling.check(bounds, k, hi[k], count, eps);
+  SmallVector<double> scaledHi, scaledLo;
+  if (rescaling.any()) {
+    rescaling.scan(elementType, v, view, eps);
+    std::tie(scaledHi, scaledLo) = sumSlices(&rescaling);
   }
-  FoldedValues out;
-  SmallVector<double> q(view.slices), qLo(view.slices);
-  for (int64_t k = 0; k < view.slices; ++k) {
-    double h = hi[k] + lo[k];
-    double l = lo[k] - (h - hi[k]);
-    if (eps) {
-      auto [s, err] = twoSum(h, *eps);
+  // finalize: the double-double norm r + rLo and scale q + qLo.
+  struct Slice {
+    double r, rLo, q, qLo;
+  };
+  auto finalize = [](double h0, double l0, std::optional<double> e,
+                     double gk) {
+    double h = h0 + l0;
+    double l = l0 - (h - h0);
+    if (e) {
+      auto [s, err] = twoSum(h, *e);
       double sl = l + err;
       h = s + sl;
       l = sl - (h - s);
@@ -236,9 +363,37 @@ static FoldedValues foldF64(ArrayRef<double> v, ArrayRef<double> g,
     double r = std::sqrt(h);
     double rem = std::fma(-r, r, h) + l;
     double rLo = r > 0.0 ? rem / (r + r) : 0.0;
-    q[k] = g[k] / r;
-    qLo[k] = (std::fma(-q[k], r, g[k]) - q[k] * rLo) / r;
-    out.norm.push_back(r + rLo);
+    double q = gk / r;
+    double qLo = (std::fma(-q, r, gk) - q * rLo) / r;
+    return Slice{r, rLo, q, qLo};
+  };
+  FoldedValues out;
+  SmallVector<double> q(view.slices), qLo(view.slices);
+  for (int64_t k = 0; k < view.slices; ++k) {
+    Slice slice;
+    if (!rescaling.flagged[k]) {
+      slice = finalize(hi[k], lo[k], eps, g[k]);
+    } else if (std::isinf(rescaling.maxAbs[k])) {
+      double inf = std::numeric_limits<double>::infinity();
+      slice = {inf, 0.0, g[k] / inf, 0.0};
+    } else if (std::isnan(rescaling.maxAbs[k])) {
+      double nan = std::numeric_limits<double>::quiet_NaN();
+      slice = {nan, nan, nan, nan};
+    } else {
+      int64_t e = rescaling.exponent[k];
+      std::optional<double> scaledEps;
+      if (eps)
+        scaledEps = Rescaling<double>::scaleBy(
+            Rescaling<double>::scaleBy(*eps, -e), -e);
+      slice = finalize(scaledHi[k], scaledLo[k], scaledEps, g[k]);
+      slice.r = Rescaling<double>::scaleBy(slice.r, e);
+      slice.rLo = Rescaling<double>::scaleBy(slice.rLo, e);
+      slice.q = Rescaling<double>::scaleBy(slice.q, -e);
+      slice.qLo = Rescaling<double>::scaleBy(slice.qLo, -e);
+    }
+    q[k] = slice.q;
+    qLo[k] = slice.qLo;
+    out.norm.push_back(slice.r + slice.rLo);
   }
   out.w.reserve(v.size());
   for (auto [i, x] : llvm::enumerate(v)) {
@@ -278,12 +433,12 @@ FailureOr<SmallVector<Attribute>> mlir::wn::computeConstantWeightNorm(
                          : std::nullopt);
     break;
   case Summation::Kahan:
-    folded = foldKahan(*vValues, *gValues, view,
+    folded = foldKahan(elementType, *vValues, *gValues, view,
                        eps ? std::optional<float>(eps->convertToFloat())
                            : std::nullopt);
     break;
   case Summation::DoubleDouble:
-    folded = foldF64(*vValues, *gValues, view,
+    folded = foldF64(elementType, *vValues, *gValues, view,
                      eps ? std::optional<double>(eps->convertToDouble())
                          : std::nullopt);
     break;

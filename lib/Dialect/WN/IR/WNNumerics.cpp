@@ -9,24 +9,81 @@
 //   multiply-add) accumulate in lo; the per-slice norm and scale are
 //   double-double too and w = fma(v, scale_hi, v * scale_lo).
 //
+// Sums that may have overflowed or underflowed are recomputed with an exact
+// power-of-two scaling (finalizeSlice; the rule is in WNNumerics.h).
+//
 //===----------------------------------------------------------------------===//
 
 #include "wn/Dialect/WN/IR/WNNumerics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::wn;
+
+RescalingBounds mlir::wn::getRescalingBounds(Type elementType) {
+  const llvm::fltSemantics &element =
+      cast<FloatType>(elementType).getFloatSemantics();
+  const llvm::fltSemantics &compute =
+      getComputeType(elementType).getFloatSemantics();
+  int emin = APFloat::semanticsMinExponent(compute);
+  int emax = APFloat::semanticsMaxExponent(compute);
+  int precision = APFloat::semanticsPrecision(compute);
+  Summation summation = getSummation(elementType);
+  RescalingBounds bounds;
+  // f32 in f64: n squares of at most 2^256 stay below 2^1024 for any n
+  // below 2^64, and an infinity makes the plain sum infinite, which is the
+  // defined result.
+  bounds.testHigh = summation != Summation::Plain;
+  bounds.maxSum = std::ldexp(1.0, emax);
+  // Squares of the smallest subnormal element are normal in the compute
+  // type for f16 (2^-48 in f32) and f32 (2^-298 in f64): no test.
+  int smallestElementExponent = APFloat::semanticsMinExponent(element) -
+                                APFloat::semanticsPrecision(element) + 1;
+  bounds.testLow = 2 * smallestElementExponent < emin;
+  if (bounds.testLow)
+    bounds.minSumPerElement =
+        summation == Summation::DoubleDouble
+            ? std::ldexp(1.0, emin + precision + 2)
+            : std::ldexp(1.0, emin);
+  return bounds;
+}
+
+/// floor(log2 x) clamped below at `emin`, for a finite x >= 0 (the host
+/// twin of WeightNormNumerics::clampedExponent).
+static int64_t clampedExponent(double x, int emin) {
+  if (x == 0.0)
+    return emin;
+  return std::max<int64_t>(std::ilogb(x), emin);
+}
+
+int64_t mlir::wn::getRescalingExponent(Type elementType, double maxAbs,
+                                       std::optional<double> eps) {
+  int emin = APFloat::semanticsMinExponent(
+      getComputeType(elementType).getFloatSemantics());
+  int64_t e = clampedExponent(maxAbs, emin);
+  if (eps) {
+    // ceil(E(eps) / 2): eps * 2^-2e stays below 2.
+    int64_t half = clampedExponent(*eps, emin) + 1;
+    e = std::max<int64_t>(e, half >= 0 ? half / 2 : -((1 - half) / 2));
+  }
+  return e;
+}
 
 WeightNormNumerics::WeightNormNumerics(OpBuilder &b, Location loc,
                                        Type elementType)
     : b(b), loc(loc), elementType(elementType),
       computeType(wn::getComputeType(elementType)),
       accType(wn::getAccumulationType(elementType)),
-      summation(wn::getSummation(elementType)) {}
+      summation(wn::getSummation(elementType)),
+      bounds(getRescalingBounds(elementType)) {}
 
 Value WeightNormNumerics::constant(Type type, double value) {
   if (auto vectorType = dyn_cast<VectorType>(type))
@@ -198,6 +255,164 @@ SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
   Value q = div(g, r);
   Value qLo = div(sub(fma(neg(q), r, g), mul(q, rLo)), r);
   return {r, rLo, q, qLo};
+}
+
+IntegerType WeightNormNumerics::bitsType() {
+  return b.getIntegerType(computeType.getWidth());
+}
+
+Value WeightNormNumerics::intConstant(int64_t value) {
+  return arith::ConstantOp::create(b, loc, bitsType(),
+                                   b.getIntegerAttr(bitsType(), value));
+}
+
+Value WeightNormNumerics::clampedExponent(Value x) {
+  const llvm::fltSemantics &semantics = computeType.getFloatSemantics();
+  int64_t mantissaBits = APFloat::semanticsPrecision(semantics) - 1;
+  int64_t exponentBits = computeType.getWidth() - mantissaBits - 1;
+  int64_t bias = 1 - APFloat::semanticsMinExponent(semantics);
+  Value bits = arith::BitcastOp::create(b, loc, bitsType(), x);
+  // The biased exponent field (the sign bit is shifted out of the mask),
+  // at least 1: zero and subnormals count as 2^emin.
+  Value field = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, bits, intConstant(mantissaBits)),
+      intConstant((int64_t(1) << exponentBits) - 1));
+  field = arith::MaxSIOp::create(b, loc, field, intConstant(1));
+  return arith::SubIOp::create(b, loc, field, intConstant(bias));
+}
+
+std::pair<Value, Value> WeightNormNumerics::powerOfTwoFactors(Value k) {
+  const llvm::fltSemantics &semantics = computeType.getFloatSemantics();
+  int64_t mantissaBits = APFloat::semanticsPrecision(semantics) - 1;
+  int64_t bias = 1 - APFloat::semanticsMinExponent(semantics);
+  // 2^j for |j| <= emax / 2 + 1, a normal number: the biased exponent in
+  // the exponent field, a zero significand.
+  auto power = [&](Value j) -> Value {
+    Value bits = arith::ShLIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, j, intConstant(bias)),
+        intConstant(mantissaBits));
+    return arith::BitcastOp::create(b, loc, computeType, bits);
+  };
+  Value half = arith::ShRSIOp::create(b, loc, k, intConstant(1));
+  return {power(half), power(arith::SubIOp::create(b, loc, k, half))};
+}
+
+Value WeightNormNumerics::needsRescaling(PartialSum sum, Value count,
+                                         Value eps) {
+  Value result;
+  if (bounds.testHigh)
+    // Unordered or greater: NaN too.
+    result = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGT, sum.hi,
+                                   constant(computeType, bounds.maxSum));
+  if (bounds.testLow) {
+    Value n = arith::UIToFPOp::create(
+        b, loc, computeType,
+        arith::IndexCastUIOp::create(b, loc, b.getI64Type(), count));
+    Value threshold = mul(n, constant(computeType, bounds.minSumPerElement));
+    // The sum plus eps must reach the threshold.
+    if (eps)
+      threshold = sub(threshold, eps);
+    Value low = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                      sum.hi, threshold);
+    result = result ? arith::OrIOp::create(b, loc, result, low).getResult()
+                    : low;
+  }
+  return result;
+}
+
+SliceScale WeightNormNumerics::finalizeRescaled(Value eps, Value g,
+                                                SliceReducer reduceSlice) {
+  assert(summation != Summation::Plain && !isa<VectorType>(g.getType()) &&
+         "rescaled sums are for compensated scalar sums");
+  // m = max |v|: maximumf propagates NaN.
+  Value maxAbs =
+      reduceSlice({constant(computeType, 0.0)},
+                  [&](Value x, ValueRange acc) -> SmallVector<Value> {
+                    Value abs = math::AbsFOp::create(b, loc, widen(x));
+                    return {arith::MaximumFOp::create(b, loc, acc[0], abs)};
+                  })[0];
+  Value e = clampedExponent(maxAbs);
+  if (eps) {
+    // ceil(E(eps) / 2) = floor((E(eps) + 1) / 2).
+    Value half = arith::ShRSIOp::create(
+        b, loc,
+        arith::AddIOp::create(b, loc, clampedExponent(eps), intConstant(1)),
+        intConstant(1));
+    e = arith::MaxSIOp::create(b, loc, e, half);
+  }
+  auto [down1, down2] =
+      powerOfTwoFactors(arith::SubIOp::create(b, loc, intConstant(0), e));
+  auto [up1, up2] = powerOfTwoFactors(e);
+  auto scaleBy = [&](Value x, Value f1, Value f2) -> Value {
+    return x ? mul(mul(x, f1), f2) : Value();
+  };
+  PartialSum zero = zeroSum(computeType);
+  SmallVector<Value> inits = {zero.hi};
+  if (zero.lo)
+    inits.push_back(zero.lo);
+  SmallVector<Value> sums = reduceSlice(
+      inits, [&](Value x, ValueRange acc) -> SmallVector<Value> {
+        PartialSum next =
+            accumulate(scaleBy(widen(x), down1, down2),
+                       {acc[0], acc.size() > 1 ? acc[1] : Value()});
+        SmallVector<Value> values = {next.hi};
+        if (next.lo)
+          values.push_back(next.lo);
+        return values;
+      });
+  Value scaledEps =
+      eps ? scaleBy(scaleBy(eps, down1, down2), down1, down2) : Value();
+  SliceScale slice = finalize({sums[0], sums.size() > 1 ? sums[1] : Value()},
+                              scaledEps, g);
+  slice.normHi = scaleBy(slice.normHi, up1, up2);
+  slice.normLo = scaleBy(slice.normLo, up1, up2);
+  slice.scaleHi = scaleBy(slice.scaleHi, down1, down2);
+  slice.scaleLo = scaleBy(slice.scaleLo, down1, down2);
+  // An infinity (and no NaN): norm = inf, scale = g / inf.
+  Value inf = constant(computeType, std::numeric_limits<double>::infinity());
+  Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                      maxAbs, inf);
+  auto pick = [&](Value ifInf, Value otherwise) -> Value {
+    return otherwise ? arith::SelectOp::create(b, loc, isInf, ifInf, otherwise)
+                           .getResult()
+                     : Value();
+  };
+  Value zeroValue = constant(computeType, 0.0);
+  slice.normHi = pick(inf, slice.normHi);
+  slice.normLo = pick(zeroValue, slice.normLo);
+  slice.scaleHi = pick(div(g, inf), slice.scaleHi);
+  slice.scaleLo = pick(zeroValue, slice.scaleLo);
+  return slice;
+}
+
+SliceScale WeightNormNumerics::finalizeSlice(PartialSum sum, Value eps,
+                                             Value g, Value count,
+                                             SliceReducer reduceSlice) {
+  Value rescale = needsRescaling(sum, count, eps);
+  if (!rescale)
+    return finalize(sum, eps, g);
+  // The parts of a compensated SliceScale: norm and scale, with their low
+  // parts for double-double.
+  bool pairs = summation == Summation::DoubleDouble;
+  SmallVector<Type> types(pairs ? 4 : 2, computeType);
+  auto ifOp = scf::IfOp::create(b, loc, types, rescale,
+                                /*withElseRegion=*/true);
+  auto yield = [&](Block *block, function_ref<SliceScale()> build) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(block);
+    SliceScale slice = build();
+    SmallVector<Value> values = {slice.normHi, slice.scaleHi};
+    if (pairs)
+      values = {slice.normHi, slice.normLo, slice.scaleHi, slice.scaleLo};
+    scf::YieldOp::create(b, loc, values);
+  };
+  yield(ifOp.thenBlock(),
+        [&] { return finalizeRescaled(eps, g, reduceSlice); });
+  yield(ifOp.elseBlock(), [&] { return finalize(sum, eps, g); });
+  ValueRange results = ifOp.getResults();
+  if (pairs)
+    return {results[0], results[1], results[2], results[3]};
+  return {results[0], Value(), results[1], Value()};
 }
 
 Value WeightNormNumerics::normResult(const SliceScale &slice) {

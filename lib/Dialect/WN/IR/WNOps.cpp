@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
@@ -19,6 +20,7 @@
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 
 #include <cmath>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::wn;
@@ -577,6 +579,19 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
   scaleMaps.push_back(gMap);
   scaleMaps.append(scaleOutputs.size(), normIdentity);
   std::optional<APFloat> eps = op.getEpsInAccumulationType();
+  // For sums that overflowed or underflowed (bf16, f16 and f64 only), the
+  // per-slice body reduces its slice of v again (WeightNormNumerics::
+  // finalizeSlice): a loop nest over the other dims reading v.
+  SmallVector<Value> vSizes;
+  Value sliceCount;
+  if (numerics.mayNeedRescaling()) {
+    sliceCount = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t d = 0; d < rank; ++d) {
+      vSizes.push_back(b.createOrFold<tensor::DimOp>(loc, v, d));
+      if (d != dim)
+        sliceCount = b.createOrFold<arith::MulIOp>(loc, sliceCount, vSizes[d]);
+    }
+  }
   auto scaleOp = linalg::GenericOp::create(
       b, loc, ValueRange(scaleOutputs).getTypes(), scaleInputs, scaleOutputs,
       scaleMaps,
@@ -586,8 +601,36 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
         WeightNormNumerics n(nb, nl, numerics.getElementType());
         Value epsValue = eps ? n.epsConstant(*eps) : Value();
         unsigned gIndex = lowPart ? 2 : 1;
-        SliceScale slice = n.finalize({args[0], lowPart ? args[1] : Value()},
-                                      epsValue, n.widen(args[gIndex]));
+        // Slice k's elements v[i_0, .., k, .., i_rank-1], in row-major order
+        // (linalg.index must be a direct child of the generic).
+        Value sliceIndex = dim && sliceCount
+                               ? linalg::IndexOp::create(nb, nl, 0).getResult()
+                               : Value();
+        auto reduceSlice = [&](ValueRange inits, SliceElementFn body) {
+          SmallVector<Value> indices(rank);
+          if (dim)
+            indices[*dim] = sliceIndex;
+          Value zeroIndex = arith::ConstantIndexOp::create(nb, nl, 0);
+          Value oneIndex = arith::ConstantIndexOp::create(nb, nl, 1);
+          std::function<SmallVector<Value>(int64_t, ValueRange)> nest =
+              [&](int64_t d, ValueRange acc) -> SmallVector<Value> {
+            if (d == rank)
+              return body(tensor::ExtractOp::create(nb, nl, v, indices), acc);
+            if (d == dim)
+              return nest(d + 1, acc);
+            auto loop = scf::ForOp::create(nb, nl, zeroIndex, vSizes[d],
+                                           oneIndex, acc);
+            OpBuilder::InsertionGuard guard(nb);
+            nb.setInsertionPointToStart(loop.getBody());
+            indices[d] = loop.getInductionVar();
+            scf::YieldOp::create(nb, nl, nest(d + 1, loop.getRegionIterArgs()));
+            return SmallVector<Value>(loop.getResults());
+          };
+          return nest(0, inits);
+        };
+        SliceScale slice = n.finalizeSlice(
+            {args[0], lowPart ? args[1] : Value()}, epsValue,
+            n.widen(args[gIndex]), sliceCount, reduceSlice);
         SmallVector<Value> yields;
         if (scalePair) {
           yields.push_back(slice.scaleHi);

@@ -15,8 +15,65 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <optional>
+
 namespace mlir {
 namespace wn {
+
+//===----------------------------------------------------------------------===//
+// Rescaled sums of squares
+//===----------------------------------------------------------------------===//
+//
+// The fast sum of squares (WeightNormNumerics::accumulate) squares elements
+// in the compute type as they are. For bf16 (in f32) and f64 squares can
+// overflow (|v| above about 1.8e19 and 1.3e154) or underflow (below about
+// 1e-19 and 1.5e-154), and for f16, bf16 and f64 an infinity turns the
+// compensated sums into inf - inf = NaN. So every slice's sum is tested once
+// (WeightNormNumerics::needsRescaling, one or two compares per slice) and,
+// only when it is outside the range where the fast sum meets the documented
+// bound, the slice is summed again from its elements, as reference BLAS nrm2
+// does, but with one exact power-of-two scale
+// (WeightNormNumerics::finalizeRescaled):
+//   m = max |v| over the slice (NaN when some v is NaN);
+//   e = max(E(m), ceil(E(eps) / 2)), E(x) = floor(log2 x) clamped below at
+//       the compute type's minimum exponent (zero and subnormals);
+//   sum = sum of (v * 2^-e)^2 with the same compensated summation (every
+//       scaled |v| is below 2, the sum below 4n: no overflow; squares that
+//       underflow are below 2^emin of a sum of at least 2^(2-2p));
+//   norm = sqrt(sum + eps * 2^-2e) * 2^e, scale = (g / sqrt(...)) * 2^-e;
+// and m = +inf gives norm = +inf, scale = g / inf (PyTorch's result: w = 0
+// for finite v, NaN at the infinity). Powers of two 2^k are applied as two
+// factors 2^floor(k/2) and 2^(k - floor(k/2)), normal numbers whose product
+// is 2^k for every k in the range, so scaling is exact and never overflows
+// in between.
+
+/// When a slice's sum of squares needs the rescaled recomputation, for one
+/// element type (the constant folder and WeightNormNumerics share it).
+struct RescalingBounds {
+  /// Test for sums above `maxSum` or NaN (an overflow, an infinity or a NaN
+  /// in v). Off for f32: its f64 sums cannot overflow, and an infinity
+  /// gives an infinite sum, not NaN.
+  bool testHigh = false;
+  /// 2^emax of the compute type: sums at most this large are finite after
+  /// adding the low part and eps.
+  double maxSum = 0.0;
+  /// Test for sums below count * minSumPerElement - eps. Only where
+  /// squares can be subnormal in the compute type (bf16, f64): each loses
+  /// at most 2^(emin - p) (Kahan, f32: 2^-150), or 3 * 2^(emin - p) for
+  /// double-double (square error, addition error and low part), against
+  /// the summation's own error u S (Kahan) or u^2 S (Sum2); so
+  /// minSumPerElement is 2^emin = 2^-126 for bf16 and 2^(emin + p + 2) =
+  /// 2^-967 for f64.
+  bool testLow = false;
+  double minSumPerElement = 0.0;
+};
+RescalingBounds getRescalingBounds(Type elementType);
+
+/// The exponent e of the rescaled sum for a slice whose largest |v| is
+/// `maxAbs` (finite, in the compute type) with `eps` (in the compute type,
+/// may be absent): the host twin of the IR built by finalizeRescaled.
+int64_t getRescalingExponent(Type elementType, double maxAbs,
+                             std::optional<double> eps);
 
 /// A sum of squares in the compute type: `hi + lo`, where `lo` is null for
 /// Summation::Plain. Both are scalars or both are vectors.
@@ -33,6 +90,15 @@ struct SliceScale {
   Value normHi, normLo;
   Value scaleHi, scaleLo;
 };
+
+/// Calls its second argument, `body(x, acc)`, for every element `x` of one
+/// slice of v (a scalar of the element type), in any order, carrying the
+/// values `acc` from its first argument; returns the last ones. It builds at
+/// the insertion point of the numerics' builder and leaves it after the
+/// loops.
+using SliceElementFn = function_ref<SmallVector<Value>(Value, ValueRange)>;
+using SliceReducer =
+    function_ref<SmallVector<Value>(ValueRange, SliceElementFn)>;
 
 /// Builds weight norm arithmetic for one element type at the builder's
 /// insertion point.
@@ -74,6 +140,26 @@ public:
   /// The norm and the scale of a slice from its (scalar) sum of squares, with
   /// `eps` (compute type, may be null) and `g` (widened).
   SliceScale finalize(PartialSum sum, Value eps, Value g);
+  /// Whether this type's sums are ever rescaled (needsRescaling is not
+  /// null): bf16, f16 and f64.
+  bool mayNeedRescaling() const {
+    return bounds.testHigh || bounds.testLow;
+  }
+  /// An i1, true when the scalar sum of squares `sum` of a slice of `count`
+  /// (index) elements is outside the range where it meets the documented
+  /// bound (RescalingBounds); null when the type needs no test (f32).
+  Value needsRescaling(PartialSum sum, Value count, Value eps);
+  /// The norm and scale of a slice computed from its elements with an exact
+  /// power-of-two scaling (the comment above RescalingBounds): two passes of
+  /// `reduceSlice` over the slice. `eps` (may be null) and `g` as for
+  /// finalize. Scalars only.
+  SliceScale finalizeRescaled(Value eps, Value g, SliceReducer reduceSlice);
+  /// The norm and scale of a slice from its scalar sum `sum` of `count`
+  /// elements: finalize, or finalizeRescaled when needsRescaling (an
+  /// scf.if, one compare or two per slice on the fast path). What every
+  /// lowering computes per slice.
+  SliceScale finalizeSlice(PartialSum sum, Value eps, Value g, Value count,
+                           SliceReducer reduceSlice);
   /// The norm result value, rounded to the accumulation type.
   Value normResult(const SliceScale &slice);
   /// The scale g / norm rounded once to the accumulation type (the result
@@ -96,6 +182,16 @@ private:
   Value neg(Value x);
   /// TwoSum: returns (s, e) with s = fl(x + y) and s + e == x + y exactly.
   std::pair<Value, Value> twoSum(Value x, Value y);
+  /// The integer type as wide as the compute type, and an integer constant.
+  IntegerType bitsType();
+  Value intConstant(int64_t value);
+  /// floor(log2 x) of a scalar x >= 0 of the compute type, clamped below at
+  /// the type's minimum exponent (for zero and subnormals); emax + 1 for
+  /// inf and NaN.
+  Value clampedExponent(Value x);
+  /// 2^k as two factors (see above RescalingBounds), for an integer k
+  /// within [emin - 1, emax + 1] of the compute type.
+  std::pair<Value, Value> powerOfTwoFactors(Value k);
 
   OpBuilder &b;
   Location loc;
@@ -103,6 +199,7 @@ private:
   FloatType computeType;
   FloatType accType;
   Summation summation;
+  RescalingBounds bounds;
 };
 
 } // namespace wn

@@ -107,6 +107,28 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
       kernels sum sequentially or in a few vector lanes in the element's
       accumulation type and are off by several ulps on long slices (the
       README has the measured table).
+    - Sums that overflow or underflow: the fast sums square the elements as
+      they are, so for bf16 (in f32) squares of |v| above about 1.8e19 or
+      below about 1e-19 and for f64 of |v| above about 1.3e154 or below
+      about 1.5e-154 would overflow or lose accuracy. Every slice's sum is
+      therefore tested once (above 2^emax or NaN; below n 2^-126 for bf16
+      or n 2^-967 for f64, minus eps, where underflowed squares could cost
+      more than the summation's own error) and only such a slice is summed
+      again from its elements with an exact power-of-two scaling, as
+      reference BLAS nrm2 does: e = max(floor(log2 max|v|),
+      ceil(log2(eps) / 2)), the squares of v 2^-e summed with the same
+      compensated summation, norm = sqrt(sum + eps 2^-2e) 2^e and scale =
+      (g / sqrt(...)) 2^-e (`WeightNormNumerics::finalizeSlice`; the
+      constant folder applies the same rule). The bounds above then hold
+      for every magnitude, as long as w, the norm and g / norm are normal
+      numbers of their types (f32 and f64 results that are subnormal are
+      within 1 ulp: the low part of the scale product underflows). f16 and
+      f32 need no rescaling (their squares fit in f32 and f64); f32 has no
+      test at all.
+    - Infinities and NaN in v, every element type alike (PyTorch's f32
+      result): a slice holding a NaN gives NaN everywhere, norm NaN; a
+      slice holding infinities and no NaN has norm +inf and scale g / inf,
+      so w is 0 (signed) at its finite elements and NaN at its infinities.
     - f64 needs fused multiply-adds: on CPUs without FMA they become calls
       to libm's `fma`, correct but slow.
     - No epsilon: an all-zero slice has norm 0 and gives `0 * inf = NaN`,
@@ -172,7 +194,9 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
 
     The op decomposes (AggregatedOpInterface) into a `linalg.fill` and three
     `linalg.generic` ops (compensated sum of squares, per-slice scale
-    `g / norm` and norm, scaled copy) and implements TilingInterface: loops are v's dimensions, `dim` is
+    `g / norm` and norm, whose body reads its slice of v again with
+    `tensor.extract` when the sum needs rescaling, scaled copy) and
+    implements TilingInterface: loops are v's dimensions, `dim` is
     the one parallel loop and every other loop is a reduction that must stay
     whole when tiling.
   }];
