@@ -228,6 +228,36 @@ struct Rescaling {
   explicit Rescaling(int64_t slices)
       : flagged(slices, false), maxAbs(slices, T(0)), exponent(slices, 0) {}
 };
+
+/// The sums of squares of the slices, hi + lo, and the rescaled sums of the
+/// slices that need them (WeightNormNumerics::finalizeSlice on the host).
+template <typename T>
+struct SlicedSums {
+  SmallVector<T> hi, lo;
+  Rescaling<T> rescaling;
+  /// The sums of the flagged slices' elements times 2^-e (empty when no
+  /// slice is flagged).
+  SmallVector<T> scaledHi, scaledLo;
+};
+
+/// The slices' sums `sumSlices(nullptr)` (a pair hi, lo of vectors), the
+/// slices they flag, and for those the sums `sumSlices(&rescaling)`.
+template <typename T, typename SumFn>
+SlicedSums<T> sumSquares(Type elementType, ArrayRef<double> v,
+                         const SliceView &view, std::optional<T> eps,
+                         SumFn sumSlices) {
+  SlicedSums<T> sums{{}, {}, Rescaling<T>(view.slices), {}, {}};
+  std::tie(sums.hi, sums.lo) = sumSlices(nullptr);
+  int64_t count = view.slices ? v.size() / view.slices : 0;
+  RescalingBounds bounds = getRescalingBounds(elementType);
+  for (int64_t k = 0; k < view.slices; ++k)
+    sums.rescaling.check(bounds, k, sums.hi[k], count, eps);
+  if (sums.rescaling.any()) {
+    sums.rescaling.scan(elementType, v, view, eps);
+    std::tie(sums.scaledHi, sums.scaledLo) = sumSlices(&sums.rescaling);
+  }
+  return sums;
+}
 } // namespace
 
 /// f16 and bf16: Kahan's compensated sum in f32, the f32 scale g / norm,
@@ -253,17 +283,8 @@ static FoldedValues foldKahan(Type elementType, ArrayRef<double> v,
     }
     return std::make_pair(hi, lo);
   };
-  auto [hi, lo] = sumSlices(nullptr);
-  int64_t count = view.slices ? v.size() / view.slices : 0;
-  RescalingBounds bounds = getRescalingBounds(elementType);
-  Rescaling<float> rescaling(view.slices);
-  for (int64_t k = 0; k < view.slices; ++k)
-    rescaling.check(bounds, k, hi[k], count, eps);
-  SmallVector<float> scaledHi, scaledLo;
-  if (rescaling.any()) {
-    rescaling.scan(elementType, v, view, eps);
-    std::tie(scaledHi, scaledLo) = sumSlices(&rescaling);
-  }
+  auto [hi, lo, rescaling, scaledHi, scaledLo] =
+      sumSquares<float>(elementType, v, view, eps, sumSlices);
   // finalize: norm = sqrt(hi + lo [+ eps]), scale = g / norm.
   auto finalize = [](float h, float l, std::optional<float> e, float gk) {
     float total = h + l;
@@ -335,17 +356,8 @@ static FoldedValues foldF64(Type elementType, ArrayRef<double> v,
     }
     return std::make_pair(hi, lo);
   };
-  auto [hi, lo] = sumSlices(nullptr);
-  int64_t count = view.slices ? v.size() / view.slices : 0;
-  RescalingBounds bounds = getRescalingBounds(elementType);
-  Rescaling<double> rescaling(view.slices);
-  for (int64_t k = 0; k < view.slices; ++k)
-    rescaling.check(bounds, k, hi[k], count, eps);
-  SmallVector<double> scaledHi, scaledLo;
-  if (rescaling.any()) {
-    rescaling.scan(elementType, v, view, eps);
-    std::tie(scaledHi, scaledLo) = sumSlices(&rescaling);
-  }
+  auto [hi, lo, rescaling, scaledHi, scaledLo] =
+      sumSquares<double>(elementType, v, view, eps, sumSlices);
   // finalize: the double-double norm r + rLo and scale q + qLo.
   struct Slice {
     double r, rLo, q, qLo;
