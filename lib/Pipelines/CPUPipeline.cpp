@@ -167,8 +167,9 @@ mlir::wn::checkWNCPUPipelineOptions(const WNCPUPipelineOptions &options) {
   return std::nullopt;
 }
 
-LogicalResult mlir::wn::buildWNCPUPipeline(OpPassManager &pm,
-                                           const WNCPUPipelineOptions &options) {
+LogicalResult
+mlir::wn::buildWNCPUPipeline(OpPassManager &pm,
+                             const WNCPUPipelineOptions &options) {
   if (checkWNCPUPipelineOptions(options))
     return failure();
   addTensorPasses(pm, options);

@@ -37,8 +37,8 @@ using namespace mlir::wn;
 namespace {
 /// The math functions the pass approximates: those that LLVM does not map
 /// to libmvec and upstream approximates on f32.
-constexpr StringRef kApproximated[] = {"erf", "erfc", "tanh",
-                                                 "expm1", "log1p"};
+constexpr StringRef kApproximated[] = {"erf", "erfc", "tanh", "expm1",
+                                       "log1p"};
 
 struct WNApproximateMathPass final
     : wn::PassWithOptionErrors<

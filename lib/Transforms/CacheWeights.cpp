@@ -373,7 +373,8 @@ mlir::wn::buildCachedWeightFunctions(const WeightPreparation &preparation,
 
 namespace {
 struct WNCacheWeightsPass final
-    : wn::PassWithOptionErrors<wn::impl::WNCacheWeightsPassBase<WNCacheWeightsPass>> {
+    : wn::PassWithOptionErrors<
+          wn::impl::WNCacheWeightsPassBase<WNCacheWeightsPass>> {
   using PassWithOptionErrors::PassWithOptionErrors;
 
   void runOnOperation() override {

@@ -543,7 +543,8 @@ void GPULowering::columns() {
 }
 
 struct WNLowerToGPUPass final
-    : wn::PassWithOptionErrors<wn::impl::WNLowerToGPUPassBase<WNLowerToGPUPass>> {
+    : wn::PassWithOptionErrors<
+          wn::impl::WNLowerToGPUPassBase<WNLowerToGPUPass>> {
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {

@@ -701,7 +701,8 @@ LogicalResult checkLowerable(WeightNormInterface op) {
 }
 
 struct WNLowerToLoopsPass final
-    : wn::PassWithOptionErrors<wn::impl::WNLowerToLoopsPassBase<WNLowerToLoopsPass>> {
+    : wn::PassWithOptionErrors<
+          wn::impl::WNLowerToLoopsPassBase<WNLowerToLoopsPass>> {
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {

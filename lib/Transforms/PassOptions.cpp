@@ -76,7 +76,8 @@ std::string mlir::wn::getOptionParseError(StringRef pass, StringRef options,
   // that llvm::cl rejects were printed by llvm::cl and leave it empty.
   message = message.trim();
   message.consume_front("<Pass-Options-Parser>: ");
-  std::string text = ("--" + pass + ": invalid options '" + options + "'").str();
+  std::string text =
+      ("--" + pass + ": invalid options '" + options + "'").str();
   if (!message.empty())
     text += (": " + message).str();
   return text;

@@ -131,7 +131,8 @@ protected:
         StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}),
         type.getMemorySpace());
     return memref::ReinterpretCastOp::create(
-        b, flatType, metadata.getBaseBuffer(), OpFoldResult(metadata.getOffset()),
+        b, flatType, metadata.getBaseBuffer(),
+        OpFoldResult(metadata.getOffset()),
         ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
   }
