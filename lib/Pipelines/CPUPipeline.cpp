@@ -1,5 +1,7 @@
 //===- CPUPipeline.cpp - wn to LLVM for the CPU ---------------------------===//
 
+#include "wn/Conversion/Passes.h"
+#include "wn/Dialect/WN/Transforms/Passes.h"
 #include "wn/Pipelines/Pipelines.h"
 #include "wn/Transforms/Passes.h"
 

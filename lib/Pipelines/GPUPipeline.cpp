@@ -1,5 +1,6 @@
 //===- GPUPipeline.cpp - wn to NVVM kernels and host code -----------------===//
 
+#include "wn/Conversion/Passes.h"
 #include "wn/Pipelines/Pipelines.h"
 #include "wn/Transforms/Passes.h"
 
@@ -80,6 +81,19 @@ static std::string getFeatures(const WNGPUPipelineOptions &options,
   return "+ptx" + std::to_string(std::max(chip.minPTX, floor));
 }
 
+/// gpu-module-to-binary's name of `format`.
+static StringRef getFormatName(GPUBinaryFormat format) {
+  switch (format) {
+  case GPUBinaryFormat::Isa:
+    return "isa";
+  case GPUBinaryFormat::Bin:
+    return "bin";
+  case GPUBinaryFormat::Fatbin:
+    return "fatbin";
+  }
+  llvm_unreachable("unknown GPUBinaryFormat");
+}
+
 OptionProblem
 mlir::wn::checkWNGPUPipelineOptions(const WNGPUPipelineOptions &options) {
   const Chip *chip = lookupChip(options.chip);
@@ -101,9 +115,7 @@ mlir::wn::checkWNGPUPipelineOptions(const WNGPUPipelineOptions &options) {
              std::to_string(chip->minPTX) + " or newer";
   }
   for (OptionProblem problem :
-       {checkOneOf("format", options.format, {"isa", "bin", "fatbin"}),
-        checkGPUBlockSize("block-size", options.blockSize),
-        checkOneOf("strategy", options.strategy, kGPUStrategies)})
+       {checkGPUBlockSize("block-size", options.blockSize)})
     if (problem)
       return problem;
   if (options.optLevel < 0 || options.optLevel > 3)
@@ -111,68 +123,6 @@ mlir::wn::checkWNGPUPipelineOptions(const WNGPUPipelineOptions &options) {
            std::to_string(options.optLevel);
   return std::nullopt;
 }
-
-namespace {
-
-/// Fails on the linalg ops left after the wn ops became kernels: the
-/// pipeline makes GPU kernels of wn ops only, and a linalg op left on the
-/// host would read device memory (or stay half-lowered).
-struct CheckOnlyWNOpsPass final
-    : PassWrapper<CheckOnlyWNOpsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckOnlyWNOpsPass)
-
-  StringRef getArgument() const final { return "wn-check-gpu-lowerable"; }
-  void runOnOperation() override {
-    WalkResult result = getOperation().walk<WalkOrder::PreOrder>(
-        [](Operation *op) {
-      if (!isa<linalg::LinalgDialect>(op->getDialect()))
-        return WalkResult::advance();
-      // At the op's location, without a dump of the bufferized module.
-      emitError(op->getLoc())
-          << "--wn-gpu-pipeline: '" << op->getName()
-          << "' is not supported: only wn ops become GPU kernels (lower "
-             "other ops for the GPU before the pipeline, or compile for the "
-             "CPU with --wn-cpu-pipeline)";
-      return WalkResult::interrupt();
-    });
-    if (result.wasInterrupted())
-      signalPassFailure();
-  }
-};
-
-/// math.sqrt, math.fma and math.absf on f32 and f64 in kernels as correctly
-/// rounded NVPTX intrinsics (sqrt.rn, fma.rn) and LLVM's fabs (abs in PTX),
-/// not libdevice calls.
-struct KernelMathToIntrinsicsPass final
-    : PassWrapper<KernelMathToIntrinsicsPass,
-                  OperationPass<gpu::GPUModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(KernelMathToIntrinsicsPass)
-
-  StringRef getArgument() const final { return "wn-kernel-math-to-nvptx"; }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<LLVM::LLVMDialect>();
-  }
-  void runOnOperation() override {
-    getOperation().walk([](Operation *op) {
-      if (!isa<math::SqrtOp, math::FmaOp, math::AbsFOp>(op) ||
-          !isa<Float32Type, Float64Type>(op->getResult(0).getType()))
-        return;
-      bool f64 = op->getResult(0).getType().isF64();
-      StringRef name =
-          isa<math::SqrtOp>(op)
-              ? (f64 ? "llvm.nvvm.sqrt.rn.d" : "llvm.nvvm.sqrt.rn.f")
-          : isa<math::FmaOp>(op) ? (f64 ? "llvm.fma.f64" : "llvm.fma.f32")
-                                 : (f64 ? "llvm.fabs.f64" : "llvm.fabs.f32");
-      OpBuilder b(op);
-      auto call = LLVM::CallIntrinsicOp::create(
-          b, op->getLoc(), op->getResult(0).getType(),
-          b.getStringAttr(name), op->getOperands());
-      op->replaceAllUsesWith(call->getResults());
-      op->erase();
-    });
-  }
-};
-} // namespace
 
 LogicalResult mlir::wn::buildWNGPUPipeline(
     OpPassManager &pm, const WNGPUPipelineOptions &options) {
@@ -190,17 +140,20 @@ LogicalResult mlir::wn::buildWNGPUPipeline(
   WNLowerToGPUPassOptions lowering;
   lowering.blockSize = options.blockSize;
   lowering.strategy = options.strategy;
+  // Every buffer is device memory: the module's allocations, deallocations
+  // and copies become their gpu dialect twins.
+  pm.addPass(createWNMemRefToGPUPass());
   pm.addPass(createWNLowerToGPUPass(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(std::make_unique<CheckOnlyWNOpsPass>());
+  pm.addPass(createWNCheckGPULowerablePass());
 
   // Kernels to NVVM and a binary; host code to LLVM (upstream's pipeline,
   // which outlines the kernels first).
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip;
   nvvm.cubinFeatures = getFeatures(options, chip);
-  nvvm.cubinFormat = options.format;
+  nvvm.cubinFormat = getFormatName(options.format);
   nvvm.optLevel = options.optLevel;
   if (options.emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
@@ -211,8 +164,7 @@ LogicalResult mlir::wn::buildWNGPUPipeline(
   // becoming kernel parameters.
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
-  pm.addNestedPass<gpu::GPUModuleOp>(
-      std::make_unique<KernelMathToIntrinsicsPass>());
+  pm.addNestedPass<gpu::GPUModuleOp>(createWNMathToNVVMIntrinsicsPass());
   // Host-side gpu.alloc, gpu.dealloc and gpu.memcpy lower to runtime calls
   // only in their async form: chain the function's GPU work on one stream,
   // waited for where the host needs the results.

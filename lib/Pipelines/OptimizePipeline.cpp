@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wn/Dialect/WN/Transforms/Passes.h"
 #include "wn/Pipelines/Pipelines.h"
-#include "wn/Transforms/Passes.h"
 
 #include "Registration.h"
 

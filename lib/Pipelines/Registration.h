@@ -10,7 +10,7 @@
 #ifndef WN_LIB_PIPELINES_REGISTRATION_H
 #define WN_LIB_PIPELINES_REGISTRATION_H
 
-#include "wn/Transforms/PassOptions.h"
+#include "wn/Support/PassOptions.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"

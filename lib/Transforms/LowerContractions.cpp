@@ -26,7 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "IndexArithmetic.h"
+#include "wn/Support/IndexArithmetic.h"
 #include "wn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"

@@ -35,7 +35,8 @@
 
 // BADCHIP: error: --wn-gpu-pipeline: chip must be one of sm_50, {{.*}}, sm_90, sm_90a, sm_100, {{.*}}, but is 'gfx90a'
 // BADCHIP2: error: --wn-gpu-pipeline: chip must be one of {{.*}}, but is 'sm_99'
-// BADFORMAT: error: --wn-gpu-pipeline: format must be one of isa, bin, fatbin, but is 'cubin'
+// BADFORMAT: for the --format option: Cannot find option named 'cubin'!
+// BADFORMAT-NEXT: error: --wn-gpu-pipeline: invalid options 'format=cubin'
 // BADOPT: error: --wn-gpu-pipeline: opt-level must be 0 to 3, but is 7
 // BADBLOCK: error: --wn-gpu-pipeline: block-size must be a multiple of 32 from 32 to 1024, but is 100
 /// A PTX version the NVPTX backend cannot use for the chip is an error here,
@@ -47,7 +48,8 @@
 /// Without features, the least PTX version the chip needs (8.6 for sm_100).
 // SM100: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<O = 3, chip = "sm_100", features = "+ptx86">
 // SM100-SAME: .target sm_100
-// BADSTRATEGY: error: --wn-gpu-pipeline: strategy must be one of auto, thread, block, grid, columns, but is 'warp'
+// BADSTRATEGY: for the --strategy option: Cannot find option named 'warp'!
+// BADSTRATEGY-NEXT: error: --wn-gpu-pipeline: invalid options 'strategy=warp'
 
 func.func @rows(%v: tensor<512x256xf32>, %g: tensor<512x1xf32>) -> tensor<512x256xf32> {
   %e = tensor.empty() : tensor<512x256xf32>

@@ -22,8 +22,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wn/Conversion/Passes.h"
 #include "wn/Dialect/WN/IR/WNDialect.h"
 #include "wn/Dialect/WN/Transforms/BufferizableOpInterfaceImpl.h"
+#include "wn/Dialect/WN/Transforms/Passes.h"
 #include "wn/Pipelines/Pipelines.h"
 #include "wn/Transforms/Passes.h"
 
@@ -103,6 +105,8 @@ struct Globals {
   Globals() {
     registerAllPasses();
     wn::registerWNPasses();
+    wn::registerWNConversionPasses();
+    wn::registerWNTransformsPasses();
     wn::registerWNCPUPipeline();
     wn::registerWNOptimizePipeline();
     wn::registerWNGPUPipeline();

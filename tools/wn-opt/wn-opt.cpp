@@ -5,9 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wn/Conversion/Passes.h"
 #include "wn/Dialect/WN/IR/WNDialect.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
 #include "wn/Dialect/WN/Transforms/BufferizableOpInterfaceImpl.h"
+#include "wn/Dialect/WN/Transforms/Passes.h"
 #include "wn/Pipelines/Pipelines.h"
 #include "wn/Transforms/Passes.h"
 
@@ -21,6 +23,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::wn::registerWNPasses();
+  mlir::wn::registerWNConversionPasses();
+  mlir::wn::registerWNTransformsPasses();
   mlir::wn::registerWNCPUPipeline();
   mlir::wn::registerWNOptimizePipeline();
   mlir::wn::registerWNGPUPipeline();

@@ -3,7 +3,9 @@
 #ifndef WN_PIPELINES_PIPELINES_H
 #define WN_PIPELINES_PIPELINES_H
 
-#include "wn/Transforms/PassOptions.h"
+#include "wn/Conversion/WNToGPU/WNToGPU.h"
+#include "wn/Conversion/WNToLoops/WNToLoops.h"
+#include "wn/Support/PassOptions.h"
 
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
@@ -47,7 +49,7 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
   PassOptions::Option<int64_t> vectorSize{
       *this, "vector-size",
       llvm::cl::desc("fused: elements per vector (a power of two)"),
-      llvm::cl::init(16)};
+      llvm::cl::init(kDefaultVectorSize)};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("fused: run on OMP_NUM_THREADS threads through OpenMP "
@@ -58,7 +60,7 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
       llvm::cl::desc("fused: write w with non-temporal (streaming) stores "
                      "when it has at least this many bytes (0: always, -1: "
                      "never)"),
-      llvm::cl::init(12582912)};
+      llvm::cl::init(kDefaultNontemporalMinBytes)};
   PassOptions::Option<ContractionStrategy> contractions{
       *this, "contractions",
       llvm::cl::desc("How to lower linalg contractions"),
@@ -113,6 +115,10 @@ void registerWNCPUPipeline();
 /// boundaries, ownership-based deallocation, bufferization to memref.
 void buildWNBufferizationPasses(OpPassManager &pm);
 
+/// What --wn-gpu-pipeline embeds in the host module (gpu-module-to-binary's
+/// format).
+enum class GPUBinaryFormat { Isa, Bin, Fatbin };
+
 /// Options of --wn-gpu-pipeline.
 struct WNGPUPipelineOptions : public PassPipelineOptions<WNGPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
@@ -125,20 +131,23 @@ struct WNGPUPipelineOptions : public PassPipelineOptions<WNGPUPipelineOptions> {
                      "the least the chip needs, at least +ptx70 (+ptx80 for "
                      "sm_90 and newer)"),
       llvm::cl::init("")};
-  PassOptions::Option<std::string> format{
+  PassOptions::Option<GPUBinaryFormat> format{
       *this, "format",
-      llvm::cl::desc("What gpu-module-to-binary embeds: isa (PTX text), bin "
-                     "(cubin, through ptxas) or fatbin"),
-      llvm::cl::init("fatbin")};
-  PassOptions::Option<std::string> strategy{
+      llvm::cl::desc("What gpu-module-to-binary embeds"),
+      llvm::cl::init(GPUBinaryFormat::Fatbin),
+      llvm::cl::values(
+          clEnumValN(GPUBinaryFormat::Isa, "isa", "PTX text"),
+          clEnumValN(GPUBinaryFormat::Bin, "bin", "cubin, through ptxas"),
+          clEnumValN(GPUBinaryFormat::Fatbin, "fatbin",
+                     "a fat binary with the cubin and the PTX"))};
+  PassOptions::Option<GPUStrategy> strategy{
       *this, "strategy",
-      llvm::cl::desc("Kernel strategy of --wn-lower-to-gpu: auto, thread, "
-                     "block, grid or columns"),
-      llvm::cl::init("auto")};
+      llvm::cl::desc("Kernel strategy of --wn-lower-to-gpu"),
+      llvm::cl::init(GPUStrategy::Auto), getGPUStrategyValues()};
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size",
       llvm::cl::desc("Threads per block (a multiple of 32 up to 1024)"),
-      llvm::cl::init(256)};
+      llvm::cl::init(kDefaultGPUBlockSize)};
   PassOptions::Option<int> optLevel{
       *this, "opt-level",
       llvm::cl::desc("Optimization level of the device code (0 to 3)"),

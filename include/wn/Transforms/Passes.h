@@ -1,10 +1,15 @@
-//===- Passes.h - wn transformation passes ----------------------*- C++ -*-===//
+//===- Passes.h - wn passes on upstream dialects ----------------*- C++ -*-===//
+//
+// The passes of wn's pipelines that work on upstream dialects: contraction
+// kernels, elementwise fusion and threading, math approximations, strided
+// copies, the outlining of OpenMP regions, the GPU pipeline's check.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef WN_TRANSFORMS_PASSES_H
 #define WN_TRANSFORMS_PASSES_H
 
-#include "wn/Dialect/WN/IR/WNConstantFold.h"
-#include "wn/Transforms/PassOptions.h"
+#include "wn/Support/PassOptions.h"
 
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/StringSet.h"
@@ -17,25 +22,6 @@ namespace wn {
 
 #define GEN_PASS_DECL
 #include "wn/Transforms/Passes.h.inc"
-
-/// Adds the patterns that replace wn.weight_norm with its linalg
-/// decomposition (AggregatedOpInterface::decomposeOperation).
-void populateWNDecompositionPatterns(RewritePatternSet &patterns);
-
-/// Adds the pattern that computes a contraction consuming the w of a
-/// wn.weight_norm (over its output channels) on v instead, and scales its
-/// output by wn.weight_norm_scale (--wn-fuse-into-consumers).
-void populateWNFuseIntoConsumersPatterns(RewritePatternSet &patterns);
-
-/// Adds the pattern that replaces a wn.weight_norm on tensors of constant v
-/// and g, v with at most `maxElements` elements (-1: any size), by constants
-/// computed on the host (computeConstantWeightNorm).
-void populateWNFoldConstantsPatterns(RewritePatternSet &patterns,
-                                     int64_t maxElements);
-
-/// Adds the pattern that replaces a decomposed weight norm (any DAG of
-/// linalg ops whose value is v * g / ||v||) by wn.weight_norm (--wn-raise).
-void populateWNRaisePatterns(RewritePatternSet &patterns);
 
 /// memref.copy with a non-contiguous source or target -> linalg.copy (see
 /// --wn-lower-strided-copies).

@@ -1,4 +1,4 @@
-//===- LowerToGPU.cpp - wn ops to GPU kernels ------------------------------===//
+//===- WNToGPU.cpp - wn ops to GPU kernels ---------------------------------===//
 //
 // Lowers wn.weight_norm and wn.weight_norm_scale on memrefs (after
 // bufferization; the memrefs are device memory) to gpu.launch kernels with an
@@ -29,8 +29,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "WeightNormLoweringBase.h"
-#include "wn/Transforms/Passes.h"
+#include "wn/Conversion/WNCommon/WeightNormLoweringBase.h"
+#include "wn/Conversion/WNToGPU/WNToGPU.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -41,11 +41,13 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace wn {
 #define GEN_PASS_DEF_WNLOWERTOGPUPASS
-#include "wn/Transforms/Passes.h.inc"
+#include "wn/Conversion/Passes.h.inc"
 } // namespace wn
 } // namespace mlir
 
@@ -70,17 +72,16 @@ static constexpr int64_t kElementsPerChunk = 16384;
 
 namespace {
 
-enum class Strategy { Auto, Thread, Block, Grid, Columns };
-
 /// Builds the kernels of one weight norm op on memrefs.
 class GPULowering : WeightNormLoweringBase {
 public:
   GPULowering(ImplicitLocOpBuilder &b, WeightNormInterface op,
-              int64_t blockSize, Strategy strategy)
+              int64_t blockSize, GPUStrategy strategy)
       : WeightNormLoweringBase(b, op), blockSize(blockSize),
         strategy(strategy) {}
 
-  LogicalResult lower();
+  /// Builds the kernels before `op` (checkLowerableToGPU holds).
+  void lower();
 
 private:
   //===--------------------------------------------------------------------===//
@@ -234,20 +235,10 @@ private:
                       Value stride, Value positions);
 
   int64_t blockSize;
-  Strategy strategy;
+  GPUStrategy strategy;
 };
 
-LogicalResult GPULowering::lower() {
-  // The kernels index v and w as flat arrays.
-  for (Value memref : {op.getV(), op.getWDestination()}) {
-    if (!memref)
-      continue;
-    auto type = cast<MemRefType>(memref.getType());
-    if (!isContiguousRowMajor(type))
-      return op.emitOpError("--wn-lower-to-gpu needs contiguous row-major "
-                            "buffers, but an operand has type ")
-             << type;
-  }
+void GPULowering::lower() {
   v1 = flatten(op.getV());
   if (Value w = op.getWDestination())
     w1 = flatten(w);
@@ -271,22 +262,22 @@ LogicalResult GPULowering::lower() {
                [&] { columns(); });
   };
   switch (strategy) {
-  case Strategy::Thread:
+  case GPUStrategy::Thread:
     singleRow([&] { threadPerSlice(); });
-    return success();
-  case Strategy::Block:
+    return;
+  case GPUStrategy::Block:
     singleRow([&] { blockPerSlice(); });
-    return success();
-  case Strategy::Grid:
+    return;
+  case GPUStrategy::Grid:
     singleRow([&] {
       ifThenElse(cmp(arith::CmpIPredicate::ule, O, idx(kMaxGridY)),
                  [&] { gridChunks(); }, [&] { blockPerSlice(); });
     });
-    return success();
-  case Strategy::Columns:
+    return;
+  case GPUStrategy::Columns:
     columns();
-    return success();
-  case Strategy::Auto:
+    return;
+  case GPUStrategy::Auto:
     break;
   }
   ifThenElse(
@@ -302,7 +293,6 @@ LogicalResult GPULowering::lower() {
             });
       },
       [&] { columns(); });
-  return success();
 }
 
 void GPULowering::emptySlices() {
@@ -542,91 +532,93 @@ void GPULowering::columns() {
   finishAndScale(partialHi, partialLo, chunks, /*stride=*/R, /*positions=*/Q);
 }
 
+/// Whether a memref can be indexed as a flat array.
+static bool isFlat(Value memref) {
+  return !memref || isContiguousRowMajor(cast<MemRefType>(memref.getType()));
+}
+
+/// Lowers one wn op on contiguous memrefs to GPU kernels.
+struct WeightNormToGPUPattern final
+    : OpInterfaceRewritePattern<WeightNormInterface> {
+  WeightNormToGPUPattern(MLIRContext *context,
+                         const WNLowerToGPUPassOptions &options)
+      : OpInterfaceRewritePattern(context), options(options) {}
+
+  LogicalResult matchAndRewrite(WeightNormInterface op,
+                                PatternRewriter &rewriter) const override {
+    if (!cast<DestinationStyleOpInterface>(op.getOperation())
+             .hasPureBufferSemantics())
+      return rewriter.notifyMatchFailure(op, "not on memrefs");
+    if (!isFlat(op.getV()) || !isFlat(op.getWDestination()))
+      return rewriter.notifyMatchFailure(op, "not on contiguous memrefs");
+    rewriter.setInsertionPoint(op);
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    GPULowering(b, op, options.blockSize, options.strategy).lower();
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  WNLowerToGPUPassOptions options;
+};
+
 struct WNLowerToGPUPass final
     : wn::PassWithOptionErrors<
           wn::impl::WNLowerToGPUPassBase<WNLowerToGPUPass>> {
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {
-    return reportOptionProblems(
-        context, getArgument(),
-        {checkGPUBlockSize("block-size", blockSize),
-         checkOneOf("strategy", strategy, kGPUStrategies)});
+    if (failed(reportOptionProblems(
+            context, getArgument(),
+            {checkGPUBlockSize("block-size", blockSize)})))
+      return failure();
+    RewritePatternSet set(context);
+    populateWNToGPUConversionPatterns(
+        set, WNLowerToGPUPassOptions{blockSize, strategy});
+    patterns = std::move(set);
+    return success();
   }
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    std::optional<Strategy> chosen =
-        llvm::StringSwitch<std::optional<Strategy>>(strategy)
-            .Case("auto", Strategy::Auto)
-            .Case("thread", Strategy::Thread)
-            .Case("block", Strategy::Block)
-            .Case("grid", Strategy::Grid)
-            .Case("columns", Strategy::Columns)
-            .Default(std::nullopt);
-    assert(chosen && "checked by initialize");
-    // Every buffer is device memory here: host allocations, deallocations
-    // and copies of the module become their gpu dialect twins.
-    SmallVector<Operation *> hostOps;
-    module.walk([&](Operation *op) {
-      if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
-        hostOps.push_back(op);
-    });
-    for (Operation *hostOp : hostOps) {
-      OpBuilder b(hostOp);
-      if (auto alloc = dyn_cast<memref::AllocOp>(hostOp)) {
-        if (!alloc.getSymbolOperands().empty()) {
-          alloc.emitOpError("--wn-lower-to-gpu: allocations with symbol "
-                            "operands are not supported");
-          return signalPassFailure();
-        }
-        auto device = gpu::AllocOp::create(
-            b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
-            ValueRange{}, alloc.getDynamicSizes(), ValueRange{});
-        alloc.replaceAllUsesWith(device.getMemref());
-      } else if (auto dealloc = dyn_cast<memref::DeallocOp>(hostOp)) {
-        gpu::DeallocOp::create(b, dealloc.getLoc(), /*asyncToken=*/Type(),
-                               ValueRange{}, dealloc.getMemref());
-      } else {
-        // gpu.memcpy copies bytes: both sides ranked and contiguous.
-        auto copy = cast<memref::CopyOp>(hostOp);
-        for (Value side : {copy.getSource(), copy.getTarget()}) {
-          auto type = dyn_cast<MemRefType>(side.getType());
-          if (!type || !isContiguousRowMajor(type)) {
-            copy.emitOpError("--wn-lower-to-gpu: copies of unranked or "
-                             "non-contiguous memrefs are not supported, "
-                             "but an operand has type ")
-                << side.getType();
-            return signalPassFailure();
-          }
-        }
-        gpu::MemcpyOp::create(b, copy.getLoc(), /*asyncToken=*/Type(),
-                              ValueRange{}, copy.getTarget(),
-                              copy.getSource());
-      }
-      hostOp->erase();
-    }
-
-    SmallVector<WeightNormInterface> ops;
-    module.walk([&](WeightNormInterface op) { ops.push_back(op); });
+    // Every op must be lowerable, each error reported, before any changes.
     bool failedAny = false;
-    for (WeightNormInterface op : ops) {
-      if (!cast<DestinationStyleOpInterface>(op.getOperation())
-               .hasPureBufferSemantics()) {
-        op.emitOpError("--wn-lower-to-gpu needs the op on memrefs; "
-                       "bufferize first (one-shot-bufferize)");
-        failedAny = true;
-        continue;
-      }
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      if (failed(GPULowering(b, op, blockSize, *chosen).lower())) {
-        failedAny = true;
-        continue;
-      }
-      op->erase();
-    }
+    getOperation().walk([&](WeightNormInterface op) {
+      failedAny |= failed(checkLowerableToGPU(op));
+    });
     if (failedAny)
-      signalPassFailure();
+      return signalPassFailure();
+    walkAndApplyPatterns(getOperation(), patterns);
   }
+
+  FrozenRewritePatternSet patterns;
 };
 } // namespace
+
+LogicalResult mlir::wn::checkLowerableToGPU(WeightNormInterface op) {
+  if (!cast<DestinationStyleOpInterface>(op.getOperation())
+           .hasPureBufferSemantics())
+    return op.emitOpError("--wn-lower-to-gpu needs the op on memrefs; "
+                          "bufferize first (one-shot-bufferize)");
+  // The kernels index v and w as flat arrays.
+  for (Value memref : {op.getV(), op.getWDestination()})
+    if (!isFlat(memref))
+      return op.emitOpError("--wn-lower-to-gpu needs contiguous row-major "
+                            "buffers, but an operand has type ")
+             << memref.getType();
+  return success();
+}
+
+llvm::cl::ValuesClass mlir::wn::getGPUStrategyValues() {
+  return llvm::cl::values(
+      clEnumValN(GPUStrategy::Auto, "auto", "chosen per op from its shape"),
+      clEnumValN(GPUStrategy::Thread, "thread", "one thread per slice"),
+      clEnumValN(GPUStrategy::Block, "block", "one block per slice"),
+      clEnumValN(GPUStrategy::Grid, "grid",
+                 "every slice in chunks over the grid"),
+      clEnumValN(GPUStrategy::Columns, "columns",
+                 "positions of rows accumulated by threads"));
+}
+
+void mlir::wn::populateWNToGPUConversionPatterns(
+    RewritePatternSet &patterns, const WNLowerToGPUPassOptions &options) {
+  patterns.add<WeightNormToGPUPattern>(patterns.getContext(), options);
+}

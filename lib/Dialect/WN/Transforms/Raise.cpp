@@ -27,7 +27,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wn/Dialect/WN/IR/WNOps.h"
-#include "wn/Transforms/Passes.h"
+#include "wn/Dialect/WN/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -40,7 +40,7 @@
 namespace mlir {
 namespace wn {
 #define GEN_PASS_DEF_WNRAISEPASS
-#include "wn/Transforms/Passes.h.inc"
+#include "wn/Dialect/WN/Transforms/Passes.h.inc"
 } // namespace wn
 } // namespace mlir
 

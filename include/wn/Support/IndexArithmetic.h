@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WN_LIB_TRANSFORMS_INDEXARITHMETIC_H
-#define WN_LIB_TRANSFORMS_INDEXARITHMETIC_H
+#ifndef WN_SUPPORT_INDEXARITHMETIC_H
+#define WN_SUPPORT_INDEXARITHMETIC_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -42,4 +42,4 @@ protected:
 } // namespace wn
 } // namespace mlir
 
-#endif // WN_LIB_TRANSFORMS_INDEXARITHMETIC_H
+#endif // WN_SUPPORT_INDEXARITHMETIC_H

@@ -2,7 +2,8 @@
 
 #include "wn/Dialect/WN/IR/WNConstantFold.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
-#include "wn/Transforms/Passes.h"
+#include "wn/Dialect/WN/Transforms/Passes.h"
+#include "wn/Support/PassOptions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
@@ -12,7 +13,7 @@
 namespace mlir {
 namespace wn {
 #define GEN_PASS_DEF_WNFOLDCONSTANTSPASS
-#include "wn/Transforms/Passes.h.inc"
+#include "wn/Dialect/WN/Transforms/Passes.h.inc"
 } // namespace wn
 } // namespace mlir
 

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WN_TRANSFORMS_PASSOPTIONS_H
-#define WN_TRANSFORMS_PASSOPTIONS_H
+#ifndef WN_SUPPORT_PASSOPTIONS_H
+#define WN_SUPPORT_PASSOPTIONS_H
 
 #include "mlir/Pass/Pass.h"
 
@@ -18,6 +18,10 @@
 
 namespace mlir {
 namespace wn {
+
+/// The default vector-size of --wn-lower-to-loops, --wn-lower-contractions
+/// and --wn-cpu-pipeline (elements; 16 f32 are one 512-bit register).
+constexpr int64_t kDefaultVectorSize = 16;
 
 /// The largest vector-size of --wn-lower-to-loops, --wn-lower-contractions
 /// and --wn-cpu-pipeline (elements; 64 f32 are four 512-bit registers).
@@ -39,9 +43,6 @@ OptionProblem checkRegisterBlock(StringRef rowsOption, StringRef vectorsOption,
                                  int64_t rows, int64_t vectors);
 /// The threads per block of a GPU kernel: a multiple of 32 up to 1024.
 OptionProblem checkGPUBlockSize(StringRef option, int64_t value);
-/// The kernel strategies of --wn-lower-to-gpu.
-inline constexpr StringRef kGPUStrategies[] = {"auto", "thread", "block",
-                                               "grid", "columns"};
 /// `value` is one of `choices`.
 OptionProblem checkOneOf(StringRef option, StringRef value,
                          ArrayRef<StringRef> choices);
@@ -79,4 +80,4 @@ public:
 } // namespace wn
 } // namespace mlir
 
-#endif // WN_TRANSFORMS_PASSOPTIONS_H
+#endif // WN_SUPPORT_PASSOPTIONS_H

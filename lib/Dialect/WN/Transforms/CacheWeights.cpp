@@ -8,10 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wn/Transforms/CacheWeights.h"
+#include "wn/Dialect/WN/Transforms/CacheWeights.h"
 #include "wn/Dialect/WN/IR/WNDialect.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
-#include "wn/Transforms/Passes.h"
+#include "wn/Dialect/WN/Transforms/Passes.h"
+#include "wn/Support/PassOptions.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,7 +26,7 @@
 namespace mlir {
 namespace wn {
 #define GEN_PASS_DEF_WNCACHEWEIGHTSPASS
-#include "wn/Transforms/Passes.h.inc"
+#include "wn/Dialect/WN/Transforms/Passes.h.inc"
 } // namespace wn
 } // namespace mlir
 

@@ -1,4 +1,4 @@
-//===- LowerToLoops.cpp - wn.weight_norm to fused, vectorized loops -------===//
+//===- WNToLoops.cpp - wn ops to fused, vectorized loops ------------------===//
 //
 // Lowers wn.weight_norm on memrefs (after bufferization) to scf loops over
 // vectors, with scf.parallel loops for threads (OpenMP once converted). The
@@ -30,8 +30,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "WeightNormLoweringBase.h"
-#include "wn/Transforms/Passes.h"
+#include "wn/Conversion/WNCommon/WeightNormLoweringBase.h"
+#include "wn/Conversion/WNToLoops/WNToLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -46,11 +46,12 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace wn {
 #define GEN_PASS_DEF_WNLOWERTOLOOPSPASS
-#include "wn/Transforms/Passes.h.inc"
+#include "wn/Conversion/Passes.h.inc"
 } // namespace wn
 } // namespace mlir
 
@@ -684,8 +685,9 @@ void WeightNormLowering::runsKernel() {
   deallocAll({partialHi, partialLo, scaleHi, scaleLo});
 }
 
-/// Checks that `op` can be lowered: buffer semantics.
-LogicalResult checkLowerable(WeightNormInterface op) {
+} // namespace
+
+LogicalResult mlir::wn::checkLowerableToLoops(WeightNormInterface op) {
   if (!cast<DestinationStyleOpInterface>(op.getOperation())
            .hasPureBufferSemantics())
     return op.emitOpError("--wn-lower-to-loops needs the op on memrefs; "
@@ -700,38 +702,67 @@ LogicalResult checkLowerable(WeightNormInterface op) {
   return success();
 }
 
+namespace {
+/// Lowers one wn op on memrefs in a builtin.module to fused loops.
+struct WeightNormToLoopsPattern final
+    : OpInterfaceRewritePattern<WeightNormInterface> {
+  WeightNormToLoopsPattern(MLIRContext *context,
+                           const WNLowerToLoopsPassOptions &options)
+      : OpInterfaceRewritePattern(context), options(options) {}
+
+  LogicalResult matchAndRewrite(WeightNormInterface op,
+                                PatternRewriter &rewriter) const override {
+    if (!cast<DestinationStyleOpInterface>(op.getOperation())
+             .hasPureBufferSemantics())
+      return rewriter.notifyMatchFailure(op, "not on memrefs");
+    if (!isa<ModuleOp>(SymbolTable::getNearestSymbolTable(op)))
+      return rewriter.notifyMatchFailure(op, "not in a builtin.module");
+    rewriter.setInsertionPoint(op);
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    WeightNormLowering(b, op, options).lower();
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  WNLowerToLoopsPassOptions options;
+};
+
 struct WNLowerToLoopsPass final
     : wn::PassWithOptionErrors<
           wn::impl::WNLowerToLoopsPassBase<WNLowerToLoopsPass>> {
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {
-    return reportOptionProblems(
-        context, getArgument(),
-        {checkVectorSize("vector-size", vectorSize),
-         checkAtLeast("nontemporal-min-bytes", nontemporalMinBytes, -1,
-                      "-1: never")});
+    if (failed(reportOptionProblems(
+            context, getArgument(),
+            {checkVectorSize("vector-size", vectorSize),
+             checkAtLeast("nontemporal-min-bytes", nontemporalMinBytes, -1,
+                          "-1: never")})))
+      return failure();
+    RewritePatternSet set(context);
+    populateWNToLoopsConversionPatterns(
+        set, WNLowerToLoopsPassOptions{vectorSize, parallel,
+                                       nontemporalMinBytes});
+    patterns = std::move(set);
+    return success();
   }
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<WeightNormInterface> ops;
-    module.walk([&](WeightNormInterface op) { ops.push_back(op); });
+    // Every op must be lowerable, each error reported, before any changes.
     bool failedAny = false;
-    for (WeightNormInterface op : ops)
-      failedAny |= failed(checkLowerable(op));
+    getOperation().walk([&](WeightNormInterface op) {
+      failedAny |= failed(checkLowerableToLoops(op));
+    });
     if (failedAny)
       return signalPassFailure();
-    if (ops.empty())
-      return;
-
-    WNLowerToLoopsPassOptions options{vectorSize, parallel,
-                                      nontemporalMinBytes};
-    for (WeightNormInterface op : ops) {
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      WeightNormLowering(b, op, options).lower();
-      op->erase();
-    }
+    walkAndApplyPatterns(getOperation(), patterns);
   }
+
+  FrozenRewritePatternSet patterns;
 };
 } // namespace
+
+void mlir::wn::populateWNToLoopsConversionPatterns(
+    RewritePatternSet &patterns, const WNLowerToLoopsPassOptions &options) {
+  patterns.add<WeightNormToLoopsPattern>(patterns.getContext(), options);
+}

@@ -1,4 +1,4 @@
-"""Prints large inputs for --wn-raise (test/Transforms/wn-raise-stress.test).
+"""Prints large inputs for --wn-raise (test/Dialect/WN/wn-raise-stress.test).
 
   body N    one linalg.generic whose body is a chain of N arith.mulf
   chain N   N linalg.generic ops, each multiplying the previous result by v

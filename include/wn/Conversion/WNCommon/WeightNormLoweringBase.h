@@ -8,10 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WN_LIB_TRANSFORMS_WEIGHTNORMLOWERINGBASE_H
-#define WN_LIB_TRANSFORMS_WEIGHTNORMLOWERINGBASE_H
+#ifndef WN_CONVERSION_WNCOMMON_WEIGHTNORMLOWERINGBASE_H
+#define WN_CONVERSION_WNCOMMON_WEIGHTNORMLOWERINGBASE_H
 
-#include "IndexArithmetic.h"
+#include "wn/Support/IndexArithmetic.h"
+#include "wn/Support/MemRefUtils.h"
 #include "wn/Dialect/WN/IR/WNNumerics.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
 
@@ -23,13 +24,6 @@
 
 namespace mlir {
 namespace wn {
-
-/// Whether `type` is a memref whose elements lie contiguously in row-major
-/// order, so that it can be viewed as one flat array.
-inline bool isContiguousRowMajor(MemRefType type) {
-  return type.getLayout().isIdentity() ||
-         memref::isStaticShapeAndContiguousRowMajor(type);
-}
 
 class WeightNormLoweringBase : protected IndexArithmetic {
 protected:
@@ -213,4 +207,4 @@ protected:
 } // namespace wn
 } // namespace mlir
 
-#endif // WN_LIB_TRANSFORMS_WEIGHTNORMLOWERINGBASE_H
+#endif // WN_CONVERSION_WNCOMMON_WEIGHTNORMLOWERINGBASE_H

@@ -1,6 +1,6 @@
 //===- PassOptions.cpp - checks and errors of wn pass options -------------===//
 
-#include "wn/Transforms/PassOptions.h"
+#include "wn/Support/PassOptions.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WN_TRANSFORMS_CACHEWEIGHTS_H
-#define WN_TRANSFORMS_CACHEWEIGHTS_H
+#ifndef WN_DIALECT_WN_TRANSFORMS_CACHEWEIGHTS_H
+#define WN_DIALECT_WN_TRANSFORMS_CACHEWEIGHTS_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -64,4 +64,4 @@ buildCachedWeightFunctions(const WeightPreparation &preparation,
 } // namespace wn
 } // namespace mlir
 
-#endif // WN_TRANSFORMS_CACHEWEIGHTS_H
+#endif // WN_DIALECT_WN_TRANSFORMS_CACHEWEIGHTS_H

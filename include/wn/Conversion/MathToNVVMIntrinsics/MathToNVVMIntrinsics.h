@@ -1,0 +1,29 @@
+//===- MathToNVVMIntrinsics.h - kernel math as NVPTX intrinsics -*- C++ -*-===//
+//
+// math.sqrt, math.fma and math.absf on f32 and f64 in GPU kernels as
+// correctly rounded NVPTX intrinsics (--wn-math-to-nvvm-intrinsics).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WN_CONVERSION_MATHTONVVMINTRINSICS_MATHTONVVMINTRINSICS_H
+#define WN_CONVERSION_MATHTONVVMINTRINSICS_MATHTONVVMINTRINSICS_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace wn {
+
+#define GEN_PASS_DECL_WNMATHTONVVMINTRINSICSPASS
+#include "wn/Conversion/Passes.h.inc"
+
+/// Adds the patterns that rewrite math.sqrt, math.fma and math.absf on f32
+/// and f64 into llvm.call_intrinsic of llvm.nvvm.sqrt.rn.*, llvm.fma.* and
+/// llvm.fabs.*.
+void populateWNMathToNVVMIntrinsicsPatterns(RewritePatternSet &patterns);
+
+} // namespace wn
+} // namespace mlir
+
+#endif // WN_CONVERSION_MATHTONVVMINTRINSICS_MATHTONVVMINTRINSICS_H

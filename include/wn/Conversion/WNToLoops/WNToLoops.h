@@ -1,0 +1,43 @@
+//===- WNToLoops.h - wn ops to fused CPU loops ------------------*- C++ -*-===//
+//
+// The fused CPU lowering of wn.weight_norm and wn.weight_norm_scale on
+// memrefs: vectorized scf loops, parallel over threads (--wn-lower-to-loops).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WN_CONVERSION_WNTOLOOPS_WNTOLOOPS_H
+#define WN_CONVERSION_WNTOLOOPS_WNTOLOOPS_H
+
+#include "wn/Support/PassOptions.h"
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace wn {
+class WeightNormInterface;
+
+/// Default of the nontemporal-min-bytes option of --wn-lower-to-loops and
+/// --wn-cpu-pipeline: 12 MiB, about the last-level cache of the machines it
+/// was measured on.
+constexpr int64_t kDefaultNontemporalMinBytes = 12582912;
+
+#define GEN_PASS_DECL_WNLOWERTOLOOPSPASS
+#include "wn/Conversion/Passes.h.inc"
+
+/// Whether `op` can be lowered to loops: on memrefs, in a builtin.module
+/// (whose symbol table gets the OpenMP runtime's declarations). Emits an
+/// error at `op` saying why not.
+LogicalResult checkLowerableToLoops(WeightNormInterface op);
+
+/// Adds the pattern that lowers every wn op on memrefs in a builtin.module
+/// to fused, vectorized loops (parallel ones with `options.parallel`).
+/// Ops that checkLowerableToLoops rejects are not matched.
+void populateWNToLoopsConversionPatterns(
+    RewritePatternSet &patterns, const WNLowerToLoopsPassOptions &options);
+
+} // namespace wn
+} // namespace mlir
+
+#endif // WN_CONVERSION_WNTOLOOPS_WNTOLOOPS_H
