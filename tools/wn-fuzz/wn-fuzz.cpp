@@ -22,10 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wn/Dialect/WN/IR/WNDialect.h"
-#include "wn/Dialect/WN/Transforms/BufferizableOpInterfaceImpl.h"
-#include "wn/Pipelines/Pipelines.h"
-#include "wn/Transforms/Passes.h"
+#include "wn/InitAllWN.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -102,15 +99,11 @@ struct Globals {
 
   Globals() {
     registerAllPasses();
-    wn::registerWNPasses();
-    wn::registerWNCPUPipeline();
-    wn::registerWNOptimizePipeline();
-    wn::registerWNGPUPipeline();
+    wn::registerAllWNPasses();
     registerAllDialects(registry);
     registerAllExtensions(registry);
     registerAllToLLVMIRTranslations(registry);
-    registry.insert<wn::WNDialect>();
-    wn::registerBufferizableOpInterfaceExternalModels(registry);
+    wn::registerAllWNDialects(registry);
     const char *env = std::getenv("WN_FUZZ_VERBOSE");
     verbose = env && *env && std::string(env) != "0";
   }
