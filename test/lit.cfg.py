@@ -95,6 +95,7 @@ tools = [
     "wn-translate",
     "wn-example-linear",
     "wn-export",
+    "wn-capi-test",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     ToolSubst("llvm-nm", unresolved="fatal"),
