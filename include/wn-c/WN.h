@@ -25,7 +25,9 @@ MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(WN, wn);
 /// Adds the wn dialect to `registry` with the external models its ops need
 /// from other dialects (BufferizableOpInterface: one-shot bufferization and
 /// the --wn-cpu-pipeline and --wn-gpu-pipeline pipelines rely on it). Append
-/// the registry to a context with mlirContextAppendDialectRegistry.
+/// the registry to a context with mlirContextAppendDialectRegistry. The
+/// lowering pipelines also need upstream's dialects and extensions
+/// (mlirRegisterAllDialects, mlir-c/RegisterEverything.h).
 MLIR_CAPI_EXPORTED void wnRegisterAllDialects(MlirDialectRegistry registry);
 
 /// Registers every wn pass and pipeline (wn-decompose, wn-lower-to-loops,
