@@ -61,7 +61,8 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     code motion hoists one with invariant operands out of `scf.for`,
     `scf.while` and `affine.for`. On memrefs it has no results: it reads `v`
     and `g` and writes the destinations. One-shot bufferization turns the
-    first form into the second, writing into the destinations' buffers.
+    first form into the second, writing into the destinations' buffers;
+    `--wn-lower-to-loops` and `--wn-lower-to-gpu` lower the second.
 
     Operands:
 
@@ -122,9 +123,10 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
       about 1e-19, and of f64 values above about 1.3e154 or below about
       1.5e-154, would overflow or lose accuracy. Every slice's sum is
       therefore tested once (above 2^emax of the compute type or NaN; for
-      bf16 and f64 also below n 2^-126 or n 2^-967, minus eps), and only
-      such a slice is summed again from its elements with an exact
-      power-of-two scaling, as reference BLAS nrm2 does:
+      bf16 and f64 also below n 2^-126 or n 2^-967, minus eps, where the
+      squares that underflowed could cost more than the summation's own
+      error), and only such a slice is summed again from its elements with
+      an exact power-of-two scaling, as reference BLAS nrm2 does:
       e = max(floor(log2 max|v|), ceil(log2(eps) / 2)), the squares of
       v 2^-e summed with the same compensated summation,
       norm = sqrt(sum + eps 2^-2e) 2^e and scale = (g / sqrt(...)) 2^-e.
