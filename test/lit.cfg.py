@@ -24,6 +24,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 config.substitutions.append(("%python", python))
 config.substitutions.append(("%wn_src_root", config.wn_src_root))
+config.substitutions.append(("%wn_obj_root", config.wn_obj_root))
 config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
@@ -95,6 +96,7 @@ tools = [
     "wn-translate",
     "wn-example-linear",
     "wn-export",
+    "wn-capi-test",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     ToolSubst("llvm-nm", unresolved="fatal"),

@@ -22,12 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wn/Conversion/Passes.h"
-#include "wn/Dialect/WN/IR/WNDialect.h"
-#include "wn/Dialect/WN/Transforms/BufferizableOpInterfaceImpl.h"
-#include "wn/Dialect/WN/Transforms/Passes.h"
-#include "wn/Pipelines/Pipelines.h"
-#include "wn/Transforms/Passes.h"
+#include "wn/InitAllWN.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -38,6 +33,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -104,17 +100,11 @@ struct Globals {
 
   Globals() {
     registerAllPasses();
-    wn::registerWNPasses();
-    wn::registerWNConversionPasses();
-    wn::registerWNTransformsPasses();
-    wn::registerWNCPUPipeline();
-    wn::registerWNOptimizePipeline();
-    wn::registerWNGPUPipeline();
+    wn::registerAllWNPasses();
     registerAllDialects(registry);
     registerAllExtensions(registry);
     registerAllToLLVMIRTranslations(registry);
-    registry.insert<wn::WNDialect>();
-    wn::registerBufferizableOpInterfaceExternalModels(registry);
+    wn::registerAllWNDialects(registry);
     const char *env = std::getenv("WN_FUZZ_VERBOSE");
     verbose = env && *env && std::string(env) != "0";
   }

@@ -5,13 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wn/Conversion/Passes.h"
-#include "wn/Dialect/WN/IR/WNDialect.h"
-#include "wn/Dialect/WN/IR/WNOps.h"
-#include "wn/Dialect/WN/Transforms/BufferizableOpInterfaceImpl.h"
-#include "wn/Dialect/WN/Transforms/Passes.h"
-#include "wn/Pipelines/Pipelines.h"
-#include "wn/Transforms/Passes.h"
+#include "wn/InitAllWN.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -22,20 +16,14 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  mlir::wn::registerWNPasses();
-  mlir::wn::registerWNConversionPasses();
-  mlir::wn::registerWNTransformsPasses();
-  mlir::wn::registerWNCPUPipeline();
-  mlir::wn::registerWNOptimizePipeline();
-  mlir::wn::registerWNGPUPipeline();
+  mlir::wn::registerAllWNPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   // gpu-module-to-binary translates GPU modules to LLVM IR (NVVM, ROCDL).
   mlir::registerAllToLLVMIRTranslations(registry);
-  registry.insert<mlir::wn::WNDialect>();
-  mlir::wn::registerBufferizableOpInterfaceExternalModels(registry);
+  mlir::wn::registerAllWNDialects(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "wn optimizer driver\n", registry));

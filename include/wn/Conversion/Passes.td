@@ -31,6 +31,10 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
     The kernels view v and w as flat arrays: strided ones (tiles of a
     larger buffer) are first copied to contiguous buffers with
     `linalg.copy` (and w copied back), which costs two more passes.
+
+    Every op is checked first (on memrefs, in a `builtin.module`): an op that
+    cannot be lowered is an error and nothing changes. The rewrite is
+    `populateWNToLoopsConversionPatterns`.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t",
@@ -93,7 +97,9 @@ def WNLowerToGPUPass : Pass<"wn-lower-to-gpu", "::mlir::ModuleOp"> {
     long slices) stays correct, only slower: `thread`, `block` and `grid`
     apply to P = 1 and fall back to `columns` for P > 1, `grid` to `block`
     beyond 65535 slices. An empty v still gets its norm and scale results
-    (one per slice). Strided buffers are an error.
+    (one per slice). Strided buffers are an error, reported for every op
+    before anything changes. The rewrite is
+    `populateWNToGPUConversionPatterns`.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t",

@@ -37,102 +37,113 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
        "generateResultTileValue"]>]> {
   let summary = "Weight normalization: w = g * v / ||v||";
   let description = [{
-    Computes PyTorch's weight normalization (`torch._weight_norm(v, g, dim)`):
+    Computes PyTorch's weight normalization, `torch._weight_norm(v, g, dim)`:
 
     ```
     w[i] = g[k(i)] * v[i] / sqrt(sum_{j : k(j) == k(i)} v[j]^2)
     ```
 
-    where `k(i)` is the index of element `i` along dimension `dim` when
-    `dim` is present: one L2 norm per index along `dim`, taken over all
-    other dimensions. When `dim` is absent, there is one norm over the whole
-    tensor (PyTorch's `dim=None`) and `k(i) = 0`.
+    where `k(i)` is the index of element `i` along dimension `dim`: one L2
+    norm per index along `dim` (per *slice*), taken over all other
+    dimensions. Without `dim` there is one norm over the whole tensor
+    (PyTorch's `dim=None`) and `k(i) = 0`.
 
     `dim` counts from the front when non-negative and from the back when
-    negative, with Python's meaning (`-1` is the last dimension). Note that
-    PyTorch's `torch._weight_norm` uses `-1` for the whole-tensor norm;
-    importers must map PyTorch's `None`/`-1` to an absent `dim`.
+    negative, with Python's meaning (`-1` is the last dimension). PyTorch's
+    `torch._weight_norm` spells the whole-tensor norm `-1`: importers map
+    PyTorch's `None` and `-1` to an absent `dim`, and its other negative
+    dims to `rank + dim`.
 
-    Like linalg ops, the op has tensor semantics (tensor operands, results
-    tied to the destinations; no side effects, speculatable, so CSE and
-    loop-invariant code motion apply) or buffer semantics (memref operands,
-    no results: it reads v and g and writes the destinations). Bufferization turns the first into
-    the second; `--wn-lower-to-loops` lowers the second to fused loops.
+    The op is in destination-passing style, like `linalg.softmax`, with
+    tensor or buffer semantics. On tensors it returns its results as new
+    values of the destinations' types; it has no side effects and is
+    speculatable, so CSE merges identical weight norms and loop-invariant
+    code motion hoists one with invariant operands out of `scf.for`,
+    `scf.while` and `affine.for`. On memrefs it has no results: it reads `v`
+    and `g` and writes the destinations. One-shot bufferization turns the
+    first form into the second, writing into the destinations' buffers;
+    `--wn-lower-to-loops` and `--wn-lower-to-gpu` lower the second.
 
-    Operands, in destination-passing style like `linalg.softmax`:
-    - `v`: the direction, a ranked tensor of rank >= 1 of f16, bf16, f32 or
-      f64, static or dynamic shape;
+    Operands:
+
+    - `v`: the direction, of rank 1 or more, with f16, bf16, f32 or f64
+      elements and static or dynamic sizes.
     - `g`: the magnitude, with v's element type, in one of two layouts:
       PyTorch's (v's rank, size 1 in every dimension except `dim`, where it
       is `v.shape[dim]`) or flat (1-D with `v.shape[dim]` elements). Without
-      `dim`, `g` is 0-d or has every size 1 (v's rank, or 1-D);
-    - `init`: the destination, of v's type;
-    - `norm_init` (optional): the destination of the norm result.
-    The result `w` has v's type.
+      `dim`, `g` is 0-d or has every size 1 (v's rank, or 1-D).
+    - `init`: the destination of `w`, of v's type.
+    - `norm_init` (optional): the destination of the norm result, in g's
+      shape and the accumulation type.
 
-    Options:
-    - `eps` (optional, positive f64 attribute): w = g * v / sqrt(sum(v * v) +
-      eps), Flax's form, which gives an all-zero slice w = 0 instead of NaN.
-      It is rounded to the accumulation type and must stay positive and
-      finite there. Absent means PyTorch's exact behaviour.
-    - A second destination `norm_init` adds a second result `norm`, the
-      denominator `sqrt(sum(v * v) [+ eps])` per slice, as PyTorch's
-      `_weight_norm_interface` returns it: g's shape, in the accumulation
-      type (f32 for f16 and bf16 inputs, otherwise v's element type).
+    Attributes:
 
-    Numerics (the accuracy contract, checked against PyTorch and an exact
-    reference by the differential suite, python/wn_testing/differential.py):
-    - Every input is widened to the compute type (`getComputeType`) before
-      any arithmetic: f32 for f16 and bf16, f64 for f32 and f64. Squares of
-      f16, bf16 and f32 values are exact there. Every result is rounded once
-      to its type.
+    - `dim` (optional): the dimension with one norm per index, as above.
+    - `eps` (optional, positive): computes
+      `w = g * v / sqrt(sum(v * v) + eps)`, Flax's form, which gives an
+      all-zero slice `w = 0` instead of NaN. It is rounded to the
+      accumulation type and must stay positive and finite there. Absent
+      means PyTorch's exact behaviour.
+
+    Results (tensor semantics only):
+
+    - `w`, of v's type.
+    - `norm`, with `norm_init`: the denominator `sqrt(sum(v * v) [+ eps])`
+      of each slice, as PyTorch's `_weight_norm_interface` returns it, in
+      g's shape and the accumulation type (f32 for f16 and bf16 inputs,
+      otherwise v's element type).
+
+    Numerics. Every lowering of the op (fused CPU loops, GPU kernels, the
+    linalg decomposition) and its constant folding compute in the same way
+    and meet the same contract:
+
+    - Every input is widened to the compute type before any arithmetic:
+      f32 for f16 and bf16, f64 for f32 and f64. Squares of f16, bf16 and
+      f32 values are exact there. Every result is rounded once to its type.
     - The sum of squares costs no extra pass over memory and is as exact as
-      the result needs (`getSummation`; the arithmetic lives in
-      WNNumerics.h): for f32, one running sum in f64 (exact squares; n
-      additions in f64 lose at most n 2^-53, far below an f32 ulp); for f16
-      and bf16, Kahan's compensated summation in f32; for f64,
-      double-double summation (Ogita, Rump and Oishi's Sum2) with each
-      square's exact error recovered by a fused multiply-add, and the
-      per-slice norm and scale `g / norm` carried as double-double, so that
+      the result needs: for f32, one running sum in f64; for f16 and bf16,
+      Kahan's compensated summation in f32; for f64, double-double
+      summation (Ogita, Rump and Oishi's Sum2) with each square's exact
+      error recovered by a fused multiply-add, and the norm and the scale
+      `g / norm` of each slice carried as double-double, so that
       `w = fma(v, scale_hi, v * scale_lo)`.
     - Error bound. With u the compute type's unit roundoff and n the slice
-      length, the sum of squares is within n u (plain), 2u + O(n u^2)
-      (Kahan; Higham 2002, section 4.3) or about n^2 u^2 (Sum2) of the exact
-      sum, relatively. Norm, division and product add a few u. In ulps of
-      the result type this leaves w correctly rounded up to 2^-9 ulp for
-      slices of up to 2^20 elements (beyond, the plain and Sum2 terms grow
-      with n and n^2), for every type and layout; the norm result is within
-      0.5 + 2^-9 ulps of the accumulation type for f32 and f64 and within
+      length, the sum of squares is within n u (f32), 2u + O(n u^2) (Kahan;
+      Higham 2002, section 4.3) or about n^2 u^2 (Sum2) of the exact sum,
+      relatively. Norm, division and product add a few u. In ulps of the
+      result type this leaves `w` correctly rounded up to 2^-9 ulp for
+      slices of up to 2^20 elements (beyond, the f32 and f64 terms grow with
+      n and n^2), for every type and layout; the norm result is within
+      0.5 + 2^-9 ulps of the accumulation type for f32 and f64, and within
       1.5 ulps (an f32 norm of an f32 sum) for f16 and bf16. PyTorch's CPU
-      kernels sum sequentially or in a few vector lanes in the element's
-      accumulation type and are off by several ulps on long slices (the
-      README has the measured table).
-    - Sums that overflow or underflow: the fast sums square the elements as
-      they are, so for bf16 (in f32) squares of |v| above about 1.8e19 or
-      below about 1e-19 and for f64 of |v| above about 1.3e154 or below
-      about 1.5e-154 would overflow or lose accuracy. Every slice's sum is
-      therefore tested once (above 2^emax or NaN; below n 2^-126 for bf16
-      or n 2^-967 for f64, minus eps, where underflowed squares could cost
-      more than the summation's own error) and only such a slice is summed
-      again from its elements with an exact power-of-two scaling, as
-      reference BLAS nrm2 does: e = max(floor(log2 max|v|),
-      ceil(log2(eps) / 2)), the squares of v 2^-e summed with the same
-      compensated summation, norm = sqrt(sum + eps 2^-2e) 2^e and scale =
-      (g / sqrt(...)) 2^-e (`WeightNormNumerics::finalizeSlice`; the
-      constant folder applies the same rule). The bounds above then hold
-      for every magnitude, as long as w, the norm and g / norm are normal
-      numbers of their types (f32 and f64 results that are subnormal are
-      within 1 ulp: the low part of the scale product underflows). f16 and
-      f32 need no rescaling (their squares fit in f32 and f64); f32 has no
-      test at all.
+      kernels, which sum sequentially or in a few vector lanes in the
+      accumulation type, are off by several ulps on long slices.
+    - Sums that overflow or underflow. The sums square the elements as they
+      are, so squares of bf16 values (in f32) above about 1.8e19 or below
+      about 1e-19, and of f64 values above about 1.3e154 or below about
+      1.5e-154, would overflow or lose accuracy. Every slice's sum is
+      therefore tested once (above 2^emax of the compute type or NaN; for
+      bf16 and f64 also below n 2^-126 or n 2^-967, minus eps, where the
+      squares that underflowed could cost more than the summation's own
+      error), and only such a slice is summed again from its elements with
+      an exact power-of-two scaling, as reference BLAS nrm2 does:
+      e = max(floor(log2 max|v|), ceil(log2(eps) / 2)), the squares of
+      v 2^-e summed with the same compensated summation,
+      norm = sqrt(sum + eps 2^-2e) 2^e and scale = (g / sqrt(...)) 2^-e.
+      The bounds above then hold for every magnitude, as long as `w`, the
+      norm and g / norm are normal numbers of their types (f32 and f64
+      results in the subnormal range are within 1 ulp). f16 slices are
+      tested for infinite or NaN sums only (their squares fit in f32), f32
+      slices not at all (their f64 sums cannot overflow).
     - Infinities and NaN in v, every element type alike (PyTorch's f32
       result): a slice holding a NaN gives NaN everywhere, norm NaN; a
       slice holding infinities and no NaN has norm +inf and scale g / inf,
-      so w is 0 (signed) at its finite elements and NaN at its infinities.
+      so `w` is 0 (signed) at its finite elements and NaN at its
+      infinities.
+    - Without `eps`, an all-zero slice has norm 0 and gives `0 * inf = NaN`,
+      exactly as in PyTorch.
     - f64 needs fused multiply-adds: on CPUs without FMA they become calls
       to libm's `fma`, correct but slow.
-    - No epsilon: an all-zero slice has norm 0 and gives `0 * inf = NaN`,
-      exactly as in PyTorch.
     - Tensors with zero elements are valid and give an empty result.
 
     Example, in the custom form:
@@ -153,6 +164,9 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
             ins(%vb, %gb : tensor<64x32x3xbf16>, tensor<64x1x1xbf16>)
             outs(%initb, %ninit : tensor<64x32x3xbf16>, tensor<64x1x1xf32>)
             -> tensor<64x32x3xbf16>, tensor<64x1x1xf32>
+    // On buffers (after bufferization): no results.
+    wn.weight_norm dim(0) ins(%vm, %gm : memref<64x32x3xf32>, memref<64xf32>)
+      outs(%wm : memref<64x32x3xf32>)
     ```
 
     and in the generic form:
@@ -164,41 +178,38 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     ```
 
     Folding and canonicalization:
-    - A negative `dim` folds, in place, to its non-negative form
-      (`normalizeDim`), on tensors and on memrefs.
-    - On tensors, g is rewritten to the canonical layout
-      (`isCanonicalGLayout`): 1-D with `v.shape[dim]` elements with a dim,
-      0-d for the whole-tensor norm. A keepdim, all-ones or [1] g and the
-      norm destination are collapsed with `tensor.collapse_shape` and the
-      norm result is expanded back to its type with `tensor.expand_shape`
-      (dynamic sizes too), so its users see no change. The buffer form keeps
-      its layout. The rewrite is reusable for ops with the same v/g/dim
-      rules (`collapseToCanonicalGLayout`, `expandFromCanonicalGLayout`).
-    - On tensors, a weight norm whose v and g are constants
-      (`DenseElementsAttr`, or `DenseResourceElementsAttr` with loaded data)
-      folds to constants of w and of the norm result: a compile-time
-      `remove_weight_norm`, computed on the host with this op's arithmetic
-      (`computeConstantWeightNorm` in WNConstantFold.h; same compute types,
-      summations and bounds as above; an all-zero slice without eps gives
-      NaN as at run time). So that a large weight is not duplicated unasked,
-      the folder only folds when v has at most 65536 elements
-      (`kWeightNormFoldMaxElements`) or when v's constant has no user but
-      this op (it dies with it) and has at most 2^26 elements
-      (`kWeightNormFoldLimit`, the host computation's limit);
+
+    - A negative `dim` folds, in place, to its non-negative form, on tensors
+      and on memrefs.
+    - On tensors, g takes the canonical layout: 1-D with `v.shape[dim]`
+      elements with a `dim`, 0-d for the whole-tensor norm. A keepdim,
+      all-ones or one-element g and the norm destination are collapsed with
+      `tensor.collapse_shape`, and the norm result is expanded back to its
+      type with `tensor.expand_shape` (dynamic sizes too), so its users see
+      no change. The buffer form keeps its layout.
+    - On tensors, a weight norm whose v and g are constants (`dense<...>`,
+      or `dense_resource<...>` with loaded data) folds to `arith.constant`s
+      of `w` and of the norm result: a compile-time `remove_weight_norm`,
+      computed on the host with the op's arithmetic and bounds (an all-zero
+      slice without `eps` gives NaN, as at run time). So that a large weight
+      is not duplicated unasked, it folds only when v has at most 65536
+      elements, or when v's constant has no other user (it dies with the
+      op) and at most 2^26 elements, the limit of the host computation.
       `--wn-fold-constants=max-elements=N` folds up to N elements whatever
       v's other users.
-    - On tensors the op has no side effects and is speculatable: CSE merges
-      identical weight norms and loop-invariant code motion hoists one with
-      invariant operands out of `scf.for`, `affine.for` and the body of
-      `scf.while`. The buffer form reads and writes memory and stays.
 
-    The op decomposes (AggregatedOpInterface) into a `linalg.fill` and three
-    `linalg.generic` ops (compensated sum of squares, per-slice scale
-    `g / norm` and norm, whose body reads its slice of v again with
-    `tensor.extract` when the sum needs rescaling, scaled copy) and
-    implements TilingInterface: loops are v's dimensions, `dim` is
-    the one parallel loop and every other loop is a reduction that must stay
-    whole when tiling.
+    Decomposition and tiling. The op implements `AggregatedOpInterface`
+    (`--wn-decompose`, `transform.structured.decompose_interface`): on
+    tensors it decomposes into linalg ops with the arithmetic above, one
+    `linalg.fill` per part of the running sum (two for f16, bf16 and f64)
+    and three `linalg.generic` ops: the sum of squares of each slice, the
+    scale `g / norm` (and the norm) of each slice, which reads its slice of
+    v again with `tensor.extract` when the sum needs rescaling, and the
+    scaled copy of v. It implements `TilingInterface`: the loops are v's
+    dimensions, `dim` is the one parallel loop and every other loop is a
+    reduction that must stay whole, so tiles are taken along `dim` only (a
+    request to tile another dimension is an error); the norm result tiles
+    like g.
   }];
 
   let arguments = (ins WN_TensorOrMemRef:$v,
@@ -266,32 +277,35 @@ def WN_WeightNormScaleOp : WN_Op<"weight_norm_scale", [
   let summary = "The per-slice scale of a weight norm: g / ||v||";
   let description = [{
     Computes the factor `wn.weight_norm` multiplies each slice of v by,
-    without computing w:
+    without computing `w`:
 
     ```
     scale[k] = g[k] / sqrt(sum_{j in slice k} v[j]^2 [+ eps])
     ```
 
     with the same `dim`, g layouts, `eps` and verification as
-    `wn.weight_norm`. The result has g's shape in the accumulation type (f32
-    for f16, bf16 and f32; f64 for f64). The sum, norm and quotient are
-    computed exactly as for `wn.weight_norm` (f32 in f64, f16 and bf16 in f32
-    with Kahan's compensation, f64 in double-double). For f32 and f64 the
-    scale is rounded once to the accumulation type: within half an ulp of
-    g / ||v|| plus the bound of the sum (see `wn.weight_norm`). For f16 and
-    bf16 the square root and the quotient are each rounded in f32, so the
-    f32 scale is within about 2 f32 ulps (far below an f16 or bf16 ulp). A zero slice gives g / 0 (an
-    infinity or NaN), as `wn.weight_norm`'s scale would.
+    `wn.weight_norm`. The result has g's shape in the accumulation type
+    (f32 for f16, bf16 and f32; f64 for f64). The sum, norm and quotient
+    are computed exactly as for `wn.weight_norm` (f32 in f64, f16 and bf16
+    in f32 with Kahan's compensation, f64 in double-double, rescaled where
+    the sum overflows or underflows). For f32 and f64 the scale is rounded
+    once to the accumulation type: within half an ulp of g / ||v|| plus the
+    bound of the sum (see `wn.weight_norm`). For f16 and bf16 the square
+    root and the quotient are each rounded in f32, so the f32 scale is
+    within about 2 f32 ulps (far below an f16 or bf16 ulp). A zero slice
+    gives g / 0 (an infinity or NaN), as `wn.weight_norm`'s scale would.
 
-    This is what a consumer needs when w is never materialized: for a
-    contraction over every dimension of w except `dim` whose output keeps
+    This is what a consumer needs when `w` is never materialized: for a
+    contraction over every dimension of `w` except `dim` whose output keeps
     `dim` (a Linear or Conv weight normalized over its output channels),
     `consumer(x, w) = consumer(x, v) * scale` per output channel
     (`--wn-fuse-into-consumers`), and it is the prepared value that
     `--wn-cache-weights` keeps next to v. Like `wn.weight_norm` it has
-    tensor and buffer semantics, bufferizes in place, decomposes into linalg
-    (AggregatedOpInterface) and is lowered to fused loops by
-    `--wn-lower-to-loops` (one read of v).
+    tensor and buffer semantics, bufferizes in place, decomposes into
+    linalg ops (`AggregatedOpInterface`) and is lowered to fused loops by
+    `--wn-lower-to-loops` (one read of v). Canonicalization gives it a
+    non-negative `dim` and the canonical g layout as for `wn.weight_norm`;
+    it is not constant-folded.
 
     ```mlir
     %s = wn.weight_norm_scale dim(0)
