@@ -1,3 +1,11 @@
+//===- peak.c - FMA peak of the host CPU ----------------------------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // FMA peak of one core: independent chains of vector fused multiply-adds,
 // as many as the compiler keeps in registers, in the widest vectors the
 // target has (clang -O3 -march=native). Prints GFLOP/s (2 flops per FMA

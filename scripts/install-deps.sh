@@ -13,6 +13,7 @@ PACKAGES=(
   libomp-22-dev                             # OpenMP runtime for CPU threads
   libclang-rt-22-dev                        # clang-22's sanitizers and libFuzzer: wn-fuzz
                                             # (scripts/fuzz.sh), generated code under ASan
+  clang-format-22                           # the style check (scripts/check-style.py)
   python3 python3-torch python3-numpy       # the numerical oracle (PyTorch 1.13.1)
   python3-torchaudio                        # real model code: wav2vec2/HuBERT (0.13.1)
   libopenblas0-openmp                       # PyTorch's BLAS: without it Debian's torch runs Linear/matmul

@@ -90,6 +90,15 @@ else:
                     "--build-only builds it; it needs clang-22's compiler-rt, "
                     "libclang-rt-22-dev): test/Fuzz is skipped")
 
+# The style check (test/Style) uses LLVM 22's clang-format (clang-format-22).
+clang_format = os.path.join(config.llvm_tools_dir, "clang-format")
+if os.access(clang_format, os.X_OK):
+    config.available_features.add("clang-format")
+    config.substitutions.append(("%clang_format", clang_format))
+else:
+    lit_config.note(f"no {clang_format} (install clang-format-22): "
+                    "test/Style is skipped")
+
 tool_dirs = [config.wn_tools_dir, config.llvm_tools_dir]
 tools = [
     "wn-opt",

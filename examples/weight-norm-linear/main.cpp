@@ -1,5 +1,11 @@
 //===- main.cpp - Call a wn-compiled layer from C++ -----------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Embeds the object file that wn-opt, mlir-translate and clang made from
 // linear.mlir: builds inputs, calls _mlir_ciface_linear with memref
 // descriptors over its own buffers, checks y and w against a float64
@@ -16,8 +22,7 @@
 
 namespace {
 /// The memref descriptor of MLIR's C interface for a rank-N memref.
-template <typename T, int N>
-struct MemRef {
+template <typename T, int N> struct MemRef {
   T *allocated;
   T *aligned;
   int64_t offset;
@@ -112,8 +117,12 @@ int main(int argc, char **argv) {
 
   if (argc > 1) {
     std::string dir = argv[1];
-    for (auto [name, data] : {std::pair{"x", &x}, {"v", &v}, {"g", &g},
-                              {"b", &b}, {"y", &y}, {"w", &w}}) {
+    for (auto [name, data] : {std::pair{"x", &x},
+                              {"v", &v},
+                              {"g", &g},
+                              {"b", &b},
+                              {"y", &y},
+                              {"w", &w}}) {
       if (!writeFile(dir + "/" + name + ".f32", *data)) {
         std::fprintf(stderr, "error: cannot write %s/%s.f32\n", dir.c_str(),
                      name);

@@ -1,5 +1,11 @@
 //===-- wn-c/WN.h - C API of the wn dialect and passes ------------*- C -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Registration of the wn dialect, its external models, passes and pipelines
 // for C programs (and bindings from other languages) that use MLIR through its
 // C API (mlir-c/IR.h, mlir-c/Pass.h).

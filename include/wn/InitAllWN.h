@@ -1,5 +1,11 @@
 //===- InitAllWN.h - Register every wn dialect and pass ---------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The one place that lists what a tool embedding wn registers: the wn dialect
 // with its external models, and every wn pass and pipeline. wn-opt, wn-fuzz
 // and the C API (wn-c/WN.h) call these functions.

@@ -1,4 +1,10 @@
 //===- WN.cpp - C API of the wn dialect, passes and pipelines -------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "wn-c/WN.h"
 

@@ -1,4 +1,10 @@
 //===- GPUPipeline.cpp - wn to NVVM kernels and host code -----------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "wn/Conversion/Passes.h"
 #include "wn/Pipelines/Pipelines.h"
@@ -11,16 +17,15 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
-
 
 using namespace mlir;
 using namespace mlir::wn;
@@ -46,15 +51,13 @@ static constexpr Chip kChips[] = {
     {"sm_121a", 88}, {"sm_121f", 88}};
 
 /// The PTX ISA versions LLVM 22 can emit (+ptx<N>).
-static constexpr int kPTXVersions[] = {32, 40, 41, 42, 43, 50, 60, 61, 62,
-                                       63, 64, 65, 70, 71, 72, 73, 74, 75,
-                                       76, 77, 78, 80, 81, 82, 83, 84, 85,
-                                       86, 87, 88, 90};
+static constexpr int kPTXVersions[] = {
+    32, 40, 41, 42, 43, 50, 60, 61, 62, 63, 64, 65, 70, 71, 72, 73,
+    74, 75, 76, 77, 78, 80, 81, 82, 83, 84, 85, 86, 87, 88, 90};
 
 static const Chip *lookupChip(StringRef name) {
-  const Chip *it = llvm::find_if(kChips, [&](const Chip &chip) {
-    return chip.name == name;
-  });
+  const Chip *it = llvm::find_if(
+      kChips, [&](const Chip &chip) { return chip.name == name; });
   return it == std::end(kChips) ? nullptr : it;
 }
 
@@ -75,8 +78,9 @@ static std::string getFeatures(const WNGPUPipelineOptions &options,
   if (!options.features.empty())
     return options.features;
   int capability = 0;
-  (void)chip.name.drop_front(3).take_while(llvm::isDigit).getAsInteger(
-      10, capability);
+  (void)chip.name.drop_front(3)
+      .take_while(llvm::isDigit)
+      .getAsInteger(10, capability);
   int floor = capability >= 90 ? 80 : 70;
   return "+ptx" + std::to_string(std::max(chip.minPTX, floor));
 }
@@ -111,8 +115,8 @@ mlir::wn::checkWNGPUPipelineOptions(const WNGPUPipelineOptions &options) {
              options.features + "'";
     if (*ptx < chip->minPTX)
       return "features '" + options.features + "' is older than " +
-             chip->name.str() + " needs: +ptx" +
-             std::to_string(chip->minPTX) + " or newer";
+             chip->name.str() + " needs: +ptx" + std::to_string(chip->minPTX) +
+             " or newer";
   }
   for (OptionProblem problem :
        {checkGPUBlockSize("block-size", options.blockSize)})
@@ -124,8 +128,9 @@ mlir::wn::checkWNGPUPipelineOptions(const WNGPUPipelineOptions &options) {
   return std::nullopt;
 }
 
-LogicalResult mlir::wn::buildWNGPUPipeline(
-    OpPassManager &pm, const WNGPUPipelineOptions &options) {
+LogicalResult
+mlir::wn::buildWNGPUPipeline(OpPassManager &pm,
+                             const WNGPUPipelineOptions &options) {
   if (checkWNGPUPipelineOptions(options))
     return failure();
   const Chip &chip = *lookupChip(options.chip);

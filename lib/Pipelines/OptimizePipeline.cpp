@@ -1,4 +1,11 @@
-//===- OptimizePipeline.cpp - --wn-optimize --------------------------------===//
+//===- OptimizePipeline.cpp - --wn-optimize
+//--------------------------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //
 // The always-profitable rewrites of weight norms, before a lowering pipeline
 // (--wn-cpu-pipeline, or a GPU one): raising of decomposed weight norms,

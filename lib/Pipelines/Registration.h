@@ -1,5 +1,11 @@
 //===- Registration.h - registering the wn pipelines ------------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // How the wn pipelines are registered: options that do not parse or that the
 // pipeline's check rejects, and a pipeline nested where it cannot run, are
 // errors naming the pipeline (mlir-opt reports a failing pipeline builder
@@ -40,11 +46,10 @@ void registerWNPipeline(StringLiteral arg, StringLiteral description,
           return errorHandler(getOptionParseError(arg, text, parseError));
         std::optional<StringRef> anchor = pm.getOpName();
         if (onModule && anchor != ModuleOp::getOperationName())
-          return errorHandler(Twine("--") + arg +
-                              " runs on builtin.module, not nested in '" +
-                              pm.getOpAnchorName() +
-                              "': use --pass-pipeline='builtin.module(" + arg +
-                              ")'");
+          return errorHandler(
+              Twine("--") + arg + " runs on builtin.module, not nested in '" +
+              pm.getOpAnchorName() + "': use --pass-pipeline='builtin.module(" +
+              arg + ")'");
         if (OptionProblem problem = check(options))
           return errorHandler(Twine("--") + arg + ": " + *problem);
         return build(pm, options);

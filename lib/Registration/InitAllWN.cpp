@@ -1,4 +1,10 @@
 //===- InitAllWN.cpp - Register every wn dialect and pass -----------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "wn/InitAllWN.h"
 

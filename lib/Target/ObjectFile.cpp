@@ -1,5 +1,11 @@
 //===- ObjectFile.cpp - LLVM dialect to a host object file ----------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // translateModuleToObject: MLIR in the LLVM dialect -> LLVM IR in memory ->
 // LLVM's O3 pipeline for the target CPU with a vector math library -> an ELF
 // relocatable object, optionally in parallel partitions joined by `ld -r`.

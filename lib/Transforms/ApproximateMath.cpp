@@ -1,5 +1,11 @@
 //===- ApproximateMath.cpp - Vectorizable math functions ------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The CPU pipeline leaves math functions that have an LLVM intrinsic to
 // LLVM, whose loop vectorizer calls glibc's vector library (libmvec) for
 // them: sin, cos, exp, log, pow, tan. LLVM maps nothing else to libmvec, so
@@ -37,8 +43,7 @@ using namespace mlir::wn;
 namespace {
 /// The math functions the pass approximates: those that LLVM does not map
 /// to libmvec and upstream approximates on f32.
-constexpr StringRef kApproximated[] = {"erf", "erfc", "tanh", "expm1",
-                                       "log1p"};
+constexpr StringRef kApproximated[] = {"erf", "erfc", "tanh", "expm1", "log1p"};
 
 struct WNApproximateMathPass final
     : wn::PassWithOptionErrors<
@@ -68,10 +73,9 @@ struct WNApproximateMathPass final
 
 void mlir::wn::populateWNApproximateMathPatterns(
     RewritePatternSet &patterns, const llvm::StringSet<> &functions) {
-  populateMathPolynomialApproximationPatterns(
-      patterns, [&](StringRef name) {
-        // Called (when populating) with operation names, "math.erf".
-        name.consume_front("math.");
-        return functions.contains(name);
-      });
+  populateMathPolynomialApproximationPatterns(patterns, [&](StringRef name) {
+    // Called (when populating) with operation names, "math.erf".
+    name.consume_front("math.");
+    return functions.contains(name);
+  });
 }

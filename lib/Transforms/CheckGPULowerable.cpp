@@ -1,4 +1,11 @@
-//===- CheckGPULowerable.cpp - linalg ops left in GPU code -----------------===//
+//===- CheckGPULowerable.cpp - linalg ops left in GPU code
+//-----------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //
 // --wn-gpu-pipeline makes GPU kernels of wn ops only: a linalg op left after
 // --wn-lower-to-gpu would read device memory on the host, or stay

@@ -1,4 +1,11 @@
-//===- FuseElementwise.cpp - Chains of elementwise linalg ops as one -------===//
+//===- FuseElementwise.cpp - Chains of elementwise linalg ops as one
+//-------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //
 // Upstream's elementwise fusion (linalg::populateElementwiseOpsFusionPatterns)
 // restricted to producers and consumers that are both all-parallel generics:
@@ -46,9 +53,8 @@ struct WNFuseElementwisePass final
 } // namespace
 
 void mlir::wn::populateWNFuseElementwisePatterns(RewritePatternSet &patterns) {
-  linalg::populateElementwiseOpsFusionPatterns(
-      patterns, [](OpOperand *fused) {
-        return isElementwiseGeneric(fused->get().getDefiningOp()) &&
-               isElementwiseGeneric(fused->getOwner());
-      });
+  linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *fused) {
+    return isElementwiseGeneric(fused->get().getDefiningOp()) &&
+           isElementwiseGeneric(fused->getOwner());
+  });
 }

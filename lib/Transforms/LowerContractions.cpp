@@ -1,5 +1,11 @@
 //===- LowerContractions.cpp - Register-blocked contraction kernels -------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Lowers linalg contractions on memrefs (matmuls, convolutions, the
 // exporter's generic convolutions, polyphase transposed convolutions: any
 // linalg op whose body is out + a * b over affine maps) to register-blocked
@@ -134,9 +140,8 @@ bool isMultiplyAccumulate(linalg::LinalgOp op) {
 
 /// Whether any result of `map` depends on loop dim `dim`.
 bool dependsOn(AffineMap map, unsigned dim) {
-  return llvm::any_of(map.getResults(), [&](AffineExpr e) {
-    return e.isFunctionOfDim(dim);
-  });
+  return llvm::any_of(map.getResults(),
+                      [&](AffineExpr e) { return e.isFunctionOfDim(dim); });
 }
 
 /// The coefficient of dim `dim` in `expr` when `expr` is `c * dim + f(other
@@ -201,9 +206,9 @@ std::pair<int64_t, int64_t> chooseBlock(int64_t rowExtent, int64_t vecExtent,
       // (the 4 / (rows * vectors) term, which also penalizes blocks too
       // small to hide the FMA latency: 4 cycles on 2 pipes need 8
       // accumulators) and rows + vectors loads.
-      double cost = padded * (1.0 + 4.0 / double(rows * vectors) +
-                              0.25 * double(rows + vectors) /
-                                  double(rows * vectors));
+      double cost =
+          padded * (1.0 + 4.0 / double(rows * vectors) +
+                    0.25 * double(rows + vectors) / double(rows * vectors));
       if (cost < bestCost - 1e-9) {
         bestCost = cost;
         best = {rows, vectors};
@@ -224,8 +229,8 @@ bool rowBlocksFirst(const ContractionPlan &plan, ArrayRef<MemRefType> types,
     if (!types[input].hasStaticShape())
       return std::nullopt;
     int64_t elements = types[input].getNumElements();
-    for (unsigned d : llvm::concat<const unsigned>(plan.outerDims,
-                                                   plan.innerDims))
+    for (unsigned d :
+         llvm::concat<const unsigned>(plan.outerDims, plan.innerDims))
       if (dependsOn(maps[input], d) && !ShapedType::isDynamic(extents[d]) &&
           extents[d] > 0)
         elements /= extents[d];
@@ -314,10 +319,10 @@ planDot(linalg::LinalgOp op, const WNLowerContractionsPassOptions &options,
 }
 
 /// The plan for `op`, or failure with the reason it stays loops.
-FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
-                                           const WNLowerContractionsPassOptions
-                                               &options,
-                                           std::string &reason) {
+FailureOr<ContractionPlan>
+planContraction(linalg::LinalgOp op,
+                const WNLowerContractionsPassOptions &options,
+                std::string &reason) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1) {
     reason = "not a two-input, one-output op on memrefs";
@@ -381,18 +386,15 @@ FailureOr<ContractionPlan> planContraction(linalg::LinalgOp op,
       if (linearCoefficient(xMap.getResults().back(), v, numLoops) !=
           std::optional<int64_t>(1))
         continue;
-      if (llvm::any_of(xMap.getResults().drop_back(), [&](AffineExpr e) {
-            return e.isFunctionOfDim(v);
-          }))
+      if (llvm::any_of(xMap.getResults().drop_back(),
+                       [&](AffineExpr e) { return e.isFunctionOfDim(v); }))
         continue;
       ContractionPlan plan;
       plan.xInput = x;
       plan.vecDim = v;
       plan.contiguousOutput = isContiguousAlong(outMap, types[2], v);
-      int64_t extent = ShapedType::isDynamic(extents[v]) ? 1 << 20
-                                                          : extents[v];
-      int64_t score = (plan.contiguousOutput ? (int64_t(1) << 40) : 0) +
-                      extent;
+      int64_t extent = ShapedType::isDynamic(extents[v]) ? 1 << 20 : extents[v];
+      int64_t score = (plan.contiguousOutput ? (int64_t(1) << 40) : 0) + extent;
       if (score > bestScore) {
         bestScore = score;
         best = plan;
@@ -494,8 +496,7 @@ private:
   /// carried values and returns the next ones. Returns the final values.
   SmallVector<Value> reductionNest(
       unsigned level, SmallVector<Value> point, ValueRange carried,
-      function_ref<SmallVector<Value>(ArrayRef<Value>, ValueRange)>
-          innermost) {
+      function_ref<SmallVector<Value>(ArrayRef<Value>, ValueRange)> innermost) {
     if (level == plan.reductionDims.size())
       return innermost(point, carried);
     unsigned d = plan.reductionDims[level];
@@ -504,8 +505,7 @@ private:
     b.setInsertionPointToStart(loop.getBody());
     point[d] = loop.getInductionVar();
     scf::YieldOp::create(b, reductionNest(level + 1, point,
-                                          loop.getRegionIterArgs(),
-                                          innermost));
+                                          loop.getRegionIterArgs(), innermost));
     return SmallVector<Value>(loop.getResults());
   }
 
@@ -540,8 +540,8 @@ private:
 
 void ContractionLowering::lower() {
   for (Range range : op.createLoopRanges(b, b.getLoc()))
-    extents.push_back(getValueOrCreateConstantIndexOp(b, b.getLoc(),
-                                                      range.size));
+    extents.push_back(
+        getValueOrCreateConstantIndexOp(b, b.getLoc(), range.size));
   // The parallel space: outer dims, row blocks, vector blocks (dot: column
   // blocks).
   SmallVector<Value> upper;
@@ -551,14 +551,12 @@ void ContractionLowering::lower() {
   int64_t blockDim = plan.dot ? plan.colDim : int64_t(plan.vecDim);
   Value vecExtent = blockDim >= 0 ? extents[blockDim] : idx(1);
   int64_t width = plan.dot ? plan.cols : plan.vectors * vectorSize;
-  Value rowBlocks =
-      divUp(rowExtent, idx(plan.rows));
+  Value rowBlocks = divUp(rowExtent, idx(plan.rows));
   Value vecBlocks = divUp(vecExtent, idx(width));
   unsigned rowPos = upper.size() + (plan.rowBlocksOuter ? 0 : 1);
   unsigned vecPos = upper.size() + (plan.rowBlocksOuter ? 1 : 0);
-  upper.append(plan.rowBlocksOuter
-                   ? SmallVector<Value>{rowBlocks, vecBlocks}
-                   : SmallVector<Value>{vecBlocks, rowBlocks});
+  upper.append(plan.rowBlocksOuter ? SmallVector<Value>{rowBlocks, vecBlocks}
+                                   : SmallVector<Value>{vecBlocks, rowBlocks});
   for (unsigned d : plan.innerDims)
     upper.push_back(extents[d]);
   SmallVector<Value> lower(upper.size(), idx(0)), steps(upper.size(), idx(1));
@@ -567,8 +565,8 @@ void ContractionLowering::lower() {
     SmallVector<Value> point(op.getNumLoops(), idx(0));
     for (auto [d, iv] : llvm::zip(plan.outerDims, ivs))
       point[d] = iv;
-    for (auto [d, iv] : llvm::zip(
-             plan.innerDims, ivs.drop_front(plan.outerDims.size() + 2)))
+    for (auto [d, iv] :
+         llvm::zip(plan.innerDims, ivs.drop_front(plan.outerDims.size() + 2)))
       point[d] = iv;
     Value row0 = mul(ivs[rowPos], idx(plan.rows));
     Value vec0 = mul(ivs[vecPos], idx(width));
@@ -576,8 +574,8 @@ void ContractionLowering::lower() {
       point[plan.rowDim] = row0;
     if (blockDim >= 0)
       point[blockDim] = vec0;
-    Value fullRows = cmp(arith::CmpIPredicate::ule,
-                         add(row0, idx(plan.rows)), rowExtent);
+    Value fullRows =
+        cmp(arith::CmpIPredicate::ule, add(row0, idx(plan.rows)), rowExtent);
     Value fullVecs =
         cmp(arith::CmpIPredicate::ule, add(vec0, idx(width)), vecExtent);
     Value full = b.createOrFold<arith::AndIOp>(fullRows, fullVecs);
@@ -652,8 +650,8 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
         Value lane = add(vecStart[j], idx(l));
         if (masked)
           lane = minS(lane, vecLast);
-        Value scalar = memref::LoadOp::create(
-            b, out, indices(maps[2], pointAt(i, lane)));
+        Value scalar =
+            memref::LoadOp::create(b, out, indices(maps[2], pointAt(i, lane)));
         lanes = vector::InsertOp::create(b, scalar, lanes, l);
       }
       acc.push_back(lanes);
@@ -661,30 +659,30 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
   }
 
   // The reduction loops, carrying the accumulators.
-  acc = reductionNest(0, point, acc, [&](ArrayRef<Value> at,
-                                         ValueRange carried) {
-    SmallVector<Value> xs;
-    for (int64_t j = 0; j < vectors; ++j) {
-      SmallVector<Value> p(at);
-      p[plan.vecDim] = vecStart[j];
-      SmallVector<Value> xAt = indices(maps[plan.xInput], p);
-      xs.push_back(loadVector(x, xAt, masked ? vecMask[j] : Value()));
-    }
-    SmallVector<Value> next(carried);
-    for (int64_t i = 0; i < rows; ++i) {
-      SmallVector<Value> p(at);
-      if (plan.rowDim >= 0)
-        p[plan.rowDim] = rowIndex[i];
-      Value scalar =
-          memref::LoadOp::create(b, w, indices(maps[1 - plan.xInput], p));
-      Value broadcast = vector::BroadcastOp::create(b, vectorType, scalar);
-      for (int64_t j = 0; j < vectors; ++j) {
-        Value &a = next[i * vectors + j];
-        a = vector::FMAOp::create(b, xs[j], broadcast, a);
-      }
-    }
-    return next;
-  });
+  acc =
+      reductionNest(0, point, acc, [&](ArrayRef<Value> at, ValueRange carried) {
+        SmallVector<Value> xs;
+        for (int64_t j = 0; j < vectors; ++j) {
+          SmallVector<Value> p(at);
+          p[plan.vecDim] = vecStart[j];
+          SmallVector<Value> xAt = indices(maps[plan.xInput], p);
+          xs.push_back(loadVector(x, xAt, masked ? vecMask[j] : Value()));
+        }
+        SmallVector<Value> next(carried);
+        for (int64_t i = 0; i < rows; ++i) {
+          SmallVector<Value> p(at);
+          if (plan.rowDim >= 0)
+            p[plan.rowDim] = rowIndex[i];
+          Value scalar =
+              memref::LoadOp::create(b, w, indices(maps[1 - plan.xInput], p));
+          Value broadcast = vector::BroadcastOp::create(b, vectorType, scalar);
+          for (int64_t j = 0; j < vectors; ++j) {
+            Value &a = next[i * vectors + j];
+            a = vector::FMAOp::create(b, xs[j], broadcast, a);
+          }
+        }
+        return next;
+      });
 
   // Stores, skipping the rows outside.
   for (int64_t i = 0; i < rows; ++i) {
@@ -719,8 +717,7 @@ void ContractionLowering::emitBlock(SmallVector<Value> point, bool masked) {
   }
 }
 
-void ContractionLowering::emitDotBlock(SmallVector<Value> point,
-                                       bool masked) {
+void ContractionLowering::emitDotBlock(SmallVector<Value> point, bool masked) {
   int64_t rows = plan.rows, cols = plan.cols;
   Value row0 = plan.rowDim >= 0 ? point[plan.rowDim] : Value();
   Value col0 = plan.colDim >= 0 ? point[plan.colDim] : Value();
@@ -737,10 +734,9 @@ void ContractionLowering::emitDotBlock(SmallVector<Value> point,
   };
   Value zeroVector = zeros();
   Value extent = extents[plan.vecDim];
-  Value full = mul(divU(extent, idx(vectorSize)),
-                   idx(vectorSize));
-  Value tailMask = vector::CreateMaskOp::create(b, maskType,
-                                                ValueRange{sub(extent, full)});
+  Value full = mul(divU(extent, idx(vectorSize)), idx(vectorSize));
+  Value tailMask =
+      vector::CreateMaskOp::create(b, maskType, ValueRange{sub(extent, full)});
 
   // rows x cols vectors of partial sums along the dot dim: full vectors,
   // then one masked step for the tail (all lanes off when there is none).
@@ -764,18 +760,19 @@ void ContractionLowering::emitDotBlock(SmallVector<Value> point,
             vector::FMAOp::create(b, as[i], bs[j], next[i * cols + j]);
     return next;
   };
-  acc = reductionNest(0, point, acc, [&](ArrayRef<Value> at,
-                                         ValueRange carried) {
-    SmallVector<Value> values(carried);
-    auto loop = scf::ForOp::create(b, idx(0), full, idx(vectorSize), values);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      scf::YieldOp::create(b, step(at, loop.getRegionIterArgs(),
-                                   loop.getInductionVar(), Value()));
-    }
-    return step(at, loop.getResults(), full, tailMask);
-  });
+  acc =
+      reductionNest(0, point, acc, [&](ArrayRef<Value> at, ValueRange carried) {
+        SmallVector<Value> values(carried);
+        auto loop =
+            scf::ForOp::create(b, idx(0), full, idx(vectorSize), values);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(loop.getBody());
+          scf::YieldOp::create(b, step(at, loop.getRegionIterArgs(),
+                                       loop.getInductionVar(), Value()));
+        }
+        return step(at, loop.getResults(), full, tailMask);
+      });
 
   // out += the sum of each accumulator's lanes, skipping rows and columns
   // outside.
@@ -794,8 +791,8 @@ void ContractionLowering::emitDotBlock(SmallVector<Value> point,
         }
       }
       SmallVector<Value> at = indices(maps[2], pointAt(point, i, j));
-      Value sum = vector::ReductionOp::create(
-          b, vector::CombiningKind::ADD, acc[i * cols + j]);
+      Value sum = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                              acc[i * cols + j]);
       Value old = memref::LoadOp::create(b, out, at);
       memref::StoreOp::create(b, arith::AddFOp::create(b, old, sum), out, at);
     }
@@ -803,8 +800,7 @@ void ContractionLowering::emitDotBlock(SmallVector<Value> point,
 }
 
 /// linalg contraction on memrefs -> register-blocked vector kernels.
-struct LowerContraction final
-    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+struct LowerContraction final : OpInterfaceRewritePattern<linalg::LinalgOp> {
   LowerContraction(MLIRContext *context,
                    const WNLowerContractionsPassOptions &options)
       : OpInterfaceRewritePattern(context), options(options) {}

@@ -1,5 +1,11 @@
 //===- LowerStridedCopies.cpp - Non-contiguous memref.copy to linalg ------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // memref.copy between buffers that are not both contiguous lowers to a call
 // to memrefCopy (libmlir_c_runner_utils); as linalg.copy it lowers to loops
 // and needs no runtime library.

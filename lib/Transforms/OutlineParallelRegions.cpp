@@ -1,5 +1,11 @@
 //===- OutlineParallelRegions.cpp - omp.parallel into functions -----------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Each outermost omp.parallel of an llvm.func with several moves into an
 // internal function of its own, so that the translation to LLVM IR (whose
 // OpenMPIRBuilder analyzes the whole enclosing function per region) works on

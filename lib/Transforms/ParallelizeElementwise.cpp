@@ -1,5 +1,11 @@
 //===- ParallelizeElementwise.cpp - Elementwise linalg ops on threads -----===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // An all-parallel linalg op on memrefs (elementwise generics, fills,
 // broadcasts, copies, transposes) becomes an scf.parallel over its outer
 // loop dims whose body is the op's tile of one innermost row, built by the
@@ -77,8 +83,8 @@ struct ParallelizeElementwise final
     auto loop = scf::ParallelOp::create(rewriter, loc, lower, upper, steps);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(loop.getBody()->getTerminator());
-    SmallVector<OpFoldResult> offsets = getAsOpFoldResult(
-        ValueRange(loop.getInductionVars()));
+    SmallVector<OpFoldResult> offsets =
+        getAsOpFoldResult(ValueRange(loop.getInductionVars()));
     offsets.push_back(ranges.back().offset);
     SmallVector<OpFoldResult> sizes(offsets.size() - 1,
                                     rewriter.getIndexAttr(1));
@@ -100,9 +106,8 @@ struct WNParallelizeElementwisePass final
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {
-    return reportOptionProblems(
-        context, getArgument(),
-        {checkAtLeast("min-elements", minElements, 0)});
+    return reportOptionProblems(context, getArgument(),
+                                {checkAtLeast("min-elements", minElements, 0)});
   }
 
   void runOnOperation() override {

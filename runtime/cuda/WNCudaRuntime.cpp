@@ -36,7 +36,8 @@
 #include <cstdlib>
 
 #if CUDA_VERSION < 12000
-#error "wn_cuda_runtime needs the CUDA 12 driver API or newer (cuLaunchKernelEx)"
+#error                                                                         \
+    "wn_cuda_runtime needs the CUDA 12 driver API or newer (cuLaunchKernelEx)"
 #endif
 
 #define WN_CUDA_RUNTIME_EXPORT extern "C" __attribute__((visibility("default")))
@@ -55,8 +56,8 @@
   }
   if (!name && (cuGetErrorName(result, &name) != CUDA_SUCCESS || !name))
     name = "<unknown CUDA error>";
-  if (!description && (cuGetErrorString(result, &description) != CUDA_SUCCESS ||
-                       !description))
+  if (!description &&
+      (cuGetErrorString(result, &description) != CUDA_SUCCESS || !description))
     description = "no description";
   fprintf(stderr, "wn_cuda_runtime: %s: '%s' failed with %s (%d: %s)\n",
           function, call, name, static_cast<int>(result), description);
@@ -139,8 +140,8 @@ CUcontext getPrimaryContext(int32_t ordinal, const char *caller) {
 class ScopedContext {
 public:
   explicit ScopedContext(const char *caller) : caller(caller) {
-    CUDA_CHECK_FOR(
-        cuCtxPushCurrent(getPrimaryContext(defaultDevice, caller)), caller);
+    CUDA_CHECK_FOR(cuCtxPushCurrent(getPrimaryContext(defaultDevice, caller)),
+                   caller);
   }
   ~ScopedContext() {
     CUcontext popped = nullptr;
@@ -247,8 +248,7 @@ WN_CUDA_RUNTIME_EXPORT CUmodule mgpuModuleLoadJIT(void *data, int optLevel) {
   if (result != CUDA_SUCCESS) {
     fprintf(stderr, "wn_cuda_runtime: PTX JIT compilation log:\n%s\n",
             errorLog);
-    reportCudaError(result, "cuModuleLoadDataEx(&module, data, ...)",
-                    __func__);
+    reportCudaError(result, "cuModuleLoadDataEx(&module, data, ...)", __func__);
   }
   return module;
 }
@@ -381,9 +381,8 @@ WN_CUDA_RUNTIME_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
 
 /// Allocates device memory, or managed memory visible to the host as well
 /// when `isHostShared` (gpu.alloc host_shared). Zero bytes give null.
-WN_CUDA_RUNTIME_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes,
-                                          CUstream /*stream*/,
-                                          bool isHostShared) {
+WN_CUDA_RUNTIME_EXPORT void *
+mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/, bool isHostShared) {
   if (sizeBytes == 0)
     return nullptr;
   ScopedContext scopedContext(__func__);
@@ -458,8 +457,7 @@ mgpuMemHostRegisterMemRef(int64_t rank, MemRefDescriptorPrefix *descriptor,
                           int64_t elementSizeBytes) {
   uint64_t sizeBytes =
       getDenseSizeBytes(rank, descriptor, elementSizeBytes, __func__);
-  mgpuMemHostRegister(getFirstElement(descriptor, elementSizeBytes),
-                      sizeBytes);
+  mgpuMemHostRegister(getFirstElement(descriptor, elementSizeBytes), sizeBytes);
 }
 
 /// Unregisters a memref registered by mgpuMemHostRegisterMemRef (empty

@@ -1,5 +1,11 @@
 //===- wn-capi.c - Test of the wn C API -----------------------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Uses wn through MLIR's C API only (wn-c/WN.h): registers and loads the
 // dialect, parses, verifies and prints a module with a wn.weight_norm, runs wn
 // passes and a wn pipeline named in textual pass pipelines, and reports parse,

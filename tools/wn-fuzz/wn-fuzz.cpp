@@ -1,5 +1,11 @@
 //===- wn-fuzz.cpp - libFuzzer target for wn's passes and pipelines -------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // A libFuzzer target (clang -fsanitize=fuzzer,address) that parses its input
 // as MLIR, verifies it and runs one wn pass or pipeline on it, like upstream's
 // mlir/tools/mlir-parser-fuzzer does for the parser alone.
@@ -168,8 +174,7 @@ struct VerifyAfterEachPass final : PassInstrumentation {
     llvm::errs() << "wn-fuzz: the IR fails verification after pass '"
                  << pass->getArgument() << "' (" << pass->getName()
                  << ") succeeded on '" << op->getName() << "', configuration "
-                 << config.name << " (" << config.pipeline
-                 << "):\n"
+                 << config.name << " (" << config.pipeline << "):\n"
                  << diagnostics;
     llvm::errs().flush();
     std::abort();
@@ -218,8 +223,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (globals.verbose)
     llvm::errs() << "wn-fuzz: configuration " << config.name << "; the same "
                  << "with wn-opt: tail -c +2 INPUT > repro.mlir && wn-opt "
-                 << "--pass-pipeline='" << config.pipeline
-                 << "' repro.mlir\n";
+                 << "--pass-pipeline='" << config.pipeline << "' repro.mlir\n";
 
   // Parsing verifies; input that does not parse or verify is not a bug.
   llvm::SourceMgr sourceMgr;

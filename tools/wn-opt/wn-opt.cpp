@@ -1,5 +1,11 @@
 //===- wn-opt.cpp - The wn optimizer driver -------------------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // mlir-opt with the wn dialect, passes and pipelines registered next to every
 // upstream dialect, extension and pass.
 //

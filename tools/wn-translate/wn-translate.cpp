@@ -1,5 +1,11 @@
 //===- wn-translate.cpp - The wn translation driver -----------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // mlir-translate with --mlir-to-object: MLIR in the LLVM dialect (text or
 // bytecode, from wn-opt --wn-cpu-pipeline) compiled in memory into an object
 // file for the host, next to upstream's translations to and from LLVM IR.

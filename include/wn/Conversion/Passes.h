@@ -1,4 +1,10 @@
 //===- Passes.h - lowerings of wn to other dialects -------------*- C++ -*-===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef WN_CONVERSION_PASSES_H
 #define WN_CONVERSION_PASSES_H

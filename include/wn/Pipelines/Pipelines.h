@@ -1,4 +1,10 @@
 //===- Pipelines.h - wn lowering pipelines ----------------------*- C++ -*-===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef WN_PIPELINES_PIPELINES_H
 #define WN_PIPELINES_PIPELINES_H
@@ -37,8 +43,7 @@ enum class ContractionStrategy {
 /// Options of --wn-cpu-pipeline.
 struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
   PassOptions::Option<CPUStrategy> strategy{
-      *this, "strategy",
-      llvm::cl::desc("How to lower wn.weight_norm"),
+      *this, "strategy", llvm::cl::desc("How to lower wn.weight_norm"),
       llvm::cl::init(CPUStrategy::Fused),
       llvm::cl::values(
           clEnumValN(CPUStrategy::Fused, "fused",
@@ -62,16 +67,14 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
                      "never)"),
       llvm::cl::init(kDefaultNontemporalMinBytes)};
   PassOptions::Option<ContractionStrategy> contractions{
-      *this, "contractions",
-      llvm::cl::desc("How to lower linalg contractions"),
+      *this, "contractions", llvm::cl::desc("How to lower linalg contractions"),
       llvm::cl::init(ContractionStrategy::Kernels),
-      llvm::cl::values(
-          clEnumValN(ContractionStrategy::Kernels, "kernels",
-                     "register-blocked vector kernels on threads "
-                     "(--wn-lower-contractions)"),
-          clEnumValN(ContractionStrategy::Loops, "loops",
-                     "scalar loops on one thread "
-                     "(convert-linalg-to-loops)"))};
+      llvm::cl::values(clEnumValN(ContractionStrategy::Kernels, "kernels",
+                                  "register-blocked vector kernels on threads "
+                                  "(--wn-lower-contractions)"),
+                       clEnumValN(ContractionStrategy::Loops, "loops",
+                                  "scalar loops on one thread "
+                                  "(convert-linalg-to-loops)"))};
   PassOptions::Option<int64_t> registerRows{
       *this, "register-rows",
       llvm::cl::desc("kernels: rows of the register block (0: chosen per "
@@ -132,8 +135,7 @@ struct WNGPUPipelineOptions : public PassPipelineOptions<WNGPUPipelineOptions> {
                      "sm_90 and newer)"),
       llvm::cl::init("")};
   PassOptions::Option<GPUBinaryFormat> format{
-      *this, "format",
-      llvm::cl::desc("What gpu-module-to-binary embeds"),
+      *this, "format", llvm::cl::desc("What gpu-module-to-binary embeds"),
       llvm::cl::init(GPUBinaryFormat::Fatbin),
       llvm::cl::values(
           clEnumValN(GPUBinaryFormat::Isa, "isa", "PTX text"),
@@ -141,8 +143,7 @@ struct WNGPUPipelineOptions : public PassPipelineOptions<WNGPUPipelineOptions> {
           clEnumValN(GPUBinaryFormat::Fatbin, "fatbin",
                      "a fat binary with the cubin and the PTX"))};
   PassOptions::Option<GPUStrategy> strategy{
-      *this, "strategy",
-      llvm::cl::desc("Kernel strategy of --wn-lower-to-gpu"),
+      *this, "strategy", llvm::cl::desc("Kernel strategy of --wn-lower-to-gpu"),
       llvm::cl::init(GPUStrategy::Auto), getGPUStrategyValues()};
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size",
@@ -182,9 +183,10 @@ struct WNOptimizePipelineOptions
     : public PassPipelineOptions<WNOptimizePipelineOptions> {
   PassOptions::Option<bool> raise{
       *this, "raise",
-      llvm::cl::desc("Run --wn-raise first: decomposed weight norms (torch-mlir, "
-                     "Inductor, ONNX, Flax, CUDA-style forms) become "
-                     "wn.weight_norm"),
+      llvm::cl::desc(
+          "Run --wn-raise first: decomposed weight norms (torch-mlir, "
+          "Inductor, ONNX, Flax, CUDA-style forms) become "
+          "wn.weight_norm"),
       llvm::cl::init(true)};
   PassOptions::Option<bool> fuseIntoConsumers{
       *this, "fuse-into-consumers",
@@ -194,8 +196,9 @@ struct WNOptimizePipelineOptions
       llvm::cl::init(true)};
 };
 
-/// Builds --wn-optimize: --wn-raise, canonicalize (normalized dim, canonical g layout,
-/// folding of small constant weight norms), CSE, loop-invariant code motion,
+/// Builds --wn-optimize: --wn-raise, canonicalize (normalized dim, canonical g
+/// layout, folding of small constant weight norms), CSE, loop-invariant code
+/// motion,
 /// --wn-fuse-into-consumers, canonicalize and CSE again.
 LogicalResult buildWNOptimizePipeline(OpPassManager &pm,
                                       const WNOptimizePipelineOptions &options);

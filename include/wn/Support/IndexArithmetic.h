@@ -1,5 +1,11 @@
 //===- IndexArithmetic.h - folded index arithmetic for lowerings ----------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The index arithmetic every loop-building lowering of wn uses (the weight
 // norm's CPU and GPU kernels, the contraction kernels): constants and
 // integer operations on an ImplicitLocOpBuilder, folded where they can be.

@@ -1,4 +1,10 @@
 //===- MemRefUtils.h - memref layout queries --------------------*- C++ -*-===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef WN_SUPPORT_MEMREFUTILS_H
 #define WN_SUPPORT_MEMREFUTILS_H

@@ -1,5 +1,11 @@
 //===- PassOptions.h - checks and errors of wn pass options -----*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The checks of option values shared by the wn passes (in their
 // initialize(), so that bad values fail before anything runs) and by the
 // pipelines that pass the same values on (when the pipeline is built), and a
@@ -62,8 +68,7 @@ std::string getOptionParseError(StringRef pass, StringRef options,
 /// A pass base (around a generated impl::<Pass>Base) whose textual options,
 /// when they fail to parse, give one error naming the pass and the options
 /// rather than an empty one.
-template <typename BaseT>
-class PassWithOptionErrors : public BaseT {
+template <typename BaseT> class PassWithOptionErrors : public BaseT {
 public:
   using BaseT::BaseT;
 

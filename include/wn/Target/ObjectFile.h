@@ -1,5 +1,11 @@
 //===- ObjectFile.h - LLVM dialect to a host object file --------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Compiles a module in the LLVM dialect (with OpenMP) ahead of time, in
 // memory: translation to LLVM IR, LLVM's O3 pipeline for the host CPU with a
 // vector math library, and code generation into an ELF relocatable object.

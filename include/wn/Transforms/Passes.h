@@ -1,5 +1,11 @@
 //===- Passes.h - wn passes on upstream dialects ----------------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The passes of wn's pipelines that work on upstream dialects: contraction
 // kernels, elementwise fusion and threading, math approximations, strided
 // copies, the outlining of OpenMP regions, the GPU pipeline's check.
@@ -31,8 +37,7 @@ void populateWNLowerStridedCopiesPatterns(RewritePatternSet &patterns);
 /// over affine maps) to register-blocked vector kernels in scf.parallel
 /// loops (see --wn-lower-contractions).
 void populateWNLowerContractionsPatterns(
-    RewritePatternSet &patterns,
-    const WNLowerContractionsPassOptions &options);
+    RewritePatternSet &patterns, const WNLowerContractionsPassOptions &options);
 
 /// Adds the pattern that runs all-parallel linalg ops on memrefs with at
 /// least `minElements` elements as scf.parallel loops over rows, each row

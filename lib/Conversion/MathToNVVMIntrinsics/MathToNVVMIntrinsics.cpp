@@ -1,4 +1,11 @@
-//===- MathToNVVMIntrinsics.cpp - kernel math as NVPTX intrinsics ----------===//
+//===- MathToNVVMIntrinsics.cpp - kernel math as NVPTX intrinsics
+//----------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //
 // math.sqrt, math.fma and math.absf on f32 and f64 in GPU kernels as
 // correctly rounded NVPTX intrinsics (sqrt.rn, fma.rn) and LLVM's fabs (abs
@@ -30,8 +37,7 @@ template <typename MathOp>
 struct MathToIntrinsic final : OpRewritePattern<MathOp> {
   MathToIntrinsic(MLIRContext *context, StringLiteral f32Name,
                   StringLiteral f64Name)
-      : OpRewritePattern<MathOp>(context), f32Name(f32Name),
-        f64Name(f64Name) {}
+      : OpRewritePattern<MathOp>(context), f32Name(f32Name), f64Name(f64Name) {}
 
   LogicalResult matchAndRewrite(MathOp op,
                                 PatternRewriter &rewriter) const override {

@@ -1,4 +1,11 @@
-//===- MemRefToGPU.cpp - buffers as device memory --------------------------===//
+//===- MemRefToGPU.cpp - buffers as device memory
+//--------------------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //
 // memref.alloc, memref.dealloc and memref.copy as gpu.alloc, gpu.dealloc and
 // gpu.memcpy, for code whose every buffer lives in GPU memory.

@@ -1,4 +1,11 @@
-//===- WNToGPU.cpp - wn ops to GPU kernels ---------------------------------===//
+//===- WNToGPU.cpp - wn ops to GPU kernels
+//---------------------------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //
 // Lowers wn.weight_norm and wn.weight_norm_scale on memrefs (after
 // bufferization; the memrefs are device memory) to gpu.launch kernels with an
@@ -29,8 +36,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wn/Conversion/WNCommon/WeightNormLoweringBase.h"
 #include "wn/Conversion/WNToGPU/WNToGPU.h"
+#include "wn/Conversion/WNCommon/WeightNormLoweringBase.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -270,8 +277,9 @@ void GPULowering::lower() {
     return;
   case GPUStrategy::Grid:
     singleRow([&] {
-      ifThenElse(cmp(arith::CmpIPredicate::ule, O, idx(kMaxGridY)),
-                 [&] { gridChunks(); }, [&] { blockPerSlice(); });
+      ifThenElse(
+          cmp(arith::CmpIPredicate::ule, O, idx(kMaxGridY)),
+          [&] { gridChunks(); }, [&] { blockPerSlice(); });
     });
     return;
   case GPUStrategy::Columns:
@@ -308,11 +316,11 @@ void GPULowering::threadPerSlice() {
     Value k = add(mul(blockIdX(), idx(blockSize)), threadId());
     ifThen(cmp(arith::CmpIPredicate::ult, k, O), [&] {
       Value base = mul(k, Q);
-      PartialSum sum = unpack(forLoop(
-          idx(0), Q, idx(1), pack(numerics.zeroSum(computeType)),
-          [&](Value q, ValueRange args) {
-            return pack(accumulateAt(add(base, q), unpack(args)));
-          }));
+      PartialSum sum = unpack(
+          forLoop(idx(0), Q, idx(1), pack(numerics.zeroSum(computeType)),
+                  [&](Value q, ValueRange args) {
+                    return pack(accumulateAt(add(base, q), unpack(args)));
+                  }));
       SliceScale slice = finishSlice(k, sum);
       if (w1)
         forLoop(idx(0), Q, idx(1), [&](Value q) {
@@ -356,23 +364,22 @@ void GPULowering::blockPerSlice() {
         Value x = select(
             valid, {elementType},
             [&] {
-              return SmallVector<Value>{memref::LoadOp::create(
-                  b, v1, ValueRange{add(base, i)})};
+              return SmallVector<Value>{
+                  memref::LoadOp::create(b, v1, ValueRange{add(base, i)})};
             },
             [&] {
-              return SmallVector<Value>{arith::ConstantOp::create(
-                  b, b.getZeroAttr(elementType))};
+              return SmallVector<Value>{
+                  arith::ConstantOp::create(b, b.getZeroAttr(elementType))};
             })[0];
         kept.push_back(x);
         keptValid.push_back(valid);
         sum = numerics.accumulate(numerics.widen(x), sum);
       }
     } else {
-      sum = unpack(forLoop(tid, Q, idx(blockSize), pack(sum),
-                           [&](Value i, ValueRange args) {
-                             return pack(
-                                 accumulateAt(add(base, i), unpack(args)));
-                           }));
+      sum = unpack(forLoop(
+          tid, Q, idx(blockSize), pack(sum), [&](Value i, ValueRange args) {
+            return pack(accumulateAt(add(base, i), unpack(args)));
+          }));
     }
     PartialSum total = blockReduce(sum, tid, sharedHi, sharedLo);
     ifThen(cmp(arith::CmpIPredicate::eq, tid, idx(0)), [&] {
@@ -396,8 +403,8 @@ void GPULowering::blockPerSlice() {
       for (auto [r, x] : llvm::enumerate(kept))
         ifThen(keptValid[r], [&, r = r, x = x] {
           Value i = add(base, add(tid, idx(r * blockSize)));
-          memref::StoreOp::create(
-              b, numerics.scaleElement(x, scaleHi, scaleLo), w1, ValueRange{i});
+          memref::StoreOp::create(b, numerics.scaleElement(x, scaleHi, scaleLo),
+                                  w1, ValueRange{i});
         });
       return;
     }
@@ -412,18 +419,18 @@ void GPULowering::finishSlices(Value partialHi, Value partialLo, Value chunks,
   launch(divUp(O, idx(blockSize)), idx(1), {}, [&](gpu::LaunchOp) {
     Value k = add(mul(blockIdX(), idx(blockSize)), threadId());
     ifThen(cmp(arith::CmpIPredicate::ult, k, O), [&] {
-      PartialSum total = unpack(forLoop(
-          idx(0), chunks, idx(1), pack(numerics.zeroSum(computeType)),
-          [&](Value c, ValueRange args) {
-            Value first = add(mul(c, stride), mul(k, positions));
-            return pack(unpack(forLoop(
-                idx(0), positions, idx(1), args,
-                [&](Value q, ValueRange inner) {
-                  return pack(numerics.combine(
-                      unpack(inner),
-                      loadSum(partialHi, partialLo, add(first, q))));
-                })));
-          }));
+      PartialSum total = unpack(
+          forLoop(idx(0), chunks, idx(1), pack(numerics.zeroSum(computeType)),
+                  [&](Value c, ValueRange args) {
+                    Value first = add(mul(c, stride), mul(k, positions));
+                    return pack(unpack(forLoop(
+                        idx(0), positions, idx(1), args,
+                        [&](Value q, ValueRange inner) {
+                          return pack(numerics.combine(
+                              unpack(inner),
+                              loadSum(partialHi, partialLo, add(first, q))));
+                        })));
+                  }));
       SliceScale slice = finishSlice(k, total);
       if (scaleHi)
         storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, k);
@@ -431,8 +438,8 @@ void GPULowering::finishSlices(Value partialHi, Value partialLo, Value chunks,
   });
 }
 
-void GPULowering::finishAndScale(Value partialHi, Value partialLo,
-                                 Value chunks, Value stride, Value positions) {
+void GPULowering::finishAndScale(Value partialHi, Value partialLo, Value chunks,
+                                 Value stride, Value positions) {
   Type scaleType = numerics.getScaleType();
   Value scaleHi = w1 ? allocDevice(scaleType, O) : Value();
   Value scaleLo =
@@ -457,10 +464,10 @@ void GPULowering::scaleAll(Value scaleHi, Value scaleLo) {
     forLoop(first, total, stride, [&](Value i) {
       Value k = remU(divU(i, Q), O);
       Value hi = memref::LoadOp::create(b, scaleHi, ValueRange{k});
-      Value lo = scaleLo
-                     ? memref::LoadOp::create(b, scaleLo, ValueRange{k})
-                           .getResult()
-                     : Value();
+      Value lo =
+          scaleLo
+              ? memref::LoadOp::create(b, scaleLo, ValueRange{k}).getResult()
+              : Value();
       scaleElement(i, hi, lo);
     });
   });
@@ -469,8 +476,8 @@ void GPULowering::scaleAll(Value scaleHi, Value scaleLo) {
 void GPULowering::gridChunks() {
   // Chunks of each slice (P = 1): at least kElementsPerChunk elements per
   // block, at most 1024 blocks per slice.
-  Value chunks = maxU(minU(divUp(Q, idx(kElementsPerChunk)), idx(1024)),
-                      idx(1));
+  Value chunks =
+      maxU(minU(divUp(Q, idx(kElementsPerChunk)), idx(1024)), idx(1));
   Value chunkSize = divUp(Q, chunks);
   Value partialHi = allocDevice(computeType, mul(chunks, O));
   Value partialLo = numerics.hasLowPart()
@@ -521,11 +528,11 @@ void GPULowering::columns() {
     ifThen(cmp(arith::CmpIPredicate::ult, j, R), [&] {
       Value begin = mul(c, rowsPerChunk);
       Value end = minU(add(begin, rowsPerChunk), P);
-      PartialSum sum = unpack(forLoop(
-          begin, end, idx(1), pack(numerics.zeroSum(computeType)),
-          [&](Value p, ValueRange args) {
-            return pack(accumulateAt(add(mul(p, R), j), unpack(args)));
-          }));
+      PartialSum sum = unpack(
+          forLoop(begin, end, idx(1), pack(numerics.zeroSum(computeType)),
+                  [&](Value p, ValueRange args) {
+                    return pack(accumulateAt(add(mul(p, R), j), unpack(args)));
+                  }));
       storePair(sum.hi, sum.lo, partialHi, partialLo, add(mul(c, R), j));
     });
   });
@@ -567,9 +574,9 @@ struct WNLowerToGPUPass final
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {
-    if (failed(reportOptionProblems(
-            context, getArgument(),
-            {checkGPUBlockSize("block-size", blockSize)})))
+    if (failed(
+            reportOptionProblems(context, getArgument(),
+                                 {checkGPUBlockSize("block-size", blockSize)})))
       return failure();
     RewritePatternSet set(context);
     populateWNToGPUConversionPatterns(

@@ -1,5 +1,11 @@
 //===- WNToLoops.cpp - wn ops to fused, vectorized loops ------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Lowers wn.weight_norm on memrefs (after bufferization) to scf loops over
 // vectors, with scf.parallel loops for threads (OpenMP once converted). The
 // arithmetic comes from WeightNormNumerics, per vector lane, so the numbers
@@ -30,8 +36,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wn/Conversion/WNCommon/WeightNormLoweringBase.h"
 #include "wn/Conversion/WNToLoops/WNToLoops.h"
+#include "wn/Conversion/WNCommon/WeightNormLoweringBase.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -314,9 +320,8 @@ private:
   }
   /// The same with one scale for the whole range (already broadcast).
   void scaleRange(Value offset, Value count, Value scaleHi, Value scaleLo) {
-    scaleRanges(offset, splitVectors(count), [&](Value, Value) {
-      return PartialSum{scaleHi, scaleLo};
-    });
+    scaleRanges(offset, splitVectors(count),
+                [&](Value, Value) { return PartialSum{scaleHi, scaleLo}; });
   }
 
   //===--------------------------------------------------------------------===//
@@ -441,8 +446,7 @@ void WeightNormLowering::rowsKernel() {
       SliceScale slice =
           finishSlice(k, numerics.reduceLanes(reduceRange(offset, Q)));
       if (w1)
-        scaleRange(offset, Q, splat(slice.scaleHi),
-                   splatOrNull(slice.scaleLo));
+        scaleRange(offset, Q, splat(slice.scaleHi), splatOrNull(slice.scaleLo));
     });
   });
   vectorSize = savedVectorSize;
@@ -525,9 +529,9 @@ void WeightNormLowering::columnsKernel() {
   // (loop-carried vectors) over all the thread's rows, stored once at the
   // end.
   std::optional<int64_t> staticR = getConstantIntValue(R);
-  bool partialsInRegisters = staticR && *staticR > 0 &&
-                             llvm::divideCeil(*staticR, vectorSize) <=
-                                 kMaxRegisterVectors;
+  bool partialsInRegisters =
+      staticR && *staticR > 0 &&
+      llvm::divideCeil(*staticR, vectorSize) <= kMaxRegisterVectors;
   auto accumulateInRegisters = [&](Value begin, Value end, Value base) {
     int64_t vectors = llvm::divideCeil(*staticR, vectorSize);
     int64_t rest = *staticR % vectorSize;
@@ -539,19 +543,18 @@ void WeightNormLowering::columnsKernel() {
     };
     SmallVector<Value> zeros;
     for (int64_t i = 0; i < vectors; ++i)
-      llvm::append_range(zeros,
-                         pack(numerics.zeroSum(vectorOf(computeType))));
+      llvm::append_range(zeros, pack(numerics.zeroSum(vectorOf(computeType))));
     size_t width = zeros.size() / vectors;
-    SmallVector<Value> sums = forLoop(
-        begin, end, idx(1), zeros, [&](Value p, ValueRange args) {
+    SmallVector<Value> sums =
+        forLoop(begin, end, idx(1), zeros, [&](Value p, ValueRange args) {
           SmallVector<Value> next;
           for (int64_t i = 0; i < vectors; ++i) {
             auto [j, tail] = vectorAt(i);
             Value x = loadVector(v1, add(mul(p, R), idx(j)), tail);
             llvm::append_range(
-                next, pack(numerics.accumulate(
-                          numerics.widen(x),
-                          unpack(args.slice(i * width, width)))));
+                next,
+                pack(numerics.accumulate(
+                    numerics.widen(x), unpack(args.slice(i * width, width)))));
           }
           return next;
         });
@@ -559,8 +562,8 @@ void WeightNormLowering::columnsKernel() {
       auto [j, tail] = vectorAt(i);
       PartialSum sum = unpack(ArrayRef<Value>(sums).slice(i * width, width));
       Value at = add(base, idx(j));
-      for (auto [value, array] :
-           {std::make_pair(sum.hi, partialHi), std::make_pair(sum.lo, partialLo)})
+      for (auto [value, array] : {std::make_pair(sum.hi, partialHi),
+                                  std::make_pair(sum.lo, partialLo)})
         if (value) {
           if (tail)
             maskedStore(value, array, at, tail);
@@ -741,8 +744,8 @@ struct WNLowerToLoopsPass final
       return failure();
     RewritePatternSet set(context);
     populateWNToLoopsConversionPatterns(
-        set, WNLowerToLoopsPassOptions{vectorSize, parallel,
-                                       nontemporalMinBytes});
+        set,
+        WNLowerToLoopsPassOptions{vectorSize, parallel, nontemporalMinBytes});
     patterns = std::move(set);
     return success();
   }

@@ -1,5 +1,11 @@
 //===- MathToNVVMIntrinsics.h - kernel math as NVPTX intrinsics -*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // math.sqrt, math.fma and math.absf on f32 and f64 in GPU kernels as
 // correctly rounded NVPTX intrinsics (--wn-math-to-nvvm-intrinsics).
 //

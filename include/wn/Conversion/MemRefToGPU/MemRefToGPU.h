@@ -1,5 +1,11 @@
 //===- MemRefToGPU.h - buffers as device memory -----------------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // memref.alloc, memref.dealloc and memref.copy as their gpu dialect twins,
 // for code whose every buffer is device memory (--wn-memref-to-gpu).
 //

@@ -1,5 +1,11 @@
 //===- WeightNormLoweringBase.h - shared by the loop and GPU lowerings ----===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // What --wn-lower-to-loops and --wn-lower-to-gpu both need to turn one wn op
 // on memrefs into loops: index arithmetic, scf loops and ifs, the [P, O, Q]
 // view of v around dim with eps, and the per-slice values (g of a slice, its
@@ -11,10 +17,10 @@
 #ifndef WN_CONVERSION_WNCOMMON_WEIGHTNORMLOWERINGBASE_H
 #define WN_CONVERSION_WNCOMMON_WEIGHTNORMLOWERINGBASE_H
 
-#include "wn/Support/IndexArithmetic.h"
-#include "wn/Support/MemRefUtils.h"
 #include "wn/Dialect/WN/IR/WNNumerics.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
+#include "wn/Support/IndexArithmetic.h"
+#include "wn/Support/MemRefUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -28,7 +34,8 @@ namespace wn {
 class WeightNormLoweringBase : protected IndexArithmetic {
 protected:
   WeightNormLoweringBase(ImplicitLocOpBuilder &b, WeightNormInterface op)
-      : IndexArithmetic(b), op(op), numerics(b, b.getLoc(), op.getVType().getElementType()),
+      : IndexArithmetic(b), op(op),
+        numerics(b, b.getLoc(), op.getVType().getElementType()),
         computeType(numerics.getComputeType()) {}
 
   //===--------------------------------------------------------------------===//
@@ -183,14 +190,13 @@ protected:
   /// overflowed or underflowed); stores the norm and scale results the op
   /// has.
   SliceScale finishSlice(Value k, PartialSum sum) {
-    SliceScale slice = numerics.finalizeSlice(
-        sum, eps, loadG(k), mul(P, Q),
-        [&](ValueRange inits, SliceElementFn body) {
-          return reduceSlice(k, inits, body);
-        });
+    SliceScale slice =
+        numerics.finalizeSlice(sum, eps, loadG(k), mul(P, Q),
+                               [&](ValueRange inits, SliceElementFn body) {
+                                 return reduceSlice(k, inits, body);
+                               });
     if (Value norm = op.getNormDestination())
-      memref::StoreOp::create(b, numerics.normResult(slice), norm,
-                              gIndices(k));
+      memref::StoreOp::create(b, numerics.normResult(slice), norm, gIndices(k));
     if (Value scale = op.getScaleDestination())
       memref::StoreOp::create(b, numerics.scaleResult(slice), scale,
                               gIndices(k));

@@ -1,5 +1,11 @@
 //===- WNToGPU.h - wn ops to GPU kernels ------------------------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The GPU lowering of wn.weight_norm and wn.weight_norm_scale on memrefs of
 // device memory: gpu.launch kernels (--wn-lower-to-gpu).
 //
@@ -48,8 +54,8 @@ LogicalResult checkLowerableToGPU(WeightNormInterface op);
 
 /// Adds the pattern that lowers every wn op on contiguous memrefs to
 /// gpu.launch kernels. Ops that checkLowerableToGPU rejects are not matched.
-void populateWNToGPUConversionPatterns(
-    RewritePatternSet &patterns, const WNLowerToGPUPassOptions &options);
+void populateWNToGPUConversionPatterns(RewritePatternSet &patterns,
+                                       const WNLowerToGPUPassOptions &options);
 
 } // namespace wn
 } // namespace mlir

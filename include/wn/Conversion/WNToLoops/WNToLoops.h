@@ -1,5 +1,11 @@
 //===- WNToLoops.h - wn ops to fused CPU loops ------------------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The fused CPU lowering of wn.weight_norm and wn.weight_norm_scale on
 // memrefs: vectorized scf loops, parallel over threads (--wn-lower-to-loops).
 //

@@ -1,5 +1,11 @@
 //===- WNCanonicalize.cpp - folders and canonicalization of wn ops --------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The folders of wn.weight_norm (constants, negative dims) and
 // wn.weight_norm_scale (negative dims), their canonicalization patterns (the
 // canonical g layout), and the layout rewrites as free functions.
@@ -62,8 +68,7 @@ static bool isCheapToFold(WeightNormOp op) {
 }
 
 /// A negative dim becomes its non-negative form, in place.
-template <typename OpTy>
-static LogicalResult normalizeDimInPlace(OpTy op) {
+template <typename OpTy> static LogicalResult normalizeDimInPlace(OpTy op) {
   IntegerAttr dimAttr = op.getDimAttr();
   if (!dimAttr || dimAttr.getInt() >= 0)
     return failure();

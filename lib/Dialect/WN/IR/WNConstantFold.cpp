@@ -1,5 +1,11 @@
 //===- WNConstantFold.cpp - weight norms of constants on the host ---------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The host twin of WNNumerics: the same compute types, summation schemes and
 // per-slice norm and scale, in C++ float and double arithmetic, so that a
 // folded weight norm keeps the op's accuracy contract. Slices are summed
@@ -92,8 +98,7 @@ static DenseElementsAttr writeElements(ShapedType type,
                                        ArrayRef<double> values) {
   Type elementType = type.getElementType();
   // Equal values (a splat v with a splat g) are stored once.
-  if (!values.empty() &&
-      llvm::all_equal(llvm::map_range(values, [](double x) {
+  if (!values.empty() && llvm::all_equal(llvm::map_range(values, [](double x) {
         return llvm::bit_cast<uint64_t>(x);
       })))
     values = values.take_front();
@@ -185,8 +190,7 @@ namespace {
 /// (WeightNormNumerics::finalizeRescaled on the host): which slices, their
 /// largest |v| (NaN when some v is NaN) and their scaling exponent e, with
 /// 2^-e and 2^e as the same two factors each as at run time.
-template <typename T>
-struct Rescaling {
+template <typename T> struct Rescaling {
   SmallVector<bool> flagged;
   SmallVector<T> maxAbs;
   SmallVector<int64_t> exponent;
@@ -197,8 +201,8 @@ struct Rescaling {
   void check(const RescalingBounds &bounds, int64_t k, T hi, int64_t count,
              std::optional<T> eps) {
     bool high = bounds.testHigh && !(hi <= static_cast<T>(bounds.maxSum));
-    T threshold = static_cast<T>(count) *
-                  static_cast<T>(bounds.minSumPerElement);
+    T threshold =
+        static_cast<T>(count) * static_cast<T>(bounds.minSumPerElement);
     if (eps)
       threshold = threshold - *eps;
     bool low = bounds.testLow && hi < threshold;
@@ -215,9 +219,9 @@ struct Rescaling {
     }
     for (int64_t k = 0, e = flagged.size(); k < e; ++k)
       if (flagged[k] && std::isfinite(maxAbs[k]))
-        exponent[k] = getRescalingExponent(
-            elementType, maxAbs[k],
-            eps ? std::optional<double>(*eps) : std::nullopt);
+        exponent[k] = getRescalingExponent(elementType, maxAbs[k],
+                                           eps ? std::optional<double>(*eps)
+                                               : std::nullopt);
   }
   /// x * 2^j applied as the two factors.
   static T scaleBy(T x, int64_t j) {
@@ -231,8 +235,7 @@ struct Rescaling {
 
 /// The sums of squares of the slices, hi + lo, and the rescaled sums of the
 /// slices that need them (WeightNormNumerics::finalizeSlice on the host).
-template <typename T>
-struct SlicedSums {
+template <typename T> struct SlicedSums {
   SmallVector<T> hi, lo;
   Rescaling<T> rescaling;
   /// The sums of the flagged slices' elements times 2^-e (empty when no
@@ -309,8 +312,8 @@ static FoldedValues foldKahan(Type elementType, ArrayRef<double> v,
       int64_t e = rescaling.exponent[k];
       std::optional<float> scaledEps;
       if (eps)
-        scaledEps = Rescaling<float>::scaleBy(
-            Rescaling<float>::scaleBy(*eps, -e), -e);
+        scaledEps =
+            Rescaling<float>::scaleBy(Rescaling<float>::scaleBy(*eps, -e), -e);
       std::tie(norm, scale) = finalize(scaledHi[k], scaledLo[k], scaledEps, gk);
       norm = Rescaling<float>::scaleBy(norm, e);
       scale = Rescaling<float>::scaleBy(scale, -e);
@@ -362,8 +365,7 @@ static FoldedValues foldF64(Type elementType, ArrayRef<double> v,
   struct Slice {
     double r, rLo, q, qLo;
   };
-  auto finalize = [](double h0, double l0, std::optional<double> e,
-                     double gk) {
+  auto finalize = [](double h0, double l0, std::optional<double> e, double gk) {
     double h = h0 + l0;
     double l = l0 - (h - h0);
     if (e) {

@@ -1,5 +1,11 @@
 //===- WNDecomposition.cpp - wn ops as linalg ops -------------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // AggregatedOpInterface of wn.weight_norm and wn.weight_norm_scale: their
 // decomposition into linalg.fill and linalg.generic ops on tensors or
 // memrefs, with the arithmetic of WNNumerics.h (the reference lowering).
@@ -87,12 +93,11 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
   SmallVector<AffineMap> sumMaps = {identity};
   sumMaps.append(sumInits.size(), toNorm);
   auto sumOp = linalg::GenericOp::create(
-      b, loc, ValueRange(sumInits).getTypes(), ValueRange{v}, sumInits,
-      sumMaps, reduceIterators,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
+      b, loc, ValueRange(sumInits).getTypes(), ValueRange{v}, sumInits, sumMaps,
+      reduceIterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
         WeightNormNumerics n(nb, nl, numerics.getElementType());
-        PartialSum sum = n.accumulate(
-            n.widen(args[0]), {args[1], lowPart ? args[2] : Value()});
+        PartialSum sum = n.accumulate(n.widen(args[0]),
+                                      {args[1], lowPart ? args[2] : Value()});
         SmallVector<Value> yields = {sum.hi};
         if (lowPart)
           yields.push_back(sum.lo);
@@ -162,8 +167,8 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
               return body(tensor::ExtractOp::create(nb, nl, v, indices), acc);
             if (d == dim)
               return nest(d + 1, acc);
-            auto loop = scf::ForOp::create(nb, nl, zeroIndex, vSizes[d],
-                                           oneIndex, acc);
+            auto loop =
+                scf::ForOp::create(nb, nl, zeroIndex, vSizes[d], oneIndex, acc);
             OpBuilder::InsertionGuard guard(nb);
             nb.setInsertionPointToStart(loop.getBody());
             indices[d] = loop.getInductionVar();
@@ -172,9 +177,9 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
           };
           return nest(0, inits);
         };
-        SliceScale slice = n.finalizeSlice(
-            {args[0], lowPart ? args[1] : Value()}, epsValue,
-            n.widen(args[gIndex]), sliceCount, reduceSlice);
+        SliceScale slice =
+            n.finalizeSlice({args[0], lowPart ? args[1] : Value()}, epsValue,
+                            n.widen(args[gIndex]), sliceCount, reduceSlice);
         SmallVector<Value> yields;
         if (scalePair) {
           yields.push_back(slice.scaleHi);
@@ -200,8 +205,7 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
   }
   auto expandToG = [&](Value normShaped, Value gShapedInit) -> Value {
     return expandFromCanonicalGLayout(
-        b, loc, normShaped, cast<RankedTensorType>(gShapedInit.getType()),
-        dim);
+        b, loc, normShaped, cast<RankedTensorType>(gShapedInit.getType()), dim);
   };
   if (normInit) {
     result.norm = expandToG(outs.front(), normInit);
@@ -244,18 +248,17 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
   wMaps.append(wInputs.size() - 1, toNorm);
   wMaps.push_back(identity);
   bool scaleLo = static_cast<bool>(norms.scaleLo);
-  Value w = linalg::GenericOp::create(
-                b, loc, getInit().getType(), wInputs, ValueRange{getInit()},
-                wMaps,
-                SmallVector<utils::IteratorType>(
-                    rank, utils::IteratorType::parallel),
-                [&](OpBuilder &nb, Location nl, ValueRange args) {
-                  WeightNormNumerics n(nb, nl, elementType);
-                  Value y = n.scaleElement(args[0], args[1],
-                                           scaleLo ? args[2] : Value());
-                  linalg::YieldOp::create(nb, nl, y);
-                })
-                .getResult(0);
+  Value w =
+      linalg::GenericOp::create(
+          b, loc, getInit().getType(), wInputs, ValueRange{getInit()}, wMaps,
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            WeightNormNumerics n(nb, nl, elementType);
+            Value y =
+                n.scaleElement(args[0], args[1], scaleLo ? args[2] : Value());
+            linalg::YieldOp::create(nb, nl, y);
+          })
+          .getResult(0);
   SmallVector<Value> results = {w};
   if (norms.norm)
     results.push_back(norms.norm);

@@ -1,4 +1,10 @@
 //===- WNDialect.cpp - The wn dialect -------------------------------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "wn/Dialect/WN/IR/WNDialect.h"
 #include "wn/Dialect/WN/IR/WNOps.h"

@@ -1,5 +1,11 @@
 //===- WNNumerics.cpp - the arithmetic of a weight norm -------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // A sum of squares is carried as hi + lo:
 // - Summation::Plain (f32 in f64): one running sum; lo is absent;
 // - Summation::Kahan (f16, bf16 in f32): lo holds the part of the previous
@@ -49,10 +55,9 @@ RescalingBounds mlir::wn::getRescalingBounds(Type elementType) {
                                 APFloat::semanticsPrecision(element) + 1;
   bounds.testLow = 2 * smallestElementExponent < emin;
   if (bounds.testLow)
-    bounds.minSumPerElement =
-        summation == Summation::DoubleDouble
-            ? std::ldexp(1.0, emin + precision + 2)
-            : std::ldexp(1.0, emin);
+    bounds.minSumPerElement = summation == Summation::DoubleDouble
+                                  ? std::ldexp(1.0, emin + precision + 2)
+                                  : std::ldexp(1.0, emin);
   return bounds;
 }
 
@@ -312,10 +317,10 @@ Value WeightNormNumerics::needsRescaling(PartialSum sum, Value count,
     // The sum plus eps must reach the threshold.
     if (eps)
       threshold = sub(threshold, eps);
-    Value low = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
-                                      sum.hi, threshold);
-    result = result ? arith::OrIOp::create(b, loc, result, low).getResult()
-                    : low;
+    Value low = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, sum.hi,
+                                      threshold);
+    result =
+        result ? arith::OrIOp::create(b, loc, result, low).getResult() : low;
   }
   return result;
 }
@@ -350,8 +355,8 @@ SliceScale WeightNormNumerics::finalizeRescaled(Value eps, Value g,
   SmallVector<Value> inits = {zero.hi};
   if (zero.lo)
     inits.push_back(zero.lo);
-  SmallVector<Value> sums = reduceSlice(
-      inits, [&](Value x, ValueRange acc) -> SmallVector<Value> {
+  SmallVector<Value> sums =
+      reduceSlice(inits, [&](Value x, ValueRange acc) -> SmallVector<Value> {
         PartialSum next =
             accumulate(scaleBy(widen(x), down1, down2),
                        {acc[0], acc.size() > 1 ? acc[1] : Value()});
@@ -362,16 +367,16 @@ SliceScale WeightNormNumerics::finalizeRescaled(Value eps, Value g,
       });
   Value scaledEps =
       eps ? scaleBy(scaleBy(eps, down1, down2), down1, down2) : Value();
-  SliceScale slice = finalize({sums[0], sums.size() > 1 ? sums[1] : Value()},
-                              scaledEps, g);
+  SliceScale slice =
+      finalize({sums[0], sums.size() > 1 ? sums[1] : Value()}, scaledEps, g);
   slice.normHi = scaleBy(slice.normHi, up1, up2);
   slice.normLo = scaleBy(slice.normLo, up1, up2);
   slice.scaleHi = scaleBy(slice.scaleHi, down1, down2);
   slice.scaleLo = scaleBy(slice.scaleLo, down1, down2);
   // An infinity (and no NaN): norm = inf, scale = g / inf.
   Value inf = constant(computeType, std::numeric_limits<double>::infinity());
-  Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                      maxAbs, inf);
+  Value isInf =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, maxAbs, inf);
   auto pick = [&](Value ifInf, Value otherwise) -> Value {
     return otherwise ? arith::SelectOp::create(b, loc, isInf, ifInf, otherwise)
                            .getResult()
@@ -385,8 +390,8 @@ SliceScale WeightNormNumerics::finalizeRescaled(Value eps, Value g,
   return slice;
 }
 
-SliceScale WeightNormNumerics::finalizeSlice(PartialSum sum, Value eps,
-                                             Value g, Value count,
+SliceScale WeightNormNumerics::finalizeSlice(PartialSum sum, Value eps, Value g,
+                                             Value count,
                                              SliceReducer reduceSlice) {
   Value rescale = needsRescaling(sum, count, eps);
   if (!rescale)

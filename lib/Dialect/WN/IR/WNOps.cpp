@@ -1,5 +1,11 @@
 //===- WNOps.cpp - wn dialect operations ----------------------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // wn.weight_norm and wn.weight_norm_scale: shape rules, the interface
 // helpers, builders, verifiers and memory effects.
 //
@@ -119,8 +125,8 @@ mlir::wn::classifyGLayout(ShapedType vType, ShapedType gType,
         continue;
       }
       if (gShape[i] != 1)
-        return sizeError(i, "1", "only dim " + std::to_string(d) +
-                                     " may differ from 1");
+        return sizeError(
+            i, "1", "only dim " + std::to_string(d) + " may differ from 1");
     }
     return GLayout::Keepdim;
   }
@@ -239,8 +245,7 @@ LogicalResult mlir::wn::detail::verifyWeightNormInterface(Operation *op) {
     Type accType = getAccumulationType(elementType);
     double eps = epsAttr.getValueAsDouble();
     if (!(eps > 0.0) || !std::isfinite(eps))
-      return op->emitOpError("eps must be positive and finite, but is ")
-             << eps;
+      return op->emitOpError("eps must be positive and finite, but is ") << eps;
     std::optional<APFloat> accEps = getEpsIn(epsAttr, accType);
     if (accEps->isZero())
       return op->emitOpError("eps ")

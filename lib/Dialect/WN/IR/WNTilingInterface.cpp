@@ -1,5 +1,11 @@
 //===- WNTilingInterface.cpp - Tiling of wn.weight_norm -------------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // TilingInterface of wn.weight_norm: tiles along any dimension; a tile that
 // cuts a slice's reduction dimensions is computed over whole slices and the
 // requested part of w extracted from it.
@@ -37,9 +43,9 @@ SmallVector<Range> WeightNormOp::getIterationDomain(OpBuilder &b) {
   OpFoldResult zero = b.getIndexAttr(0);
   OpFoldResult one = b.getIndexAttr(1);
   SmallVector<Range> domain;
-  SmallVector<OpFoldResult> sizes =
-      hasPureTensorSemantics() ? tensor::getMixedSizes(b, loc, getV())
-                               : memref::getMixedSizes(b, loc, getV());
+  SmallVector<OpFoldResult> sizes = hasPureTensorSemantics()
+                                        ? tensor::getMixedSizes(b, loc, getV())
+                                        : memref::getMixedSizes(b, loc, getV());
   for (OpFoldResult size : sizes)
     domain.push_back(Range{zero, size, one});
   return domain;
@@ -84,8 +90,8 @@ WeightNormOp::getTiledImplementation(OpBuilder &b,
 
   Location loc = getLoc();
   SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
-  auto vSlice = tensor::ExtractSliceOp::create(b, loc, getV(), offsets, sizes,
-                                               strides);
+  auto vSlice =
+      tensor::ExtractSliceOp::create(b, loc, getV(), offsets, sizes, strides);
   auto initSlice = tensor::ExtractSliceOp::create(b, loc, getInit(), offsets,
                                                   sizes, strides);
   SmallVector<Operation *> slices = {vSlice, initSlice};
@@ -111,8 +117,7 @@ WeightNormOp::getTiledImplementation(OpBuilder &b,
   }
 
   Operation *tiled = mlir::clone(b, getOperation(), resultTypes, operands);
-  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()),
-                      slices};
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
 }
 
 void WeightNormOp::getGTilePosition(OpBuilder &b,
@@ -157,8 +162,7 @@ WeightNormOp::generateResultTileValue(OpBuilder &b, unsigned resultNumber,
   int64_t rank = getRank();
   std::optional<int64_t> dim = getNormalizedDim();
   SmallVector<OpFoldResult> domainOffsets(rank, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> domainSizes =
-      tensor::getMixedSizes(b, loc, getV());
+  SmallVector<OpFoldResult> domainSizes = tensor::getMixedSizes(b, loc, getV());
   bool partial = false;
   if (resultNumber == 1) {
     if (std::optional<int64_t> gDim = getGDimAlongDim()) {

@@ -1,5 +1,11 @@
 //===- BufferizableOpInterfaceImpl.cpp - wn bufferization -----------------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // wn.weight_norm and wn.weight_norm_scale are destination-style ops: their
 // results alias their destinations, v and g are only read, and the
 // destinations are only written (every element of w, the norm and the scale
@@ -26,9 +32,8 @@ namespace {
 /// wn.weight_norm and wn.weight_norm_scale: the same op on the operands'
 /// buffers, its results replaced by the destinations' buffers.
 template <typename OpTy>
-struct WeightNormOpInterface
-    : public DstBufferizableOpInterfaceExternalModel<WeightNormOpInterface<OpTy>,
-                                                     OpTy> {
+struct WeightNormOpInterface : public DstBufferizableOpInterfaceExternalModel<
+                                   WeightNormOpInterface<OpTy>, OpTy> {
   bool bufferizesToMemoryRead(Operation *op, OpOperand &opOperand,
                               const AnalysisState &state) const {
     // The destinations are overwritten entirely.

@@ -1,5 +1,11 @@
 //===- CacheWeights.cpp - Split weight preparation out of functions -------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // --wn-cache-weights: for a function whose weight norms depend only on some
 // of its arguments (the weights), emit <f>_prepare, which computes what
 // depends on the weights alone, and <f>_cached, which takes the prepared
@@ -99,8 +105,8 @@ static llvm::BitVector getPassThroughWeights(Block &entry) {
 /// activation, even where it also feeds a norm: `x` in `x + wn(x * x, g)`
 /// or in `wn(x + wn(v, g), g2)` — except the `passThrough` arguments
 /// (getPassThroughWeights), which are candidates whatever their readers.
-static llvm::BitVector
-getCandidateWeights(Block &entry, const llvm::BitVector &passThrough) {
+static llvm::BitVector getCandidateWeights(Block &entry,
+                                           const llvm::BitVector &passThrough) {
   // The wn ops, and the ops that read a norm result, directly or not.
   llvm::SetVector<Operation *> wnOps;
   DenseSet<Value> afterNorm;
@@ -130,8 +136,8 @@ getCandidateWeights(Block &entry, const llvm::BitVector &passThrough) {
     bool feedsNorm = false, onlyForNorms = true;
     for (Operation *user : arg.getUsers()) {
       Operation *ancestor = entry.findAncestorOpInBlock(*user);
-      if (ancestor && (wnOps.contains(ancestor) ||
-                       beforeNorm.contains(ancestor))) {
+      if (ancestor &&
+          (wnOps.contains(ancestor) || beforeNorm.contains(ancestor))) {
         feedsNorm = true;
         continue;
       }
@@ -309,15 +315,17 @@ mlir::wn::buildCachedWeightFunctions(const WeightPreparation &preparation,
   for (Operation &op : entry)
     if (prepared.contains(&op) || invariantNeeded.contains(&op))
       b.clone(op, prepareMapping);
-  SmallVector<Value> returned = llvm::map_to_vector(
-      preparation.preparedValues,
-      [&](Value value) { return prepareMapping.lookup(value); });
+  SmallVector<Value> returned =
+      llvm::map_to_vector(preparation.preparedValues, [&](Value value) {
+        return prepareMapping.lookup(value);
+      });
   func::ReturnOp::create(b, loc, returned);
   b.clearInsertionPoint();
 
   // <f>_cached(other arguments, prepared values): f's body with the prepared
   // values as arguments instead of the ops that computed them.
-  auto cached = func::FuncOp::create(b, loc, cachedName, func.getFunctionType());
+  auto cached =
+      func::FuncOp::create(b, loc, cachedName, func.getFunctionType());
   symbolTable.insert(cached, std::next(Block::iterator(prepare)));
   if (hasCInterface)
     cached->setAttr(cInterface, UnitAttr::get(ctx));
@@ -325,7 +333,8 @@ mlir::wn::buildCachedWeightFunctions(const WeightPreparation &preparation,
   func.getBody().cloneInto(&cached.getBody(), cachedMapping);
   Block &cachedEntry = cached.front();
   for (Value value : preparation.preparedValues) {
-    BlockArgument arg = cachedEntry.addArgument(value.getType(), value.getLoc());
+    BlockArgument arg =
+        cachedEntry.addArgument(value.getType(), value.getLoc());
     cachedMapping.lookup(value).replaceAllUsesWith(arg);
   }
   // Later ops first: a prepared op is only used by later prepared ops now.
@@ -347,8 +356,8 @@ mlir::wn::buildCachedWeightFunctions(const WeightPreparation &preparation,
   llvm::BitVector erased = isWeight;
   erased.resize(cachedEntry.getNumArguments());
   cachedEntry.eraseArguments(erased);
-  cached.setFunctionType(FunctionType::get(
-      ctx, cachedEntry.getArgumentTypes(), func.getResultTypes()));
+  cached.setFunctionType(FunctionType::get(ctx, cachedEntry.getArgumentTypes(),
+                                           func.getResultTypes()));
   unsigned position = 0;
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
     if (isWeight.test(i))
@@ -361,8 +370,8 @@ mlir::wn::buildCachedWeightFunctions(const WeightPreparation &preparation,
   // them, or the next call would read what this one wrote.
   for (Value value : preparation.preparedValues) {
     if (isa<TensorType>(value.getType()))
-      cached.setArgAttr(position, bufferization::BufferizationDialect::
-                                      kWritableAttrName,
+      cached.setArgAttr(position,
+                        bufferization::BufferizationDialect::kWritableAttrName,
                         BoolAttr::get(ctx, false));
     ++position;
   }
@@ -390,9 +399,8 @@ struct WNCacheWeightsPass final
         auto func = symbolTable.lookup<func::FuncOp>(name);
         if (!func) {
           // At the module's location, without a dump of the whole module.
-          emitError(module.getLoc())
-              << "wn-cache-weights: no func.func named '" << name
-              << "' (option 'functions')";
+          emitError(module.getLoc()) << "wn-cache-weights: no func.func named '"
+                                     << name << "' (option 'functions')";
           return signalPassFailure();
         }
         targets.insert(func);

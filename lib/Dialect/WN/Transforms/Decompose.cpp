@@ -1,4 +1,10 @@
 //===- Decompose.cpp - Decompose wn ops into linalg -----------------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "wn/Dialect/WN/IR/WNOps.h"
 #include "wn/Dialect/WN/Transforms/Passes.h"
@@ -40,8 +46,7 @@ struct DecomposeWeightNorm final
   }
 };
 
-struct WNDecomposePass final
-    : wn::impl::WNDecomposePassBase<WNDecomposePass> {
+struct WNDecomposePass final : wn::impl::WNDecomposePassBase<WNDecomposePass> {
   using Base::Base;
 
   void runOnOperation() override {

@@ -1,4 +1,10 @@
 //===- FoldConstants.cpp - Fold weight norms of constants -----------------===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #include "wn/Dialect/WN/IR/WNConstantFold.h"
 #include "wn/Dialect/WN/IR/WNOps.h"
@@ -57,10 +63,9 @@ struct WNFoldConstantsPass final
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {
-    return reportOptionProblems(
-        context, getArgument(),
-        {checkAtLeast("max-elements", maxElements, -1,
-                      "-1: up to the folding limit")});
+    return reportOptionProblems(context, getArgument(),
+                                {checkAtLeast("max-elements", maxElements, -1,
+                                              "-1: up to the folding limit")});
   }
 
   void runOnOperation() override {

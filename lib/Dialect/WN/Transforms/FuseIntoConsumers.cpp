@@ -1,5 +1,11 @@
 //===- FuseIntoConsumers.cpp - weight norms folded into contractions ------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // For a weight w = weight_norm(v, g, dim) consumed by a contraction that sums
 // over every dimension of w except dim and keeps dim in its output (a Linear
 // or Conv weight normalized over its output channels), the norm's scale
@@ -205,9 +211,9 @@ void fuseInto(PatternRewriter &rewriter, const FusionPlan &plan, Value v,
     maps[plan.input] = plan.wMap;
     SmallVector<Value> inputs = op.getDpsInputs();
     inputs[plan.input] = v;
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType}, inputs, ValueRange{accInit}, maps,
-        op.getIteratorTypesArray());
+    auto generic = linalg::GenericOp::create(rewriter, loc, TypeRange{outType},
+                                             inputs, ValueRange{accInit}, maps,
+                                             op.getIteratorTypesArray());
     rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
                                generic.getRegion().begin());
     acc = generic.getResult(0);
@@ -221,8 +227,8 @@ void fuseInto(PatternRewriter &rewriter, const FusionPlan &plan, Value v,
   AffineMap identity = AffineMap::getMultiDimIdentityMap(outRank, ctx);
   AffineMap scaleMap = cast<WeightNormInterface>(scale.getOperation())
                            .getGIndexingMap(outRank, plan.outputDim);
-  Type accType = cast<ShapedType>(scale.getScaleResult().getType())
-                     .getElementType();
+  Type accType =
+      cast<ShapedType>(scale.getScaleResult().getType()).getElementType();
   Type wide =
       outElement.getIntOrFloatBitWidth() >= accType.getIntOrFloatBitWidth()
           ? outElement
@@ -262,8 +268,7 @@ void fuseInto(PatternRewriter &rewriter, const FusionPlan &plan, Value v,
 /// weight_norm(v, g) consumed only by contractions over its output channels
 /// -> each contraction on v, its output scaled by one
 /// weight_norm_scale(v, g) (see the file comment).
-struct FuseWeightNormIntoContractions final
-    : OpRewritePattern<WeightNormOp> {
+struct FuseWeightNormIntoContractions final : OpRewritePattern<WeightNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(WeightNormOp weightNorm,
@@ -300,9 +305,9 @@ struct FuseWeightNormIntoContractions final
     std::optional<double> eps;
     if (FloatAttr epsAttr = weightNorm.getEpsAttr())
       eps = epsAttr.getValueAsDouble();
-    auto scale =
-        WeightNormScaleOp::create(rewriter, loc, weightNorm.getV(), g,
-                                  scaleInit, weightNorm.getNormalizedDim(), eps);
+    auto scale = WeightNormScaleOp::create(rewriter, loc, weightNorm.getV(), g,
+                                           scaleInit,
+                                           weightNorm.getNormalizedDim(), eps);
     for (const FusionPlan &plan : plans)
       fuseInto(rewriter, plan, weightNorm.getV(), scale);
     rewriter.eraseOp(weightNorm);

@@ -1,5 +1,11 @@
 //===- Raise.cpp - decomposed weight norms back into wn.weight_norm ------===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Frontends decompose weight normalization into a DAG of reductions and
 // elementwise ops, each in its own spelling (torch-mlir's fill + generic sum
 // of squares + powf + div + broadcast + mul, Inductor's
@@ -174,9 +180,9 @@ private:
   std::optional<Sym> evaluateBody(Value v,
                                   DenseMap<Value, std::optional<Sym>> &args,
                                   unsigned depth = 0);
-  std::optional<Sym>
-  evaluateBodyOp(Operation *op, DenseMap<Value, std::optional<Sym>> &args,
-                 unsigned depth);
+  std::optional<Sym> evaluateBodyOp(Operation *op,
+                                    DenseMap<Value, std::optional<Sym>> &args,
+                                    unsigned depth);
 
   DenseMap<Value, std::optional<Sym>> cache;
   /// The values being evaluated, outermost first.
@@ -263,14 +269,13 @@ std::optional<Sym> Evaluator::evaluateUncached(Value value) {
 
 std::optional<Sym>
 Evaluator::evaluateReshape(Value result, Value source,
-                           ArrayRef<ReassociationIndices> groups,
-                           bool expand) {
+                           ArrayRef<ReassociationIndices> groups, bool expand) {
   // Only unit dimensions may be added or removed: every group has at most
   // one non-unit dimension on the side with more dimensions.
-  auto expanded = cast<RankedTensorType>(expand ? result.getType()
-                                                : source.getType());
-  auto collapsed = cast<RankedTensorType>(expand ? source.getType()
-                                                 : result.getType());
+  auto expanded =
+      cast<RankedTensorType>(expand ? result.getType() : source.getType());
+  auto collapsed =
+      cast<RankedTensorType>(expand ? source.getType() : result.getType());
   // For every collapsed dim, its non-unit expanded dim (or -1).
   SmallVector<int64_t> toExpanded(collapsed.getRank(), -1);
   for (auto [c, group] : llvm::enumerate(groups)) {
@@ -324,8 +329,8 @@ std::optional<Sym> Evaluator::evaluateLinalg(linalg::LinalgOp op,
       continue;
     }
     std::optional<Sym> s = evaluate(input->get());
-    args[arg] = s ? throughMap(*s, op.getMatchingIndexingMap(input))
-                  : std::nullopt;
+    args[arg] =
+        s ? throughMap(*s, op.getMatchingIndexingMap(input)) : std::nullopt;
   }
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
   if (yield.getNumOperands() != 1)
@@ -430,10 +435,8 @@ Evaluator::evaluateBody(Value v, DenseMap<Value, std::optional<Sym>> &args,
   return result;
 }
 
-std::optional<Sym>
-Evaluator::evaluateBodyOp(Operation *op,
-                          DenseMap<Value, std::optional<Sym>> &args,
-                          unsigned depth) {
+std::optional<Sym> Evaluator::evaluateBodyOp(
+    Operation *op, DenseMap<Value, std::optional<Sym>> &args, unsigned depth) {
   auto operand = [&](unsigned i) {
     return evaluateBody(op->getOperand(i), args, depth + 1);
   };
@@ -580,8 +583,8 @@ struct RaiseWeightNorm final : OpInterfaceRewritePattern<linalg::LinalgOp> {
                               ? ShapedType::getNumElements(gType.getShape())
                               : ShapedType::kDynamic);
     auto flatType = RankedTensorType::get(flatShape, gType.getElementType());
-    if (dim && llvm::count_if(gType.getShape(),
-                              [](int64_t n) { return n != 1; }) > 1)
+    if (dim &&
+        llvm::count_if(gType.getShape(), [](int64_t n) { return n != 1; }) > 1)
       return rewriter.notifyMatchFailure(op, "g not a vector");
     if (failed(classifyGLayout(type, flatType, dim)))
       return rewriter.notifyMatchFailure(op, "g does not fit v");
@@ -589,8 +592,7 @@ struct RaiseWeightNorm final : OpInterfaceRewritePattern<linalg::LinalgOp> {
       std::optional<APFloat> accEps = mlir::wn::detail::getEpsIn(
           FloatAttr::get(Float64Type::get(getContext()), sum->eps),
           getAccumulationType(type.getElementType()));
-      if (!std::isfinite(sum->eps) || accEps->isZero() ||
-          accEps->isInfinity())
+      if (!std::isfinite(sum->eps) || accEps->isZero() || accEps->isInfinity())
         return rewriter.notifyMatchFailure(op, "eps out of range");
     }
 
@@ -614,8 +616,8 @@ struct RaiseWeightNorm final : OpInterfaceRewritePattern<linalg::LinalgOp> {
     std::optional<double> eps;
     if (sum->eps != 0.0)
       eps = sum->eps;
-    auto raised = WeightNormOp::create(rewriter, loc, v->base, gValue, init,
-                                       dim, eps);
+    auto raised =
+        WeightNormOp::create(rewriter, loc, v->base, gValue, init, dim, eps);
     rewriter.replaceOp(op, raised.getWResult());
     return success();
   }

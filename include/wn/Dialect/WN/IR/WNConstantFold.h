@@ -1,5 +1,11 @@
 //===- WNConstantFold.h - weight norms of constants on the host -*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // One host implementation of a weight norm of constant operands, used by the
 // op's folder (canonicalization) and by --wn-fold-constants: a compile-time
 // remove_weight_norm. It follows the op's numerics contract (WNOps.td) with

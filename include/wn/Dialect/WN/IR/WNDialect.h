@@ -1,4 +1,10 @@
 //===- WNDialect.h - The wn dialect -----------------------------*- C++ -*-===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef WN_DIALECT_WN_IR_WNDIALECT_H
 #define WN_DIALECT_WN_IR_WNDIALECT_H

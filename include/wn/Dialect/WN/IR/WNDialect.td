@@ -1,5 +1,11 @@
 //===- WNDialect.td - The wn dialect -----------------------*- tablegen -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The wn dialect: weight normalization as a first-class operation.
 //
 //===----------------------------------------------------------------------===//

@@ -1,5 +1,11 @@
 //===- WNInterfaces.td - wn dialect interfaces -------------*- tablegen -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // What the ops of the wn dialect that compute norms of slices of v share.
 //
 //===----------------------------------------------------------------------===//

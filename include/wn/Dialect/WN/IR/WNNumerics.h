@@ -1,5 +1,11 @@
 //===- WNNumerics.h - the arithmetic of a weight norm -----------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // One place for how a weight norm computes: the compute type, the summation
 // scheme of the sum of squares, and the per-slice norm and scale. Every
 // lowering (the linalg decomposition, the fused loops) builds its arithmetic
@@ -142,9 +148,7 @@ public:
   SliceScale finalize(PartialSum sum, Value eps, Value g);
   /// Whether this type's sums are ever rescaled (needsRescaling is not
   /// null): bf16, f16 and f64.
-  bool mayNeedRescaling() const {
-    return bounds.testHigh || bounds.testLow;
-  }
+  bool mayNeedRescaling() const { return bounds.testHigh || bounds.testLow; }
   /// An i1, true when the scalar sum of squares `sum` of a slice of `count`
   /// (index) elements is outside the range where it meets the documented
   /// bound (RescalingBounds); null when the type needs no test (f32).

@@ -1,5 +1,11 @@
 //===- WNOps.h - wn dialect operations and shape rules ----------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // The operations of the wn dialect, and the rules every wn pass shares: which
 // element types are supported, which type accumulates, how `dim` is
 // normalized and which layouts of g are accepted. Passes call these rather

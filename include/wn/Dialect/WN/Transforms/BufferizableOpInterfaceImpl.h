@@ -1,5 +1,11 @@
 //===- BufferizableOpInterfaceImpl.h - wn bufferization ---------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // One-Shot Bufferize support for wn ops.
 //
 //===----------------------------------------------------------------------===//

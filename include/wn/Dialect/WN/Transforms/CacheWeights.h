@@ -1,4 +1,11 @@
-//===- CacheWeights.h - Split weight preparation out of functions -*- C++ -*-===//
+//===- CacheWeights.h - Split weight preparation out of functions -*- C++
+//-*-===//
+//
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
 //
 // The logic of --wn-cache-weights, public so that pipelines can reuse it:
 // find what a function computes from its weights alone (the weight norms and
@@ -39,9 +46,8 @@ struct WeightPreparation {
 /// reason in `whyNot` when given, if there is nothing to cache: `func` is a
 /// declaration or private, or no wn op of its entry block depends only on
 /// arguments used for weights and on constants.
-FailureOr<WeightPreparation> analyzeWeightPreparation(func::FuncOp func,
-                                                      std::string *whyNot =
-                                                          nullptr);
+FailureOr<WeightPreparation>
+analyzeWeightPreparation(func::FuncOp func, std::string *whyNot = nullptr);
 
 /// The two functions a weight preparation is split into.
 struct CachedWeightFunctions {

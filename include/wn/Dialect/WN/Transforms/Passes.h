@@ -1,5 +1,11 @@
 //===- Passes.h - wn dialect rewrites ---------------------------*- C++ -*-===//
 //
+// Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+// See the LICENSE file for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
 // Passes whose subject is the wn dialect: raising decomposed weight norms
 // into wn ops, folding constant ones, fusing them into the contractions that
 // consume them, caching them across calls, and decomposing them into linalg.
