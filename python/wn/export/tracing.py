@@ -11,7 +11,6 @@ module still has its weight_g/weight_v (or parametrizations).
 """
 
 import inspect
-import os
 
 import torch
 import torch.fx as fx
@@ -57,10 +56,6 @@ _MODULE_CALL = torch.nn.Module.__call__
 _MODULE_GETATTR = torch.nn.Module.__getattr__
 
 
-_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
 def _call_unpatched(module, args, kwargs):
     patched = torch.nn.Module.__call__, torch.nn.Module.__getattr__
     torch.nn.Module.__call__ = _MODULE_CALL
@@ -88,18 +83,6 @@ class ConcreteTracer(fx.Tracer):
         self._inputs = list(inputs)
         self._placeholders = 0
         self._module_stack: list[tuple[str, type]] = []
-
-    def _find_user_frame(self):
-        """The innermost frame outside torch and this package: the model's
-        code that made the node (for error messages)."""
-        frame = inspect.currentframe()
-        while frame:
-            filename = frame.f_code.co_filename
-            if not (filename.startswith(_TORCH_DIR) or
-                    filename.startswith(_PACKAGE_DIR)):
-                return frame
-            frame = frame.f_back
-        return None
 
     def proxy(self, node):
         return ConcreteProxy(node, self)
