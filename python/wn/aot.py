@@ -205,8 +205,11 @@ def compile_object(source, obj, workdir, passes: Sequence[str] = (),
 
 def _keep_text(lowered: Path, workdir: Path, name: str) -> None:
     """<name>.llvm.mlir and <name>.ll, the textual LLVM dialect and LLVM IR
-    before optimization, for reading."""
-    _run([tools_dir() / "wn-opt", lowered, "-o", workdir / f"{name}.llvm.mlir"])
+    before optimization, for reading (not the first where it is `lowered`
+    itself)."""
+    text = workdir / f"{name}.llvm.mlir"
+    if text.resolve() != lowered.resolve():
+        _run([tools_dir() / "wn-opt", lowered, "-o", text])
     _run([tools_dir() / "wn-translate", "--mlir-to-llvmir", lowered,
           "-o", workdir / f"{name}.ll"])
 

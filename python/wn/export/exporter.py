@@ -560,7 +560,8 @@ class _Exporter:
 
         maps = [mlir_text.affine_map(loops, batch_map(a2.shape[:-2]) + [m, k]),
                 mlir_text.affine_map(loops, batch_map(b2.shape[:-2]) + [k, n]),
-                mlir_text.affine_map(loops, [f"d{i}" for i in range(nb)] + [m, n])]
+                mlir_text.affine_map(loops,
+                                     [f"d{i}" for i in range(nb)] + [m, n])]
         acc = self.zeros(batch + (M, N), "acc")
         iters = ["parallel"] * (nb + 2) + ["reduction"]
         y = self.generic(hint, [a2, b2], maps, acc, iters,
@@ -704,7 +705,8 @@ class _Exporter:
             x_map = ["d0", c] + taps
             w_map = ["d1", c] + k
             out_map = ["d0", "d1"] + o
-        maps = [mlir_text.affine_map(loops, r) for r in (x_map, w_map, out_map)]
+        maps = [mlir_text.affine_map(loops, r)
+                for r in (x_map, w_map, out_map)]
         iters = ["parallel"] * len(lead) + ["reduction"] * (1 + nd) + \
             ["parallel"] * nd
         y = self.generic(path or "conv", [x, w], maps, acc, iters,
@@ -760,7 +762,8 @@ class _Exporter:
             w_map = [f"d1 * {Cg} + d4" if G > 1 else "d4", "d2", "d5",
                      f"(d3 + {p}) mod {s}"]
             out_map = ["d0", "d1", "d2", "d6", "d3"]
-            maps = [mlir_text.affine_map(7, r) for r in (x_map, w_map, out_map)]
+            maps = [mlir_text.affine_map(7, r)
+                    for r in (x_map, w_map, out_map)]
             iters = ["parallel"] * 4 + ["reduction"] * 2 + ["parallel"]
             y = self.generic(path or "conv_transpose", [xg, w4], maps, accg,
                              iters, _multiply_accumulate)
@@ -787,7 +790,8 @@ class _Exporter:
                         f"{self.elem}", "t")
 
         xs = self.generic("spread", [x], [
-            mlir_text.affine_map(4, ["d0", "d1", "d2"]), mlir_text.identity_map(4)],
+            mlir_text.affine_map(4, ["d0", "d1", "d2"]),
+            mlir_text.identity_map(4)],
             spread_init, ["parallel"] * 4, spread)
         xs = self.regroup(xs, [[0], [1], [2, 3]], xs.shape, False, "spread")
         length = Lout + d * (K - 1)
