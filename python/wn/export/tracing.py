@@ -11,6 +11,7 @@ module still has its weight_g/weight_v (or parametrizations).
 """
 
 import inspect
+import os
 
 import torch
 import torch.fx as fx
@@ -55,6 +56,11 @@ class ConcreteProxy(fx.Proxy):
 _MODULE_CALL = torch.nn.Module.__call__
 _MODULE_GETATTR = torch.nn.Module.__getattr__
 
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+# The wn package: the exporter's frames are not the model's.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) \
+    + os.sep
+
 
 def _call_unpatched(module, args, kwargs):
     patched = torch.nn.Module.__call__, torch.nn.Module.__getattr__
@@ -83,6 +89,21 @@ class ConcreteTracer(fx.Tracer):
         self._inputs = list(inputs)
         self._placeholders = 0
         self._module_stack: list[tuple[str, type]] = []
+
+    def _find_user_frame(self):
+        """The innermost frame outside torch and the wn package: the model's
+        code that made the node (for error messages). Overrides torch.fx's
+        TracerBase._find_user_frame, which create_proxy calls to record
+        node.stack_trace (record_stack_traces) and which would stop at this
+        package's frames."""
+        frame = inspect.currentframe()
+        while frame:
+            filename = frame.f_code.co_filename
+            if not (filename.startswith(_TORCH_DIR) or
+                    filename.startswith(_PACKAGE_DIR)):
+                return frame
+            frame = frame.f_back
+        return None
 
     def proxy(self, node):
         return ConcreteProxy(node, self)
