@@ -20,8 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
-from wn_export.timing import median_ms  # noqa: E402
+from wn.export.timing import median_ms
 
 
 def run_ort(model, x, threads, workdir):

@@ -2,7 +2,7 @@
 
 Everything runs in this one process. For each strategy (a name and a
 --wn-cpu-pipeline option string) one module with one function per shape is
-compiled ahead of time (wn_testing.aot) and called through its C interface
+compiled ahead of time (wn.aot) and called through its C interface
 on torch-owned buffers; w is written in place, so wn allocates nothing.
 Each strategy is checked against a float64 reference, at each thread count,
 before it is timed.
@@ -16,20 +16,22 @@ Columns, per shape and thread count:
   process, so no page faults are timed (see warm_glibc_allocator);
 - one column per wn strategy.
 
-Run through bench/run.sh, which builds wn and sets PYTHONPATH and
-WN_TOOLS_DIR; --help lists the options.
+The reference, the error metric and the dtype table are the differential
+suite's (wn.testing.differential), the timing loop wn.export.timing's.
+
+Run through bench/run.sh, which installs what is missing, builds wn and
+puts the wn package on PYTHONPATH (scripts/wn-env.sh); --help lists the
+options. layers.py and gpu.py import this file for its shapes and helpers.
 """
 
 import argparse
 import ctypes
 import datetime
-import gc
 import json
 import math
 import os
 import platform
 import re
-import statistics
 import sys
 import textwrap
 import time
@@ -37,28 +39,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-try:
-    import torch
-    import numpy as np
-except ImportError as error:
-    sys.exit(f"bench: Python module {error.name!r} is missing: install "
-             "python3-torch and python3-numpy (scripts/install-deps.sh) and "
-             "run with /usr/bin/python3")
+import torch
 
-try:
-    from wn_testing import aot, memref
-    from wn_testing.weight_norm import normalize_dim, weight_norm_func
-except ImportError:
-    sys.exit("bench: cannot import wn_testing: run bench/run.sh, or set "
-             "PYTHONPATH=python from the repository root")
+from wn import aot, memref
+from wn.export.timing import (FULL_BUDGET, QUICK_BUDGET, WARMUP_CALLS, Budget,
+                              Timing, measure)
+from wn.testing.differential import (DTYPES, Case, exact_reference,
+                                     torch_result, ulp)
+from wn.testing.weight_norm import normalize_dim, weight_norm_func
 
 REPO = Path(__file__).resolve().parents[1]
 
 # LLVM's OpenMP runtime, which wn's multi-threaded code calls.
-LIBOMP = "/usr/lib/llvm-22/lib/libomp.so.5"
-
-DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16,
-          "f32": torch.float32, "f64": torch.float64}
+LIBOMP = "libomp.so.5"
 
 DEFAULT_STRATEGIES = ("materialize=strategy=materialize", "fused=",
                       "fused-nothreads=parallel=0")
@@ -75,16 +68,6 @@ TOLERANCE_ULPS = 1.0
 # glibc's mallopt() parameters (<malloc.h>).
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
-
-# Warm-up: at least this many calls, and at least this share of the budget
-# (after the pause below, the first calls of a small shape run several times
-# slower than the steady state).
-WARMUP_CALLS = 3
-WARMUP_SHARE = 0.25
-# Pause before each measurement so that the idle worker threads of the
-# previous callable's OpenMP runtime (PyTorch uses libgomp, wn LLVM's
-# libomp, which spins for 200 ms by default) stop competing for the cores.
-SETTLE_S = 0.25
 
 # Above this many CPUs taken by other processes while timing, warn.
 MAX_OTHER_LOAD = 0.1
@@ -120,6 +103,13 @@ class Shape:
         dim = "whole tensor" if self.dim is None else f"dim {self.dim}"
         return f"{'x'.join(map(str, self.sizes))}, {dim}"
 
+    def case(self, elem: str) -> Case:
+        """The shape as a case of the differential suite (v and g in
+        PyTorch's keepdim layout, g 0-d for the whole tensor)."""
+        return Case(index=0, shape=list(self.sizes), dim=self.dim,
+                    layout="scalar" if self.dim is None else "keepdim",
+                    elem=elem)
+
 
 # Weights of real models (/work/shared/reference/weight-norm.md).
 SHAPES = (
@@ -143,26 +133,6 @@ class Strategy:
     @property
     def pipeline_options(self) -> str:
         return " ".join(filter(None, (self.options, "emit-c-interface=1")))
-
-
-@dataclass(frozen=True)
-class Budget:
-    """How long to time each callable."""
-    seconds: float
-    min_reps: int
-    max_reps: int
-
-
-FULL_BUDGET = Budget(seconds=0.3, min_reps=5, max_reps=200)
-QUICK_BUDGET = Budget(seconds=0.05, min_reps=3, max_reps=20)
-
-
-@dataclass
-class Timing:
-    """One callable's times, in nanoseconds per call."""
-    median_ns: float
-    min_ns: int
-    reps: int
 
 
 @dataclass
@@ -256,13 +226,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def load_openmp() -> ctypes.CDLL:
-    """Loads LLVM's libomp globally, before any wn library needs it.
+    """Loads LLVM's libomp (from the LLVM library directory wn links
+    against) globally, before any wn library needs it.
 
     torch is imported first, so PyTorch's own symbols stay bound to its
     libgomp; the two runtimes have separate thread pools.
     """
     try:
-        return ctypes.CDLL(LIBOMP, mode=ctypes.RTLD_GLOBAL)
+        return ctypes.CDLL(str(aot.llvm_library_dir() / LIBOMP),
+                           mode=ctypes.RTLD_GLOBAL)
     except OSError as error:
         sys.exit(f"bench: cannot load the OpenMP runtime ({error}); install "
                  "libomp-22-dev (scripts/install-deps.sh)")
@@ -349,63 +321,30 @@ def wn_call(lib: ctypes.CDLL, shape: Shape, v: torch.Tensor, g: torch.Tensor,
 # ----------------------------------------------------------------------------
 
 
-def reference(v: torch.Tensor, g: torch.Tensor, shape: Shape) -> torch.Tensor:
-    """w computed in float64 (long double for f64 inputs) and rounded to v's
-    type."""
+def reference(v: torch.Tensor, g: torch.Tensor, shape: Shape,
+              elem: str) -> torch.Tensor:
+    """The differential suite's references, rounded to v's type: PyTorch's
+    w computed in float64 (torch_result), and for f64 inputs the exact one
+    (exact_reference: decimal arithmetic per slice, 10 to 60 s for each of
+    the large shapes on the 2-core VM)."""
+    case = shape.case(elem)
     if v.dtype != torch.float64:
-        return torch._weight_norm(v.double(), g.double(),
-                                  shape.torch_dim).to(v.dtype)
-    x = v.numpy().astype(np.longdouble)
-    d = normalize_dim(shape.dim, v.dim())
-    axes = None if d is None else tuple(i for i in range(v.dim()) if i != d)
-    norm = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
-    w = x * (g.numpy().astype(np.longdouble) / norm)
-    return torch.from_numpy(w.astype(np.float64))
+        return torch_result(case, v.double(), g.double())[0].to(v.dtype)
+    return torch.from_numpy(
+        exact_reference(case, v, g).w.astype("float64"))
 
 
-def ulp(x: float, dtype: torch.dtype) -> float:
-    """The spacing of `dtype` numbers at magnitude x."""
-    info = torch.finfo(dtype)
-    exponent = max(math.frexp(x)[1] - 1, math.log2(info.tiny))
-    return math.ldexp(info.eps, int(exponent))
-
-
-def check_error(w: torch.Tensor, ref: torch.Tensor) -> float:
-    """wn's largest error in ulps of max|ref| (inf for NaN or inf)."""
+def check_error(w: torch.Tensor, ref: torch.Tensor, elem: str) -> float:
+    """wn's largest error in ulps of max|ref| (the differential suite's
+    ulp; inf for NaN or inf)."""
     error = (w.double() - ref.double()).abs().max().item()
-    scale = ulp(ref.double().abs().max().item(), w.dtype)
+    scale = float(ulp(ref.double().abs().max().item(), elem))
     return error / scale if math.isfinite(error) else math.inf
 
 
 # ----------------------------------------------------------------------------
 # Timing
 # ----------------------------------------------------------------------------
-
-
-def measure(call: Callable[[], object], budget: Budget) -> Timing:
-    """Median and min of repeated calls after warm-up; the repetition count
-    makes the timed calls take about budget.seconds."""
-    time.sleep(SETTLE_S)
-    gc.collect()
-    gc.disable()
-    try:
-        warmup = []
-        while (len(warmup) < WARMUP_CALLS
-               or sum(warmup) < WARMUP_SHARE * budget.seconds * 1e9):
-            start = time.perf_counter_ns()
-            call()
-            warmup.append(time.perf_counter_ns() - start)
-        estimate = min(warmup[-WARMUP_CALLS:])
-        reps = round(budget.seconds * 1e9 / max(estimate, 1))
-        reps = min(max(reps, budget.min_reps), budget.max_reps)
-        samples = []
-        for _ in range(reps):
-            start = time.perf_counter_ns()
-            call()
-            samples.append(time.perf_counter_ns() - start)
-    finally:
-        gc.enable()
-    return Timing(statistics.median(samples), min(samples), reps)
 
 
 def make_inputs(shape: Shape, dtype: torch.dtype) -> tuple[torch.Tensor,
@@ -424,10 +363,11 @@ def make_inputs(shape: Shape, dtype: torch.dtype) -> tuple[torch.Tensor,
 
 def time_shape(shape: Shape, v: torch.Tensor, g: torch.Tensor,
                libs: dict[str, ctypes.CDLL], threads: list[int],
-               openmp: ctypes.CDLL, budget: Budget) -> list[Row]:
+               openmp: ctypes.CDLL, budget: Budget,
+               elem: str) -> list[Row]:
     """Checks every strategy, then times copy, torch and every strategy that
     passed, at each thread count."""
-    ref = reference(v, g, shape)
+    ref = reference(v, g, shape, elem)
     w = torch.zeros_like(v)  # touched once: wn's page faults are not timed
     calls = {name: wn_call(lib, shape, v, g, w) for name, lib in libs.items()}
     dim = shape.torch_dim
@@ -443,7 +383,7 @@ def time_shape(shape: Shape, v: torch.Tensor, g: torch.Tensor,
         for name, call in calls.items():
             w.fill_(math.nan)
             call()
-            row.errors[name] = check_error(w, ref)
+            row.errors[name] = check_error(w, ref, elem)
             if row.errors[name] <= TOLERANCE_ULPS:
                 row.timings[name] = measure(call, budget)
             else:
@@ -717,7 +657,8 @@ def main(argv: list[str] | None = None) -> int:
     inputs = {shape: make_inputs(shape, dtype) for shape in args.shapes}
     rows = []
     for shape, (v, g) in inputs.items():
-        rows += time_shape(shape, v, g, libs, args.threads, openmp, budget)
+        rows += time_shape(shape, v, g, libs, args.threads, openmp, budget,
+                           args.dtype)
     warm_glibc_allocator()
     time_torch_warm(rows, inputs, openmp, budget)
     other_load = monitor.other_load()

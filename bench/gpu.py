@@ -26,13 +26,11 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT.parent / "python"))
-from bench import SHAPES  # noqa: E402  (the shapes, one list)
+from bench import SHAPES  # bench/bench.py, next to this file: one list
+from wn import memref
+from wn.testing.weight_norm import weight_norm_func
 
-from wn_testing import memref  # noqa: E402
-from wn_testing.weight_norm import weight_norm_func  # noqa: E402
+ROOT = Path(__file__).resolve().parent
 
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16}
 WARMUP, REPS = 10, 50

@@ -35,10 +35,9 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench as common  # noqa: E402  (bench/bench.py: timing helpers)
-
-from wn_testing import aot, memref  # noqa: E402
+import bench as common  # bench/bench.py, next to this file: its helpers
+from wn import aot, memref
+from wn.export.timing import FULL_BUDGET, QUICK_BUDGET, measure
 
 ROOT = Path(__file__).resolve().parent
 SCHEDULES = ROOT / "schedules"
@@ -56,15 +55,6 @@ class Layer:
     y: list
     mlir: str
     torch_fn: Callable  # (x, w) -> y
-
-    def flops(self) -> int:
-        out = 1
-        for n in self.y:
-            out *= n
-        reduce = 1
-        for n in self.v[1:]:
-            reduce *= n
-        return 2 * out * reduce
 
 
 def ttype(shape) -> str:
@@ -152,7 +142,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.frames < 1:
         parser.error("--frames must be positive")
-    budget = common.QUICK_BUDGET if args.quick else common.FULL_BUDGET
+    budget = QUICK_BUDGET if args.quick else FULL_BUDGET
     openmp = common.load_openmp()
     common.set_threads(openmp, 1)
     RESULTS.mkdir(exist_ok=True)
@@ -214,7 +204,7 @@ def main(argv=None) -> int:
             common.warm_glibc_allocator()
         for layer, calls in prepared_layers:
             common.progress(f"timing {layer.name}, {allocator} allocator")
-            times = {name: common.measure(fn, budget).median_ns
+            times = {name: measure(fn, budget).median_ns
                      for name, fn in calls.items()}
             rows.append((layer, allocator, times))
 

@@ -6,7 +6,7 @@ For every convolution layer of the example models (HiFi-GAN V1 ResBlock1 and
 upsampling stage, wav2vec2's positional conv, the DAC residual unit) at full
 size, and for the whole models, it exports and compiles with wn (weights as
 arguments, --wn-optimize, --wn-cpu-pipeline), checks the result against
-PyTorch, and times wn (in a child process, see wn_export/timing.py) and
+PyTorch, and times wn (in a child process, see wn.export/timing.py) and
 PyTorch eager on 1 and on all cores, alternating over 3 rounds of medians
 (each side's fastest round). GFLOP/s count 2 flops per
 multiply-accumulate of the convolutions; the peak is bench/peak.c's
@@ -24,22 +24,20 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 
+from wn import aot
+from wn.export.compiled import compile_exported
+from wn.export.example import thread_counts
+from wn.export.exporter import export_program
+from wn.export.timing import compare_timings
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "python"))
-
-from wn_export.compiled import compile_exported  # noqa: E402
-from wn_export.example import thread_counts  # noqa: E402
-from wn_export.exporter import export_program  # noqa: E402
-from wn_export.timing import compare_timings  # noqa: E402
-from wn_testing import aot  # noqa: E402
 
 
 def load_examples(name):

@@ -6,9 +6,9 @@
 # table and writes bench/results/layers.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/wn-env.sh
 
 scripts/install-deps.sh
 scripts/build.sh
 
-PYTHONPATH=python${PYTHONPATH:+:$PYTHONPATH} WN_TOOLS_DIR=build/bin \
-  exec /usr/bin/python3 bench/layers.py "$@"
+exec "$WN_PYTHON" bench/layers.py "$@"

@@ -8,6 +8,7 @@
 # models.py (--out DIR, --layers-only, --models-only, --no-anchors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/wn-env.sh
 scripts/install-deps.sh bench
 scripts/build.sh
 
@@ -27,4 +28,4 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c \
     rm -rf "$venv"
   fi
 fi
-exec /usr/bin/python3 bench/models.py "$@"
+exec "$WN_PYTHON" bench/models.py "$@"

@@ -6,9 +6,9 @@
 # and writes bench/results/latest.{md,json,png}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/wn-env.sh
 
 scripts/install-deps.sh bench
 scripts/build.sh
 
-PYTHONPATH=python${PYTHONPATH:+:$PYTHONPATH} WN_TOOLS_DIR=build/bin \
-  exec /usr/bin/python3 bench/bench.py "$@"
+exec "$WN_PYTHON" bench/bench.py "$@"

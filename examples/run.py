@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Runs the model examples end to end: each is exported with wn_export,
+"""Runs the model examples end to end: each is exported with wn.export,
 compiled with wn-opt (--wn-optimize, --wn-cpu-pipeline) and wn-translate
 (--mlir-to-object), run, compared with PyTorch and timed against PyTorch
 eager.
@@ -12,7 +12,9 @@ wav2vec2_base(), the DAC decoder); --blocks runs their pieces as well
 (ResBlock1 and an upsampling stage, the positional convolution, a residual
 unit).
 
-(scripts/run-example.sh installs and builds first, then runs this.)
+(scripts/run-example.sh installs and builds first, then runs this with
+this checkout's wn package on PYTHONPATH, scripts/wn-env.sh; elsewhere the
+package must be importable: `pip install -e .`, see the README.)
 """
 
 import argparse
@@ -20,10 +22,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "python"))
+from wn.export.example import TOLERANCE, run_example
 
-from wn_export.example import TOLERANCE, run_example  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 MODELS = ("hifigan", "wav2vec2", "dac")
 

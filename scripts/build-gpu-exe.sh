@@ -5,27 +5,31 @@
 #   scripts/build-gpu-exe.sh [--work-dir DIR] [--name NAME] IN.mlir OUT_DIR [wn-opt flags...]
 #
 # wn-opt runs the given pipeline (default: the upstream NVVM pipeline for sm_90
-# with a fatbin: SASS for sm_90 plus PTX 8.0 the driver can JIT for newer GPUs),
-# mlir-translate --mlir-to-llvmir, clang -O2 -c; the object is linked against
-# libwn_cuda_runtime.so with an rpath of $ORIGIN and the runtime is copied next
-# to it. If the module defines `main`, OUT_DIR gets the executable NAME;
-# otherwise the shared library libNAME.so (load it with ctypes). NAME defaults
-# to IN's base name. Intermediate files (.llvm.mlir, .ll, .o) go to the work
-# directory (default: a temporary one, removed afterwards).
+# with a fatbin: SASS for sm_90 plus PTX 8.0 the driver can JIT for newer GPUs);
+# the host code is compiled by wn's one compile path, python3 -m wn.aot
+# (wn-translate --mlir-to-object --opt-level=2 --mcpu=x86-64 --veclib=none);
+# the object is linked against libwn_cuda_runtime.so with an rpath of $ORIGIN
+# and the runtime is copied next to it. If the module defines `main`, OUT_DIR
+# gets the executable NAME; otherwise the shared library libNAME.so (load it
+# with ctypes). NAME defaults to IN's base name. Intermediate files
+# (.llvm.mlir, .o) go to the work directory (default: a temporary one, removed
+# afterwards).
 #
-# The host code is compiled for any x86-64 (no -march=native): the machine that
-# runs it is not this one. The only run-time dependencies are libc, libm and
-# the driver's libcuda.so.1.
+# The host code is compiled for any x86-64 (--mcpu=x86-64, not the host CPU)
+# and calls scalar libm (no libmvec): the machine that runs it is not this
+# one. The only run-time dependencies are libc, libm and the driver's
+# libcuda.so.1.
 #
-# Tools (environment overrides): WN_OPT (default build/bin/wn-opt),
-# WN_LLVM_TOOLS_DIR (mlir-translate, clang, llvm-nm; default
-# /usr/lib/llvm-22/bin), WN_CUDA_RUNTIME (default
-# build/lib/libwn_cuda_runtime.so). ptxas and fatbinary, which wn-opt runs
-# for cubins and fatbins, are looked up on PATH, then in $CUDAToolkit_ROOT/bin,
-# $CUDA_PATH/bin and /usr/local/cuda/bin.
+# Tools (environment overrides): WN_OPT (default: wn-opt in WN_TOOLS_DIR or
+# build/bin), WN_TOOLS_DIR (wn-translate), WN_LLVM_TOOLS_DIR (clang, llvm-nm;
+# default: the LLVM CMake found), see scripts/wn-env.sh; WN_CUDA_RUNTIME
+# (default build/lib/libwn_cuda_runtime.so). ptxas and fatbinary, which wn-opt
+# runs for cubins and fatbins, are looked up on PATH, then in
+# $CUDAToolkit_ROOT/bin, $CUDA_PATH/bin and /usr/local/cuda/bin.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+source "$repo/scripts/wn-env.sh"
 usage="usage: $0 [--work-dir DIR] [--name NAME] IN.mlir OUT_DIR [wn-opt flags...]"
 
 die() {
@@ -58,11 +62,11 @@ if [[ -z "$name" ]]; then
 fi
 [[ "$name" =~ ^[A-Za-z0-9_.-]+$ ]] || die "the name '$name' has characters other than letters, digits, '_', '.', '-' (use --name)"
 
-wn_opt="${WN_OPT:-${WN_TOOLS_DIR:-$repo/build/bin}/wn-opt}"
-llvm_tools="${WN_LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}"
+wn_opt="${WN_OPT:-$(wn_tool wn-opt)}" || die "no wn-opt (build wn, or set WN_OPT)"
+llvm_tools="$(wn_tool llvm-tools-dir)" || die "cannot tell where LLVM's tools are (set WN_LLVM_TOOLS_DIR)"
 runtime="${WN_CUDA_RUNTIME:-$repo/build/lib/libwn_cuda_runtime.so}"
 [[ -x "$wn_opt" ]] || die "no wn-opt at '$wn_opt' (build wn, or set WN_OPT)"
-for tool in mlir-translate clang llvm-nm; do
+for tool in clang llvm-nm; do
   [[ -x "$llvm_tools/$tool" ]] || die "no $tool in '$llvm_tools' (set WN_LLVM_TOOLS_DIR)"
 done
 [[ -f "$runtime" ]] || die "no CUDA runtime library at '$runtime' (configure wn with the CUDA toolkit found, or set WN_CUDA_RUNTIME)"
@@ -85,9 +89,11 @@ stem="$work_dir/$name"
 
 "$wn_opt" "$input" "${pipeline[@]}" -o "$stem.llvm.mlir" \
   || die "wn-opt ${pipeline[*]} failed on '$input'"
-"$llvm_tools/mlir-translate" --mlir-to-llvmir "$stem.llvm.mlir" -o "$stem.ll" \
-  || die "mlir-translate failed: is every op in '$stem.llvm.mlir' in the LLVM dialect?"
-"$llvm_tools/clang" -O2 -fPIC -Wno-override-module -c "$stem.ll" -o "$stem.o"
+# The host code, for any x86-64 at clang's -O2, without libmvec (position
+# independent, as every object wn-translate writes).
+"$WN_PYTHON" -m wn.aot --lowered --opt-level 2 --mcpu x86-64 --veclib none \
+    "$stem.llvm.mlir" -o "$stem.o" \
+  || die "compiling the host code failed: is every op in '$stem.llvm.mlir' in the LLVM dialect?"
 
 # Every mgpu* function the host code calls must be in the runtime library.
 needed="$("$llvm_tools/llvm-nm" --undefined-only --format=just-symbols "$stem.o" | grep '^mgpu' || true)"

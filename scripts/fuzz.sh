@@ -12,7 +12,7 @@
 #   --build-only     configure and build, then stop
 #
 # The corpus (build-fuzz/corpus) starts from the test suite's .mlir files,
-# split on `// -----` (python/wn_testing/fuzz_corpus.py) and grows across
+# split on `// -----` (python/wn/testing/fuzz_corpus.py) and grows across
 # runs. Crashes, timeouts and out-of-memory inputs do not stop the run
 # (-ignore_crashes etc.); each is kept in the crash directory with a .txt
 # next to it: the configuration, the wn-opt command that reproduces it and
@@ -21,10 +21,12 @@
 #
 # Needs clang-22 with its compiler-rt (Debian: libclang-rt-22-dev, which
 # scripts/install-deps.sh installs). Environment: WN_FUZZ_BUILD_DIR (default
-# build-fuzz), WN_LLVM_TOOLS_DIR (default /usr/lib/llvm-22/bin).
+# build-fuzz), WN_LLVM_TOOLS_DIR (default: where python/wn/_tools.py finds
+# LLVM's tools, see scripts/wn-env.sh).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
+source scripts/wn-env.sh
 
 die() {
   echo "fuzz: $*" >&2
@@ -50,7 +52,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 build="${WN_FUZZ_BUILD_DIR:-$repo/build-fuzz}"
-llvm_tools="${WN_LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}"
+llvm_tools="$(wn_tool llvm-tools-dir)" || die "cannot tell where LLVM's tools are (set WN_LLVM_TOOLS_DIR)"
 crashes="${crashes:-$build/crashes}"
 
 # Can this clang build a libFuzzer target with AddressSanitizer?
@@ -79,7 +81,7 @@ fuzzer="$build/bin/wn-fuzz"
 
 corpus="$build/corpus"
 mkdir -p "$corpus" "$crashes"
-PYTHONPATH="$repo/python" /usr/bin/python3 -m wn_testing.fuzz_corpus \
+"$WN_PYTHON" -m wn.testing.fuzz_corpus \
   --fuzzer "$fuzzer" --out "$corpus" "$repo/test"
 
 limit=(-max_total_time="$time_s")

@@ -12,6 +12,7 @@
 #   scripts/run-example.sh all --small     every model at the test suite's sizes
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/wn-env.sh
 
 scripts/install-deps.sh
 scripts/build.sh
@@ -19,4 +20,4 @@ scripts/build.sh
 if [ $# -eq 0 ]; then
   set -- hifigan
 fi
-exec /usr/bin/python3 examples/run.py "$@"
+exec "$WN_PYTHON" examples/run.py "$@"

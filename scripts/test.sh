@@ -4,6 +4,7 @@
 # end with one line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/wn-env.sh
 
 scripts/install-deps.sh || exit 1
 scripts/build.sh || exit 1
@@ -17,7 +18,8 @@ if [[ "${WN_TEST_FUZZ:-1}" != 0 ]]; then
   fi
 fi
 
-lit=/usr/lib/llvm-22/bin/lit
+# lit from the LLVM that CMake found (build/bin/wn-tools.json).
+lit="$(wn_tool lit)" || exit 1
 results=build/test/results.xml
 rm -f "$results"
 "$lit" -sv --xunit-xml-output "$results" build/test
@@ -31,7 +33,7 @@ if [[ -f "$summary" ]]; then
 fi
 
 # lit's own summary groups results in several categories; count them once.
-/usr/bin/python3 - "$results" <<'PY'
+"$WN_PYTHON" - "$results" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
 

@@ -25,12 +25,9 @@ python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 config.substitutions.append(("%python", python))
 config.substitutions.append(("%wn_src_root", config.wn_src_root))
 config.substitutions.append(("%wn_obj_root", config.wn_obj_root))
-config.substitutions.append(
-    ("%mlir_c_runner_utils",
-     os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
-config.substitutions.append(
-    ("%mlir_runner_utils",
-     os.path.join(config.llvm_lib_dir, "libmlir_runner_utils.so")))
+config.substitutions.append(("%wn_tools_dir", config.wn_tools_dir))
+config.substitutions.append(("%llvm_tools_dir", config.llvm_tools_dir))
+config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
 # What code from --wn-cpu-pipeline needs under mlir-runner: the runner
 # utilities (printing) and the OpenMP runtime (the fused strategy's threads).
 config.substitutions.append(
@@ -39,11 +36,15 @@ config.substitutions.append(
               ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so",
                "libomp.so"))))
 
-# Environment the Python-driven tests read.
+# Environment the Python-driven tests read: where the tools are, for wn's
+# Python package (python/wn/_tools.py) and the scripts that ask it.
 config.environment["WN_TOOLS_DIR"] = config.wn_tools_dir
 config.environment["WN_LLVM_TOOLS_DIR"] = config.llvm_tools_dir
+config.environment["WN_LLVM_LIBRARY_DIR"] = config.llvm_lib_dir
 config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
-# The test harness package (wn_testing) lives in python/.
+# The wn package (the product and its test harness, wn.testing) from this
+# checkout's python/ folder: the one place the tests get it from, so that
+# they need no pip install.
 config.environment["PYTHONPATH"] = os.path.join(config.wn_src_root, "python")
 
 

@@ -1,12 +1,11 @@
-# The Python API: wn_export.compile -> CompiledModule (call, input checks,
-# threads, parameters), save to a folder, and wn_export.load of that folder
+# The Python API: wn.export.compile -> CompiledModule (call, input checks,
+# threads, parameters), save to a folder, and wn.export.load of that folder
 # in a fresh process that cannot import the exporter, with the same numbers.
 # REQUIRES: torch
 # RUN: rm -rf %t && mkdir -p %t && %python %s %t 2>&1 | FileCheck %s
 
 import gc
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,10 +15,11 @@ import torch
 import torch.nn as nn
 from torch.nn.utils import weight_norm
 
-import wn_export
-from wn_export import CompiledModule
-from wn_export.compiled import compile_exported
-from wn_export.runtime import _load_library
+import wn.export
+from wn.export import CompiledModule
+from wn.aot import llvm_tools_dir
+from wn.export.compiled import compile_exported
+from wn.runtime import _load_library
 
 TOLERANCE = 1e-5
 out = Path(sys.argv[1])
@@ -73,7 +73,7 @@ y64 = reference(net, x)
 # CHECK: args: CompiledModule OK, parameters ['conv.weight_v', 'conv.weight_g', 'conv.bias', 'proj.weight_v', 'proj.weight_g', 'proj.bias']
 modules = {}
 for weights in ("constants", "args"):
-    module = wn_export.compile(net, x, weights=weights)
+    module = wn.export.compile(net, x, weights=weights)
     error = relative_error(module(x), y64)
     assert isinstance(module, CompiledModule)
     print(f"{weights}: {type(module).__name__} "
@@ -120,7 +120,7 @@ module.threads = None
 attempt("threads 0", lambda: module.set_num_threads(0))
 attempt("threads 1.5", lambda: module.set_num_threads(1.5))
 print("compile(threads=1):",
-      wn_export.compile(net, x, threads=1).threads)
+      wn.export.compile(net, x, threads=1).threads)
 
 # New weights by name, as nn.Module.load_state_dict takes them.
 # CHECK: new weights: OK
@@ -152,9 +152,9 @@ attempt("constants", lambda: modules["constants"].set_parameters(
 # the time axis dynamic), then delete the workdir.
 # CHECK: workdir deleted: True
 workdir = out / "work"
-kept = wn_export.compile(net, x, weights="args", workdir=workdir)
+kept = wn.export.compile(net, x, weights="args", workdir=workdir)
 kept.set_parameters(retrained.state_dict())
-dynamic = wn_export.compile(net, x, dynamic_dims=-1)
+dynamic = wn.export.compile(net, x, dynamic_dims=-1)
 saved = {"args": kept.save(out / "args"),
          "constants": modules["constants"].save(out / "constants"),
          "dynamic": dynamic.save(out / "dynamic")}
@@ -187,17 +187,18 @@ print("temporary workdir removed with its module:", not temporary.exists())
 # CHECK: loaded here: args equal, constants equal, dynamic equal
 # CHECK: load(threads=1): 1
 print("loaded here:", ", ".join(
-    f"{k} " + ("equal" if torch.equal(wn_export.load(saved[k])(inputs[k]), y)
+    f"{k} " + ("equal" if torch.equal(wn.export.load(saved[k])(inputs[k]), y)
                else "DIFFERENT")
     for k, y in expected.items()))
-print("load(threads=1):", wn_export.load(saved["args"], threads=1).threads)
+print("load(threads=1):", wn.export.load(saved["args"], threads=1).threads)
 
 # A fresh process that cannot import the exporter or the MLIR tools' driver.
 LOADER = r"""
 import sys
 
-BLOCKED = ("wn_export.exporter", "wn_export.tracing", "wn_export.compiled",
-           "wn_export.weightnorm", "wn_export.mlir", "wn_testing")
+BLOCKED = ("wn.export.exporter", "wn.export.tracing", "wn.export.compiled",
+           "wn.export.weightnorm", "wn.export.mlir_text", "wn.aot", "wn._tools",
+           "wn.testing")
 
 
 class Blocker:
@@ -208,20 +209,20 @@ class Blocker:
 
 sys.meta_path.insert(0, Blocker())
 import torch
-import wn_export
+import wn.export
 
 data = torch.load(sys.argv[1])
 for kind, (folder, x, expected) in data.items():
-    module = wn_export.load(folder)
+    module = wn.export.load(folder)
     print(f"fresh process, {kind}:",
           "equal" if torch.equal(module(x), expected) else "DIFFERENT",
           module.parameters and list(module.parameters)[0])
-print("modules:", sorted(m for m in sys.modules if m.startswith("wn_")))
+print("modules:", sorted(m for m in sys.modules if m.split(".")[0] == "wn"))
 """
 # CHECK: fresh process, args: equal conv.weight_v
 # CHECK: fresh process, constants: equal {}
 # CHECK: fresh process, dynamic: equal {}
-# CHECK: modules: ['wn_export', 'wn_export.runtime']
+# CHECK: modules: ['wn', 'wn.export', 'wn.memref', 'wn.runtime']
 torch.save({k: (str(saved[k]), inputs[k], expected[k]) for k in saved},
            out / "loader.pt")
 proc = subprocess.run([sys.executable, "-c", LOADER, str(out / "loader.pt")],
@@ -232,10 +233,10 @@ print(proc.stdout + proc.stderr, end="")
 # needs its library file.
 # CHECK: saved again: equal, files ['libomp.so.5', 'manifest.json', 'module-{{[0-9a-f]+}}.so', 'parameters.bin']
 # CHECK: workdir gone: FileNotFoundError: the compiled library {{.*}}work{{.*}}.so no longer exists (was its workdir deleted?); cannot save
-loaded = wn_export.load(saved["args"])
+loaded = wn.export.load(saved["args"])
 loaded.save(saved["args"])
 print("saved again:", "equal" if torch.equal(
-    wn_export.load(saved["args"])(x), expected["args"]) else "DIFFERENT",
+    wn.export.load(saved["args"])(x), expected["args"]) else "DIFFERENT",
       end=", ")
 print("files", sorted(p.name for p in saved["args"].iterdir()))
 attempt("workdir gone", lambda: kept.save(out / "again"))
@@ -243,20 +244,20 @@ attempt("workdir gone", lambda: kept.save(out / "again"))
 # Folders load() refuses.
 # CHECK: missing folder: FileNotFoundError: no compiled module at {{.*}}nowhere: not a folder
 # CHECK: no manifest: FileNotFoundError: no compiled module at {{.*}}empty: no manifest.json (CompiledModule.save writes one)
-# CHECK: format_version 99: ValueError: {{.*}}manifest.json: format_version 99 is not supported: this wn_export reads version 1
+# CHECK: format_version 99: ValueError: {{.*}}manifest.json: format_version 99 is not supported: this wn.runtime reads version 1
 # CHECK: not JSON: ValueError: {{.*}}manifest.json: not valid JSON: Expecting value: line 1 column 1 (char 0)
 # CHECK: bad shape: ValueError: {{.*}}manifest.json: input_shapes entry [1, -3, 16] is not a list of sizes >= 0 or null
 # CHECK: truncated parameters: ValueError: {{.*}}parameters.bin: parameter 'conv.weight_v' ([8, 3, 3]) at offset 0 is past the end of the file (100 bytes)
-attempt("missing folder", lambda: wn_export.load(out / "nowhere"))
+attempt("missing folder", lambda: wn.export.load(out / "nowhere"))
 (out / "empty").mkdir()
-attempt("no manifest", lambda: wn_export.load(out / "empty"))
+attempt("no manifest", lambda: wn.export.load(out / "empty"))
 
 
 def corrupted(title, edit):
     folder = out / title.replace(" ", "-")
     shutil.copytree(saved["args"], folder)
     edit(folder)
-    attempt(title, lambda: wn_export.load(folder))
+    attempt(title, lambda: wn.export.load(folder))
 
 
 def edit_manifest(**fields):
@@ -290,7 +291,7 @@ class WithNone(nn.Module):
 
 with_none = perturbed(WithNone())
 a64, _, b64 = reference(with_none, x)
-exported = wn_export.export_program(with_none, x, "args")
+exported = wn.export.export_program(with_none, x, "args")
 result = compile_exported(exported, out / "none")(x)
 error = max(relative_error(result[0], a64), relative_error(result[2], b64))
 kinds = ", ".join(type(r).__name__ if r is not None else "None"
@@ -315,22 +316,22 @@ attempt("dynamic, 4 channels", lambda: dynamic(torch.randn(1, 4, 16)))
 
 # CHECK: passes as a string: TypeError: passes must be a sequence of wn-opt flags, got the string '--wn-optimize'
 attempt("passes as a string",
-        lambda: wn_export.compile(net, x, passes="--wn-optimize"))
+        lambda: wn.export.compile(net, x, passes="--wn-optimize"))
 
 # The runtime alone does not pull in the exporter.
-# CHECK: import wn_export.runtime: ['wn_export', 'wn_export.runtime']
+# CHECK: import wn.runtime: ['wn', 'wn.memref', 'wn.runtime']
 proc = subprocess.run(
-    [sys.executable, "-c", "import sys, wn_export.runtime; print(sorted("
-     "m for m in sys.modules if m.startswith('wn_')))"],
+    [sys.executable, "-c", "import sys, wn.runtime; print(sorted("
+     "m for m in sys.modules if m.split('.')[0] == 'wn'))"],
     capture_output=True, text=True)
-print("import wn_export.runtime:", proc.stdout.strip(), proc.stderr.strip())
+print("import wn.runtime:", proc.stdout.strip(), proc.stderr.strip())
 
 # A saved folder carries the OpenMP runtime, loaded from there only where
 # the system's is not found: here a library needing a runtime that is in no
 # search path.
 # CHECK: without the bundled runtime: OSError: {{.*}}libwnfakeomp.so: cannot open shared object file
 # CHECK: with it: 42
-clang = Path(os.environ.get("WN_LLVM_TOOLS_DIR", "/usr/lib/llvm-22/bin"))
+clang = llvm_tools_dir()
 fake = out / "fake"
 fake.mkdir()
 (fake / "omp.c").write_text("int fake_omp(void) { return 42; }\n")

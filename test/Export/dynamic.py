@@ -13,8 +13,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import weight_norm
 
-from wn_export import ExportError, export, export_program
-from wn_export.compiled import compile_exported
+from wn.export import ExportError, export, export_program
+from wn.export.compiled import compile_exported
 
 torch.manual_seed(0)
 workdir = sys.argv[1]

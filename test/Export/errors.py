@@ -1,4 +1,4 @@
-# What wn_export cannot export exactly is an ExportError naming the layer
+# What wn.export cannot export exactly is an ExportError naming the layer
 # (path and type) or the operation and the model's source line.
 # REQUIRES: torch
 # RUN: %python %s 2>&1 | FileCheck %s
@@ -7,7 +7,7 @@ import torch
 import torch.nn as nn
 from torch.nn.utils import weight_norm
 
-from wn_export import ExportError, export
+from wn.export import ExportError, export
 
 
 def attempt(title, module, *shape, dtype=torch.float32, **kwargs):

@@ -8,7 +8,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import weight_norm
 
-from wn_export import export
+from wn.export import export
 
 torch.manual_seed(0)
 

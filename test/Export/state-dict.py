@@ -14,8 +14,8 @@ import torch
 import torch.nn as nn
 from torch.nn.utils import parametrize, weight_norm
 
-from wn_export import ExportError, export_program, load_state_dict
-from wn_export.compiled import compile_exported
+from wn.export import ExportError, export_program, load_state_dict
+from wn.export.compiled import compile_exported
 
 workdir = sys.argv[1]
 

@@ -11,7 +11,7 @@
 import torch
 import torchaudio
 
-from wn_export import export_program
+from wn.export import export_program
 
 torch.manual_seed(0)
 for name in ("wav2vec2_base", "hubert_base"):

@@ -23,8 +23,8 @@ import sys
 
 import torch
 
-from wn_testing import aot
-from wn_testing.differential import ExactBuffer
+from wn import aot
+from wn.testing.differential import ExactBuffer
 
 SENTINEL = 77.0
 

@@ -34,7 +34,7 @@ import sys
 
 import torch
 
-from wn_testing import aot, memref
+from wn import aot, memref
 
 F32 = torch.float32
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from wn_testing import aot, memref
+from wn import aot, memref
 
 torch.manual_seed(0)
 workdir = Path(sys.argv[1])

@@ -9,7 +9,7 @@ import sys
 
 import torch
 
-from wn_testing.memref import descriptor
+from wn.memref import descriptor
 
 
 def main():

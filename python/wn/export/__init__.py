@@ -1,20 +1,20 @@
-"""wn_export: PyTorch modules with weight norm -> MLIR for wn-opt, compiled
+"""wn.export: PyTorch modules with weight norm -> MLIR for wn-opt, compiled
 and called from Python.
 
-    import wn_export
-    module = wn_export.compile(model, torch.randn(1, 80, 32), weights="args")
+    import wn.export
+    module = wn.export.compile(model, torch.randn(1, 80, 32), weights="args")
     y = module(x)                     # like model(x)
     module.save("model/")
-    module = wn_export.load("model/")  # no exporter, no MLIR tools
+    module = wn.export.load("model/")  # no exporter, no MLIR tools
 
 - `compile(model, example_input, weights="constants", dynamic_dims=None,
   threads=None, passes=("--wn-optimize",), pipeline_options="",
-  workdir=None) -> CompiledModule`: exports, compiles (wn-opt,
-  mlir-translate, clang) and loads.
+  workdir=None) -> CompiledModule`: exports, compiles (wn.aot: wn-opt,
+  wn-translate, clang) and loads.
 - `CompiledModule`: callable on tensors, returning what the model returns;
   checks inputs (count, dtype, rank, static dims); `threads`,
   `parameters` and `set_parameters` (weights="args"), `save(folder)`.
-- `load(folder) -> CompiledModule`: a saved module; `wn_export.runtime`,
+- `load(folder) -> CompiledModule`: a saved module; `wn.runtime`,
   which holds it, imports only the standard library and torch.
 - `export(module, example_input, weights="constants" | "args") -> str`: the
   module text; its entry `func.func @forward` takes the input (then the
@@ -25,7 +25,7 @@ and called from Python.
   either weight-norm spelling (weight_g/weight_v, or newer PyTorch's
   parametrizations.weight.original0/original1).
 - `ExportError`: what cannot be exported, naming the layer and its type.
-- The `wn-export` command line is `python3 -m wn_export` (build/bin/wn-export);
+- The `wn-export` command line is `python3 -m wn.export` (build/bin/wn-export);
   `--compile DIR` saves a compiled module.
 
 The exporter (torch.fx) is imported on first use of an exporting name, so
@@ -34,7 +34,7 @@ that `load` does not need it.
 
 import importlib
 
-from .runtime import CompiledModule, load
+from wn.runtime import CompiledModule, load
 
 # Names of the exporting side, imported when first used.
 _EXPORTER = {

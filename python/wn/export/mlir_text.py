@@ -47,13 +47,6 @@ def identity_map(rank: int) -> str:
     return affine_map(rank, [f"d{i}" for i in range(rank)])
 
 
-def dense_i64(values) -> str:
-    values = list(values)
-    body = values[0] if len(set(values)) == 1 else \
-        "[" + ", ".join(map(str, values)) + "]"
-    return f"dense<{body}> : tensor<{len(values)}xi64>"
-
-
 def resource_blob(tensor: torch.Tensor) -> str:
     """The hex blob of a dense_resource: the alignment (the element size) as
     a little-endian u32, then the raw little-endian elements."""

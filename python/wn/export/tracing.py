@@ -56,9 +56,10 @@ class ConcreteProxy(fx.Proxy):
 _MODULE_CALL = torch.nn.Module.__call__
 _MODULE_GETATTR = torch.nn.Module.__getattr__
 
-
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# The wn package: the exporter's frames are not the model's.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) \
+    + os.sep
 
 
 def _call_unpatched(module, args, kwargs):
@@ -90,8 +91,11 @@ class ConcreteTracer(fx.Tracer):
         self._module_stack: list[tuple[str, type]] = []
 
     def _find_user_frame(self):
-        """The innermost frame outside torch and this package: the model's
-        code that made the node (for error messages)."""
+        """The innermost frame outside torch and the wn package: the model's
+        code that made the node (for error messages). Overrides torch.fx's
+        TracerBase._find_user_frame, which create_proxy calls to record
+        node.stack_trace (record_stack_traces) and which would stop at this
+        package's frames."""
         frame = inspect.currentframe()
         while frame:
             filename = frame.f_code.co_filename

@@ -2,7 +2,7 @@
 
 `describe(error)` is "TypeError: message at file.py:12 (`code`)": the
 exception's type, the first line of its message and the innermost frame of
-its traceback in the model's code, skipping PyTorch's, wn_export's, Python's
+its traceback in the model's code, skipping PyTorch's, wn's, Python's
 and generated (`<...>`) frames (with `fallback`, the innermost frame of all
 when there is no other; else no location). The exporter's tracing errors
 and the wn-export command line use it instead of a traceback.
@@ -16,7 +16,7 @@ import torch
 
 _SKIPPED_DIRS = tuple(os.path.realpath(d) + os.sep for d in (
     os.path.dirname(torch.__file__),
-    os.path.dirname(__file__),
+    os.path.dirname(os.path.dirname(__file__)),  # the wn package
     sysconfig.get_paths()["stdlib"]))
 
 

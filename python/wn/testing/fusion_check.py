@@ -17,7 +17,7 @@ The summary prints the largest error as a fraction of that bound (ratio) for
 both forms, and the largest difference between them relative to the scale
 of the outputs.
 
-    python -m wn_testing.fusion_check [--seed N] [-v]
+    python -m wn.testing.fusion_check [--seed N] [-v]
 """
 
 import argparse
@@ -33,7 +33,7 @@ import ctypes
 import torch
 import torch.nn.functional as F
 
-from wn_testing import aot, memref
+from wn import aot, memref
 
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32,
           "f64": torch.float64}

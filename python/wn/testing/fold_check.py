@@ -4,7 +4,7 @@ Canonicalization folds a weight norm of constant v and g on the host
 (lib/Dialect/WN/IR/WNConstantFold.cpp). This suite writes cases as functions
 whose v and g are dense constants (hex), runs `wn-opt -canonicalize`, reads
 the folded constants back and checks them with the differential suite's
-rules (python/wn_testing/differential.py): NaN exactly where the exact
+rules (python/wn/testing/differential.py): NaN exactly where the exact
 reference has it, w within the op's documented bound (correct rounding plus
 2^-9 ulp) and within PyTorch's error plus 1 ulp, and the same for the norm
 result. The same cases are compiled with --wn-cpu-pipeline and run, and the
@@ -25,7 +25,7 @@ NaN) must be zero with NaN at the infinities and an infinite norm, in every
 type, and the folded results must equal the run-time ones element for
 element; the other slices are checked against the exact reference as above.
 
-Run it with `python3 -m wn_testing.fold_check` (python/ on PYTHONPATH);
+Run it with `python3 -m wn.testing.fold_check` (python/ on PYTHONPATH);
 --help lists the options.
 """
 
@@ -41,11 +41,11 @@ import tempfile
 import numpy as np
 import torch
 
-from wn_testing import aot
-from wn_testing.differential import (DTYPES, W_BOUND_ULPS, Case, build_library,
+from wn import aot
+from wn.testing.differential import (DTYPES, W_BOUND_ULPS, Case, build_library,
                                      check_case, max_ulps,
                                      parse_element_types, run_case, to_numpy)
-from wn_testing.weight_norm import (ELEMENT_TYPES, accumulation_type,
+from wn.testing.weight_norm import (ELEMENT_TYPES, accumulation_type,
                                     g_shape, weight_norm_func)
 
 NUMPY_DTYPES = {"f16": np.float16, "f32": np.float32, "f64": np.float64}

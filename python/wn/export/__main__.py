@@ -1,4 +1,5 @@
-"""The wn-export command line: python3 -m wn_export (build/bin/wn-export).
+"""The wn-export command line: python3 -m wn.export (build/bin/wn-export, or
+the wn-export that `pip install -e .` installs).
 
     wn-export examples/hifigan/model.py:ResBlock1 --input-shape 1,128,64 \\
         [--kwargs '{"channels": 128}'] [--state-dict w.pt] [--dim conv=2] \\
@@ -11,7 +12,7 @@ module instance. The example input is seeded random normal data of
 --input-shape; --dynamic marks dims of it dynamic (e.g. --dynamic -1, the
 time axis: the module then runs at any length). Prints the MLIR module (or writes it to -o); with --compile,
 compiles it (--wn-optimize, --wn-cpu-pipeline) and saves the compiled
-module to DIR for wn_export.load instead (and writes the MLIR only with
+module to DIR for wn.export.load instead (and writes the MLIR only with
 -o). Exits with 1 and a message naming the layer on anything it cannot
 export, or the failing step if the compilation fails.
 
@@ -38,7 +39,7 @@ from pathlib import Path
 
 import torch
 
-from wn_testing.aot import ToolError
+from wn.aot import MissingToolError, ToolError
 
 from . import ExportError, compiled, export, load_state_dict, where
 
@@ -370,7 +371,7 @@ def _parser() -> argparse.ArgumentParser:
                         "--compile)")
     parser.add_argument("--compile", metavar="DIR",
                         help="compile the module and save it to DIR (a "
-                        "folder for wn_export.load)")
+                        "folder for wn.export.load)")
     parser.add_argument("--debug", action="store_true",
                         help="print the traceback of an error too")
     return parser
@@ -436,6 +437,8 @@ def _run(args) -> str:
                                   dynamic_dims=args.dynamic)
     except ToolError:
         raise
+    except MissingToolError as error:
+        raise ExportError(str(error)) from None
     except OSError as error:
         if error.filename and Path(str(error.filename)).name in _TOOLS:
             raise ExportError(

@@ -34,7 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.weight_norm import WeightNorm
 
-from . import mlir, where
+from . import mlir_text, where
 from .symbolic import Sym
 from .tracing import ROOT_PREFIX, trace
 from .weightnorm import ExportError, find_weight_norm
@@ -87,7 +87,7 @@ class _Body:
 
     def const(self, x: float) -> str:
         return self.op(f"arith.constant "
-                       f"{mlir.float_literal(float(x), self.ex.elem)} : "
+                       f"{mlir_text.float_literal(float(x), self.ex.elem)} : "
                        f"{self.ex.elem}", "cst")
 
     def f(self, opname: str, *operands: str, hint: str = "t") -> str:
@@ -134,8 +134,8 @@ class _Exporter:
         self.root = root
         self.weights = weights
         self.dtype = dtype
-        self.elem = mlir.ELEMENT_TYPES[dtype]
-        self.names = mlir.Names()
+        self.elem = mlir_text.ELEMENT_TYPES[dtype]
+        self.names = mlir_text.Names()
         self.lines: list[str] = []
         self.args: list[str] = []          # "%name: type"
         self.param_args: list = []         # (path, tensor)
@@ -152,13 +152,13 @@ class _Exporter:
         return "%" + self.names.fresh(hint)
 
     def type(self, shape) -> str:
-        return mlir.tensor_type(shape, self.elem)
+        return mlir_text.tensor_type(shape, self.elem)
 
     def emit(self, line: str) -> None:
         self.lines.append(line)
 
     def const(self, x: float) -> str:
-        literal = mlir.float_literal(float(x), self.elem)
+        literal = mlir_text.float_literal(float(x), self.elem)
         if literal not in self.constants:
             name = self.fresh("cst")
             self.emit(f"{name} = arith.constant {literal} : {self.elem}")
@@ -397,8 +397,8 @@ class _Exporter:
             lead = rank - len(t.shape)
             results = ["0" if n == 1 and shape[lead + i] != 1 else
                        f"d{lead + i}" for i, n in enumerate(t.shape)]
-            maps.append(mlir.affine_map(rank, results))
-        maps.append(mlir.identity_map(rank))
+            maps.append(mlir_text.affine_map(rank, results))
+        maps.append(mlir_text.identity_map(rank))
         init = Value(self.empty(shape), shape)
 
         def body(b, args, out):
@@ -438,7 +438,7 @@ class _Exporter:
         shape = tuple(1 if i in dims else x.shape[i] for i in kept)
         identity, combine = _REDUCTIONS[kind]
         init = self.full(shape, identity, f"{hint}_init")
-        maps = [mlir.identity_map(rank), mlir.affine_map(
+        maps = [mlir_text.identity_map(rank), mlir_text.affine_map(
             rank, ["0" if i in dims else f"d{i}" for i in kept])]
         iters = ["reduction" if i in dims else "parallel"
                  for i in range(rank)]
@@ -558,9 +558,10 @@ class _Exporter:
             return ["0" if size == 1 and batch[lead + i] != 1 else
                     f"d{lead + i}" for i, size in enumerate(shape)]
 
-        maps = [mlir.affine_map(loops, batch_map(a2.shape[:-2]) + [m, k]),
-                mlir.affine_map(loops, batch_map(b2.shape[:-2]) + [k, n]),
-                mlir.affine_map(loops, [f"d{i}" for i in range(nb)] + [m, n])]
+        maps = [mlir_text.affine_map(loops, batch_map(a2.shape[:-2]) + [m, k]),
+                mlir_text.affine_map(loops, batch_map(b2.shape[:-2]) + [k, n]),
+                mlir_text.affine_map(loops,
+                                     [f"d{i}" for i in range(nb)] + [m, n])]
         acc = self.zeros(batch + (M, N), "acc")
         iters = ["parallel"] * (nb + 2) + ["reduction"]
         y = self.generic(hint, [a2, b2], maps, acc, iters,
@@ -622,7 +623,7 @@ class _Exporter:
             return b.op(f"tensor.extract {x.ssa}[{', '.join(idx)}] : "
                         f"{self.type(x.shape)}", "t")
 
-        return self.generic(hint, [], [mlir.identity_map(rank)], init,
+        return self.generic(hint, [], [mlir_text.identity_map(rank)], init,
                             ["parallel"] * rank, body)
 
     # -- layers -------------------------------------------------------------
@@ -704,7 +705,8 @@ class _Exporter:
             x_map = ["d0", c] + taps
             w_map = ["d1", c] + k
             out_map = ["d0", "d1"] + o
-        maps = [mlir.affine_map(loops, r) for r in (x_map, w_map, out_map)]
+        maps = [mlir_text.affine_map(loops, r)
+                for r in (x_map, w_map, out_map)]
         iters = ["parallel"] * len(lead) + ["reduction"] * (1 + nd) + \
             ["parallel"] * nd
         y = self.generic(path or "conv", [x, w], maps, acc, iters,
@@ -760,7 +762,8 @@ class _Exporter:
             w_map = [f"d1 * {Cg} + d4" if G > 1 else "d4", "d2", "d5",
                      f"(d3 + {p}) mod {s}"]
             out_map = ["d0", "d1", "d2", "d6", "d3"]
-            maps = [mlir.affine_map(7, r) for r in (x_map, w_map, out_map)]
+            maps = [mlir_text.affine_map(7, r)
+                    for r in (x_map, w_map, out_map)]
             iters = ["parallel"] * 4 + ["reduction"] * 2 + ["parallel"]
             y = self.generic(path or "conv_transpose", [xg, w4], maps, accg,
                              iters, _multiply_accumulate)
@@ -787,7 +790,8 @@ class _Exporter:
                         f"{self.elem}", "t")
 
         xs = self.generic("spread", [x], [
-            mlir.affine_map(4, ["d0", "d1", "d2"]), mlir.identity_map(4)],
+            mlir_text.affine_map(4, ["d0", "d1", "d2"]),
+            mlir_text.identity_map(4)],
             spread_init, ["parallel"] * 4, spread)
         xs = self.regroup(xs, [[0], [1], [2, 3]], xs.shape, False, "spread")
         length = Lout + d * (K - 1)
@@ -807,7 +811,7 @@ class _Exporter:
         x_map = ["d0", "d1", "d3", f"d5 - {_scaled('d4', d)} + {(K - 1) * d}"]
         w_map = [f"d1 * {Cg} + d3" if G > 1 else "d3", "d2", "d4"]
         out_map = ["d0", "d1", "d2", "d5"]
-        maps = [mlir.affine_map(6, r) for r in (x_map, w_map, out_map)]
+        maps = [mlir_text.affine_map(6, r) for r in (x_map, w_map, out_map)]
         iters = ["parallel"] * 3 + ["reduction"] * 2 + ["parallel"]
         y = self.generic(path or "conv_transpose", [xg, w], maps, accg, iters,
                          _multiply_accumulate)
@@ -823,7 +827,7 @@ class _Exporter:
         acc = self.accumulator((M, O), bias, 1)
         name = self.fresh(path or "linear")
         t = self.type((M, O))
-        maps = [mlir.affine_map(3, r) for r in
+        maps = [mlir_text.affine_map(3, r) for r in
                 (["d0", "d2"], ["d1", "d2"], ["d0", "d1"])]
         self.emit(f"{name} = linalg.matmul indexing_maps = [{', '.join(maps)}]"
                   f" ins({x2.ssa}, {w.ssa} : {self.type(x2.shape)}, "
@@ -1798,7 +1802,7 @@ def _render(ex: _GraphExporter) -> str:
     out += ["  }", "}"]
     if ex.resources:
         out += ["", "{-#", "  dialect_resources: {", "    builtin: {"]
-        blobs = [f'      {key}: "{mlir.resource_blob(t)}"'
+        blobs = [f'      {key}: "{mlir_text.resource_blob(t)}"'
                  for key, t in ex.resources]
         out.append(",\n".join(blobs))
         out += ["    }", "  }", "#-}"]
@@ -1936,7 +1940,7 @@ def export_program(module: nn.Module, example_input,
         raise ExportError("example_input must be a tensor or a tuple of "
                           "tensors")
     dtype = inputs[0].dtype
-    if dtype not in mlir.ELEMENT_TYPES:
+    if dtype not in mlir_text.ELEMENT_TYPES:
         raise ExportError(f"input dtype {dtype} is not supported (float32 "
                           f"or float64)")
     dynamic = _dynamic_dims(dynamic_dims, inputs)

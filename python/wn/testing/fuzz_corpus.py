@@ -10,7 +10,7 @@ by the MLIR text; the byte is the printable character that selects it
 (wn-fuzz takes byte % the number of configurations). The table of
 configurations comes from the fuzzer itself (WN_FUZZ_LIST_CONFIGS=1).
 
-    python3 -m wn_testing.fuzz_corpus --fuzzer build-fuzz/bin/wn-fuzz \\
+    python3 -m wn.testing.fuzz_corpus --fuzzer build-fuzz/bin/wn-fuzz \\
         --out DIR test/
 """
 

@@ -45,7 +45,7 @@ ASan's report; the numerical checks apply as usual.
 `--plant KIND` compiles a deliberately wrong op to show that the suite fails:
 the IR is decomposed with --wn-decompose, mutated, then lowered as usual.
 
-Run it with scripts/differential.sh (or `python3 -m wn_testing.differential`
+Run it with scripts/differential.sh (or `python3 -m wn.testing.differential`
 with python/ on PYTHONPATH); --help lists the options.
 """
 
@@ -65,8 +65,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from wn_testing import aot, memref
-from wn_testing.weight_norm import (ELEMENT_TYPES, accumulation_type,
+from wn import aot, memref
+from wn.testing.weight_norm import (ELEMENT_TYPES, accumulation_type,
                                     g_shape, normalize_dim, weight_norm_func)
 
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16,
@@ -457,16 +457,22 @@ def torch_result(case: Case, v: torch.Tensor,
 # ----------------------------------------------------------------------------
 
 
-def ulp_errors(got: np.ndarray, ref: np.ndarray, elem: str) -> np.ndarray:
-    """|got - ref| in ulps of `elem` at ref, element-wise (ref long double,
-    finite)."""
+def ulp(magnitude, elem: str) -> np.ndarray:
+    """The spacing of `elem` numbers at |magnitude| (an array or a number;
+    the subnormals' spacing at and below the smallest normal), as long
+    doubles."""
     precision, emin = FORMATS[elem]
-    magnitude = np.abs(ref).astype(np.float64)
+    magnitude = np.abs(np.asarray(magnitude)).astype(np.float64)
     _, exponent = np.frexp(magnitude)
     exponent = np.where(magnitude == 0, emin,
                         np.maximum(exponent - 1, emin))
-    ulp = np.ldexp(np.longdouble(1.0), exponent - (precision - 1))
-    err = np.abs(got.astype(np.longdouble) - ref) / ulp
+    return np.ldexp(np.longdouble(1.0), exponent - (precision - 1))
+
+
+def ulp_errors(got: np.ndarray, ref: np.ndarray, elem: str) -> np.ndarray:
+    """|got - ref| in ulps of `elem` at ref, element-wise (ref long double,
+    finite)."""
+    err = np.abs(got.astype(np.longdouble) - ref) / ulp(ref, elem)
     return np.where(np.isnan(err), np.inf, err).astype(np.float64)
 
 
@@ -843,7 +849,7 @@ def main(argv=None) -> int:
             return 2
         sys.stdout.flush()
         os.execve(sys.executable,
-                  [sys.executable, "-m", "wn_testing.differential",
+                  [sys.executable, "-m", "wn.testing.differential",
                    *(sys.argv[1:] if argv is None else argv)], env)
 
     start = time.monotonic()

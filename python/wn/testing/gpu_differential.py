@@ -1,21 +1,21 @@
 """The differential numerics suite on a GPU.
 
-Compiles the differential suite's cases (wn_testing.differential) with
+Compiles the differential suite's cases (wn.testing.differential) with
 `--wn-gpu-pipeline=... emit-c-interface=1` into a shared library linked to
 libwn_cuda_runtime.so (scripts/build-gpu-exe.sh), runs every case on CUDA
 tensors and checks w (and the norm) exactly as the CPU suite does: against
 the exact reference, PyTorch's error plus one ulp and the documented bound.
 
-    python -m wn_testing.gpu_differential [--seed N] [--chip sm_90]
+    python -m wn.testing.gpu_differential [--seed N] [--chip sm_90]
         [--pipeline-options OPTS]              build and run (needs LLVM and a GPU)
-    python -m wn_testing.gpu_differential --build DIR [...]
+    python -m wn.testing.gpu_differential --build DIR [...]
                                              build only, into DIR (no GPU needed)
-    python -m wn_testing.gpu_differential --library DIR/libcases.so [--seed N]
+    python -m wn.testing.gpu_differential --library DIR/libcases.so [--seed N]
                                              run a prebuilt library (no LLVM needed)
 
 The library folder is small and self-contained: build it where LLVM is, carry
 it to the GPU machine (which needs PyTorch with CUDA and numpy) together with
-python/wn_testing, and run it there with the same seed.
+python/wn/testing, and run it there with the same seed.
 """
 
 import argparse
@@ -27,14 +27,14 @@ from pathlib import Path
 
 import torch
 
-from wn_testing import memref
-from wn_testing.differential import (DTYPES, SENTINEL, check_case,
+from wn import memref
+from wn.testing.differential import (DTYPES, SENTINEL, check_case,
                                      generate_cases, make_inputs,
                                      summary_table)
-from wn_testing.weight_norm import (accumulation_type, g_shape,
+from wn.testing.weight_norm import (accumulation_type, g_shape,
                                     weight_norm_func)
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def build(cases, out_dir: Path, chip: str, pipeline_options: str) -> Path:

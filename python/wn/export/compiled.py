@@ -1,13 +1,13 @@
 """Compiling a PyTorch module, or an export of one, into a CompiledModule.
 
-    module = wn_export.compile(model, x, weights="args")
+    module = wn.export.compile(model, x, weights="args")
     y = module(x)
-    module.save("model/")          # wn_export.load("model/") runs it again
+    module.save("model/")          # wn.export.load("model/") runs it again
 
 compile() exports the model (export_program), then compile_exported runs
 wn-opt with `passes` (default --wn-optimize) and --wn-cpu-pipeline,
-wn-translate --mlir-to-object and clang (wn_testing.aot) and loads the shared
-library. The result runs without any of them (wn_export.runtime).
+wn-translate --mlir-to-object and clang (wn.aot) and loads the shared
+library. The result runs without any of them (wn.runtime).
 """
 
 import itertools
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import torch
 
-from wn_testing import aot
+from wn import aot
 
 from .exporter import Exported, export_program
-from .runtime import ENTRY, CompiledModule, Manifest, parameter_layout
+from wn.runtime import ENTRY, CompiledModule, Manifest, parameter_layout
 
 # dlopen returns the library already loaded from a path, even if the file
 # changed: every compilation in a process gets its own file name.
@@ -48,7 +48,7 @@ def compile(model: torch.nn.Module, example_input, weights: str = "constants",
       temporary folder, deleted but for the library, which lives as long
       as the module (CompiledModule.save keeps a copy).
 
-    Raises ExportError for what cannot be exported, wn_testing.aot.ToolError
+    Raises ExportError for what cannot be exported, wn.aot.ToolError
     for a failed compilation step.
     """
     if isinstance(passes, str):

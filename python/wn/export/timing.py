@@ -14,17 +14,80 @@ decide the comparison:
     table = compare_timings([("wn", compiled)], [x], module, threads=[1, 2])
     table["wn", 2], table["PyTorch eager", 2]      # ms
 
-`python3 -m wn_export.timing SPEC` is the child's side.
+`python3 -m wn.export.timing SPEC` is the child's side.
+
+`measure(call, budget)` is the loop for short calls timed in one process
+(the kernel benchmarks, bench/bench.py and bench/layers.py): a pause for
+the other OpenMP runtime's threads to settle, warm-up, then a repetition
+count sized to the budget, with Python's garbage collector off.
 """
 
+import gc
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+
+# measure(): warm-up of at least this many calls, and at least this share of
+# the budget (after the pause below, the first calls of a small shape run
+# several times slower than the steady state).
+WARMUP_CALLS = 3
+WARMUP_SHARE = 0.25
+# Pause before each measurement so that the idle worker threads of the
+# previous callable's OpenMP runtime (PyTorch uses libgomp, wn LLVM's
+# libomp, which spins for 200 ms by default) stop competing for the cores.
+SETTLE_S = 0.25
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long measure() times each callable."""
+    seconds: float
+    min_reps: int
+    max_reps: int
+
+
+FULL_BUDGET = Budget(seconds=0.3, min_reps=5, max_reps=200)
+QUICK_BUDGET = Budget(seconds=0.05, min_reps=3, max_reps=20)
+
+
+@dataclass
+class Timing:
+    """One callable's times, in nanoseconds per call."""
+    median_ns: float
+    min_ns: int
+    reps: int
+
+
+def measure(call, budget: Budget) -> Timing:
+    """Median and min of repeated calls of `call()` after warm-up; the
+    repetition count makes the timed calls take about budget.seconds."""
+    time.sleep(SETTLE_S)
+    gc.collect()
+    gc.disable()
+    try:
+        warmup = []
+        while (len(warmup) < WARMUP_CALLS
+               or sum(warmup) < WARMUP_SHARE * budget.seconds * 1e9):
+            start = time.perf_counter_ns()
+            call()
+            warmup.append(time.perf_counter_ns() - start)
+        estimate = min(warmup[-WARMUP_CALLS:])
+        reps = round(budget.seconds * 1e9 / max(estimate, 1))
+        reps = min(max(reps, budget.min_reps), budget.max_reps)
+        samples = []
+        for _ in range(reps):
+            start = time.perf_counter_ns()
+            call()
+            samples.append(time.perf_counter_ns() - start)
+    finally:
+        gc.enable()
+    return Timing(statistics.median(samples), min(samples), reps)
 
 
 def median_ms(fn, min_seconds: float = 1.0, max_repeats: int = 50) -> float:
@@ -58,11 +121,13 @@ class ChildTimer:
         torch.save({"module": str(module), "inputs": list(inputs),
                     "min_seconds": min_seconds, "max_repeats": max_repeats},
                    spec)
-        package = Path(__file__).resolve().parents[1]
+        # Run from the folder that holds this wn package, so that the child
+        # imports this same copy of it.
+        root = Path(__file__).resolve().parents[2]
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "wn_export.timing", str(spec)],
+            [sys.executable, "-m", "wn.export.timing", str(spec)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, cwd=package)
+            stderr=subprocess.PIPE, text=True, cwd=root)
 
     def time(self, threads: int) -> float:
         """Median ms per call on `threads` threads."""
@@ -125,7 +190,7 @@ def compare_timings(compiled_models, inputs, module, threads, rounds=3,
 def _main(spec_path: str) -> None:
     """The child: one line per request on stdin (a thread count), one line
     per answer on stdout (the median ms)."""
-    from .runtime import load
+    from wn.runtime import load
     spec = torch.load(spec_path)
     compiled = load(spec["module"])
     inputs = spec["inputs"]

@@ -1,11 +1,11 @@
 """Running a compiled module: calling it, saving it and loading it again.
 
-This is the half of wn_export that needs neither the exporter (torch.fx)
-nor the MLIR tools: it imports only the standard library and torch, so that
-a folder written by `CompiledModule.save` runs wherever this file and
-PyTorch are:
+This is the half of wn that needs neither the exporter (wn.export, torch.fx)
+nor the MLIR tools: it imports only the standard library, torch and
+wn.memref, so that a folder written by `CompiledModule.save` runs wherever
+the wn package and PyTorch are:
 
-    from wn_export.runtime import load      # or: from wn_export import load
+    from wn.runtime import load      # or: from wn.export import load
     module = load("resblock/")
     y = module(x)
 
@@ -20,16 +20,13 @@ A saved folder holds:
   manifest's dtype, little-endian, row-major) at the manifest's offset.
 
 Compiled code is called through MLIR's C interface (`_mlir_ciface_forward`)
-with memref descriptors: {T *allocated; T *aligned; int64_t offset; int64_t
-sizes[rank]; int64_t strides[rank];}, sizes and strides in elements, rank-0
-descriptors stopping after `offset`. Results are memrefs the callee
-allocated with malloc; they are copied into tensors and freed.
+with memref descriptors (wn.memref); results are memrefs the callee
+allocated with malloc, copied into tensors and freed.
 """
 
 import contextlib
 import ctypes
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -38,6 +35,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
+
+from .memref import descriptor, results_class, take_tensors
 
 MANIFEST = "manifest.json"
 FORMAT = "wn-compiled-module"
@@ -48,75 +47,6 @@ PARAMETERS_FILE = "parameters.bin"
 PARAMETER_ALIGNMENT = 64
 
 _libc = ctypes.CDLL(None)
-_libc.free.argtypes = [ctypes.c_void_p]
-_libc.free.restype = None
-
-
-# --- Memref descriptors ----------------------------------------------------
-
-@functools.cache
-def descriptor_class(rank: int) -> type[ctypes.Structure]:
-    """The ctypes structure of a memref descriptor of `rank`."""
-    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-              ("offset", ctypes.c_int64)]
-    if rank:
-        fields += [("sizes", ctypes.c_int64 * rank),
-                   ("strides", ctypes.c_int64 * rank)]
-    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
-
-
-@functools.cache
-def results_class(ranks: tuple[int, ...]) -> type[ctypes.Structure]:
-    """The struct a C interface function fills through its first argument
-    when it returns memrefs of `ranks`: one descriptor per result, in order
-    (for one result, the same layout as its descriptor)."""
-    fields = [(f"r{i}", descriptor_class(rank))
-              for i, rank in enumerate(ranks)]
-    name = "Results" + "_".join(map(str, ranks))
-    return type(name, (ctypes.Structure,), {"_fields_": fields})
-
-
-def descriptor(tensor: torch.Tensor) -> ctypes.Structure:
-    """A descriptor of `tensor`'s storage; it keeps `tensor` alive."""
-    if not tensor.is_contiguous():
-        raise ValueError("descriptor() needs a contiguous tensor")
-    desc = descriptor_class(tensor.dim())(tensor.data_ptr(), tensor.data_ptr(),
-                                          0)
-    for i, (size, stride) in enumerate(zip(tensor.shape, tensor.stride())):
-        desc.sizes[i] = size
-        desc.strides[i] = stride
-    desc.tensor = tensor
-    return desc
-
-
-def take_tensor(desc: ctypes.Structure, dtype: torch.dtype) -> torch.Tensor:
-    """Copies a callee-allocated memref into a new tensor and frees it."""
-    rank = len(getattr(desc, "sizes", ()))
-    sizes = list(desc.sizes) if rank else []
-    strides = list(desc.strides) if rank else []
-    if 0 in sizes:
-        result = torch.empty(sizes, dtype=dtype)
-    else:
-        if any(s < 0 for s in strides):
-            raise ValueError("negative strides are not supported")
-        count = desc.offset + 1 + sum((n - 1) * s
-                                      for n, s in zip(sizes, strides))
-        itemsize = torch.empty((), dtype=dtype).element_size()
-        raw = (ctypes.c_char * (count * itemsize)).from_address(desc.aligned)
-        flat = torch.frombuffer(raw, dtype=dtype)
-        result = flat.as_strided(sizes, strides, desc.offset).clone()
-    _libc.free(desc.allocated)
-    desc.allocated = desc.aligned = None
-    return result
-
-
-def take_tensors(results: ctypes.Structure,
-                 dtypes: list[torch.dtype]) -> list[torch.Tensor]:
-    """take_tensor on every descriptor of a results_class struct."""
-    descs = [getattr(results, name) for name, _ in results._fields_]
-    if len(descs) != len(dtypes):
-        raise ValueError(f"{len(descs)} results, {len(dtypes)} dtypes")
-    return [take_tensor(d, t) for d, t in zip(descs, dtypes)]
 
 
 # --- Memory ------------------------------------------------------------------
@@ -241,7 +171,7 @@ class Manifest:
         version = data.get("format_version")
         if version != FORMAT_VERSION:
             fail(f"format_version {version!r} is not supported: this "
-                 f"wn_export reads version {FORMAT_VERSION}")
+                 f"wn.runtime reads version {FORMAT_VERSION}")
         try:
             dtype = _dtype(_get(data, "dtype", str))
             parameters = tuple(
@@ -367,7 +297,7 @@ class CompiledModule:
     use. `save(folder)` writes a folder that `load` (from this module) runs
     without the exporter or the MLIR tools.
 
-    Made by `wn_export.compile`, `wn_export.compiled.compile_exported` and
+    Made by `wn.export.compile`, `wn.export.compiled.compile_exported` and
     `load`. Unless `retain_memory` is off, making one calls
     retain_freed_memory().
     """
@@ -379,7 +309,7 @@ class CompiledModule:
             retain_freed_memory()
         self.library = library
         self.manifest = manifest
-        # The wn_export.Exported it was compiled from; None when loaded.
+        # The wn.export.Exported it was compiled from; None when loaded.
         self.exported = exported
         try:
             self._fn = getattr(library, manifest.entry)

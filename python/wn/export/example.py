@@ -1,4 +1,4 @@
-"""One model example end to end: export with wn_export, compile with wn-opt
+"""One model example end to end: export with wn.export, compile with wn-opt
 (--wn-optimize, then --wn-cpu-pipeline), run, compare with PyTorch, time
 against PyTorch eager in the same process.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from wn_testing import aot
+from wn import aot
 
 from .compiled import compile_exported
 from .exporter import export_program

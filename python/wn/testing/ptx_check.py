@@ -8,7 +8,7 @@ each chip, and every embedded PTX module is assembled by ptxas for that chip.
 No GPU is needed. ptxas is $WN_PTXAS, else /usr/local/cuda/bin/ptxas, else
 the one on PATH.
 
-    python -m wn_testing.ptx_check [--chips sm_80,sm_90] [--seed N]
+    python -m wn.testing.ptx_check [--chips sm_80,sm_90] [--seed N]
                                    [--pipeline-options OPTIONS]
 """
 
@@ -22,9 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from wn_testing import aot
-from wn_testing.differential import generate_cases
-from wn_testing.weight_norm import weight_norm_func
+from wn import aot
+from wn.testing.differential import generate_cases
+from wn.testing.weight_norm import weight_norm_func
 
 # An object of a gpu.binary: its target attribute, then (after optional
 # properties) the PTX as an MLIR string literal.
