@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Times an ONNX model with ONNX Runtime or IREE, in a process of its own.
 
 Run by bench/models.py with the bench venv's Python (onnxruntime, onnx,

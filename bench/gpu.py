@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """GPU benchmark: wn's kernels against torch's CUDA _weight_norm and a
 device-to-device copy of the same bytes, on the real-model shapes of
 bench.py, f32 and bf16.

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """What --wn-optimize (fusion into the consumer) and --wn-cache-weights save
 on whole weight-normed layers, against PyTorch, in one process.
 

@@ -1,4 +1,7 @@
 #!/usr/bin/python3
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Contractions of the example models: wn against PyTorch eager and the FMA
 peak, measured side by side in one run.
 

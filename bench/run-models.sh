@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Contractions of the example models, wn vs PyTorch eager vs the FMA peak,
 # with ONNX Runtime and IREE as anchors (bench/models.py): installs what is
 # missing (with matplotlib for the chart), builds, creates the anchors' venv

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Assembles the documentation pages published in docs/generated/ from the
 # Markdown that add_mlir_doc generates (docs/CMakeLists.txt runs it):
 #

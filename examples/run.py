@@ -1,4 +1,7 @@
 #!/usr/bin/python3
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Runs the model examples end to end: each is exported with wn.export,
 compiled with wn-opt (--wn-optimize, --wn-cpu-pipeline) and wn-translate
 (--mlir-to-object), run, compared with PyTorch and timed against PyTorch

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Compiles an MLIR file with GPU kernels ahead of time into a folder that can
 # be carried to a machine with an NVIDIA driver but no LLVM or MLIR:
 #

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Builds wn-fuzz (tools/wn-fuzz: libFuzzer on wn's passes and pipelines, all
 # wn code under AddressSanitizer) in build-fuzz/ and runs it:
 #

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Installs what wn needs from Debian 12's packages, skipping what is there.
 # Safe to run again: it only calls apt-get when a package is missing.
 # Optional groups as arguments add packages for one job:

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # The main job: install what is missing, build wn, then run real
 # weight-normed models whole, end to end (examples/run.py): each is exported
 # from PyTorch with wn-export (time axis dynamic), compiled with wn-opt

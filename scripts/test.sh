@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # The whole test suite: install what is missing, build wn, run every lit test
 # (the differential numerics suite among them), print the numerics table, and
 # end with one line "N passed, N failed, N skipped".

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Sourced (not run) by the scripts that use wn's Python package from this
 # checkout (scripts/*.sh, bench/*.sh): the one place they get it from.
 #

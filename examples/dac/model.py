@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The decoder of the Descript Audio Codec (Kumar et al. 2023,
 descriptinc/descript-audio-codec dac/model/dac.py and nn/layers.py), in plain
 PyTorch as in the original: a weight-normed Conv1d(k=7) from the latent,

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """HiFi-GAN V1 generator (Kong et al. 2020, jik876/hifi-gan models.py), in
 plain PyTorch with torch.nn.utils.weight_norm as in the original: the whole
 Generator (conv_pre, four upsampling stages of leaky_relu -> weight-normed

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """wav2vec2 (Baevski et al. 2020): the whole model as torchaudio 0.13 ships
 it (`torchaudio.models.wav2vec2_base()`: the convolutional feature
 extractor with GroupNorm, the feature projection, the weight-normed

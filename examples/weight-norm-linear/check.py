@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Compare the wn-compiled weight-normed Linear with PyTorch's own module.
 
 Reads the buffers wn-example-linear wrote to a folder, rebuilds the layer as

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """wn: weight normalization (w = g * v / ||v||) as an MLIR op, compiled ahead
 of time, and PyTorch models that use it exported and compiled from Python.
 

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Where wn's tools and LLVM's are: the one place every caller asks.
 
 - `wn_tools_dir()`: the folder of wn-opt and wn-translate. $WN_TOOLS_DIR;

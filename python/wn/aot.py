@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Ahead-of-time compilation of wn modules: the one compile path.
 
 CMake (cmake/WNAot.cmake), the exporter (wn.export.compile), the scripts

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """ctypes memref descriptors for contiguous torch tensors: how Python calls
 code compiled by wn through MLIR's C interface (wn.runtime's compiled
 modules, the tests, the benchmarks).

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The wn-export command line: python3 -m wn.export (build/bin/wn-export, or
 the wn-export that `pip install -e .` installs).
 

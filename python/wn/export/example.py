@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """One model example end to end: export with wn.export, compile with wn-opt
 (--wn-optimize, then --wn-cpu-pipeline), run, compare with PyTorch, time
 against PyTorch eager in the same process.

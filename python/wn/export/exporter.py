@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """PyTorch module -> MLIR: one func.func @forward on tensors, with
 wn.weight_norm for every weight-normed parameter and upstream linalg,
 tensor and arith for the layers around it.

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """MLIR text building blocks: types, literals, SSA names, affine maps and the
 dense_resource blobs of embedded weights."""
 

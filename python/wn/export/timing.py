@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Times a compiled model in a process of its own.
 
 wn's code runs on LLVM's OpenMP runtime (libomp), Debian's PyTorch on GCC's

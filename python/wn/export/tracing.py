@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """torch.fx tracing with concrete values.
 
 `trace(module, inputs)` runs torch.fx's symbolic tracer, but every proxy also

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """One-line descriptions of exceptions raised by a model's own code.
 
 `describe(error)` is "TypeError: message at file.py:12 (`code`)": the

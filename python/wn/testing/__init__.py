@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The test suite's harness: wn compiled ahead of time (wn.aot) and called
 from Python (wn.memref), checked against PyTorch and exact references. It
 uses the product package; nothing in wn outside wn.testing imports it.

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Constant folding of wn.weight_norm against the exact reference.
 
 Canonicalization folds a weight norm of constant v and g on the host

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Runs weight norms fused into their consumers against the unfused form.
 
 For each case (a weight-normed Linear, Conv or batched matmul written the way

@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The seed corpus of wn-fuzz (tools/wn-fuzz) from the test suite's .mlir files.
 
 Each file is split on `// -----` lines (as --split-input-file does), its

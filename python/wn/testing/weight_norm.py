@@ -1,3 +1,6 @@
+# Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
+# See the LICENSE file for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """MLIR text of functions computing one wn.weight_norm.
 
 Two styles, both with the `llvm.emit_c_interface` attribute:
