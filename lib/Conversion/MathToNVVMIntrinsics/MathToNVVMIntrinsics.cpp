@@ -35,8 +35,7 @@ namespace {
 /// `MathOp` on an f32 or f64 scalar as a call of `f32Name` or `f64Name`.
 template <typename MathOp>
 struct MathToIntrinsic final : OpRewritePattern<MathOp> {
-  MathToIntrinsic(MLIRContext *context, StringLiteral f32Name,
-                  StringLiteral f64Name)
+  MathToIntrinsic(MLIRContext *context, StringRef f32Name, StringRef f64Name)
       : OpRewritePattern<MathOp>(context), f32Name(f32Name), f64Name(f64Name) {}
 
   LogicalResult matchAndRewrite(MathOp op,
@@ -52,7 +51,8 @@ struct MathToIntrinsic final : OpRewritePattern<MathOp> {
     return success();
   }
 
-  StringLiteral f32Name, f64Name;
+  // Names of intrinsics: string literals.
+  StringRef f32Name, f64Name;
 };
 
 struct WNMathToNVVMIntrinsicsPass final

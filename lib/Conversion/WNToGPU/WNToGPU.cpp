@@ -49,7 +49,6 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace wn {
@@ -586,14 +585,9 @@ struct WNLowerToGPUPass final
   }
 
   void runOnOperation() override {
-    // Every op must be lowerable, each error reported, before any changes.
-    bool failedAny = false;
-    getOperation().walk([&](WeightNormInterface op) {
-      failedAny |= failed(checkLowerableToGPU(op));
-    });
-    if (failedAny)
-      return signalPassFailure();
-    walkAndApplyPatterns(getOperation(), patterns);
+    if (failed(checkAndLowerWeightNormOps(getOperation(), checkLowerableToGPU,
+                                          patterns)))
+      signalPassFailure();
   }
 
   FrozenRewritePatternSet patterns;

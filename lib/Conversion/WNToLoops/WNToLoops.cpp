@@ -52,7 +52,6 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace wn {
@@ -751,14 +750,9 @@ struct WNLowerToLoopsPass final
   }
 
   void runOnOperation() override {
-    // Every op must be lowerable, each error reported, before any changes.
-    bool failedAny = false;
-    getOperation().walk([&](WeightNormInterface op) {
-      failedAny |= failed(checkLowerableToLoops(op));
-    });
-    if (failedAny)
-      return signalPassFailure();
-    walkAndApplyPatterns(getOperation(), patterns);
+    if (failed(checkAndLowerWeightNormOps(getOperation(), checkLowerableToLoops,
+                                          patterns)))
+      signalPassFailure();
   }
 
   FrozenRewritePatternSet patterns;

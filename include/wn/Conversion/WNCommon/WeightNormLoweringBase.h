@@ -27,6 +27,8 @@
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Rewrite/FrozenRewritePatternSet.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace wn {
@@ -209,6 +211,21 @@ protected:
   /// v and w (null without a w) as flat arrays, the [P, O, Q] view, eps.
   Value v1, w1, P, O, Q, eps;
 };
+
+/// What a lowering pass of wn ops does: checks every wn op under `root` with
+/// `check`, which reports at the op why it cannot be lowered, and fails,
+/// changing nothing, when any check fails; then rewrites the ops with
+/// `patterns` (walk driver: no folding, new ops not revisited).
+inline LogicalResult checkAndLowerWeightNormOps(
+    Operation *root, function_ref<LogicalResult(WeightNormInterface)> check,
+    const FrozenRewritePatternSet &patterns) {
+  bool failedAny = false;
+  root->walk([&](WeightNormInterface op) { failedAny |= failed(check(op)); });
+  if (failedAny)
+    return failure();
+  walkAndApplyPatterns(root, patterns);
+  return success();
+}
 
 } // namespace wn
 } // namespace mlir
