@@ -538,9 +538,24 @@ void GPULowering::columns() {
   finishAndScale(partialHi, partialLo, chunks, /*stride=*/R, /*positions=*/Q);
 }
 
-/// Whether a memref can be indexed as a flat array.
-static bool isFlat(Value memref) {
-  return !memref || isContiguousRowMajor(cast<MemRefType>(memref.getType()));
+/// Why `op` cannot be lowered to GPU kernels, or nothing when it can.
+static std::optional<std::string> getUnlowerableReason(WeightNormInterface op) {
+  if (!cast<DestinationStyleOpInterface>(op.getOperation())
+           .hasPureBufferSemantics())
+    return std::string("--wn-lower-to-gpu needs the op on memrefs; "
+                       "bufferize first (one-shot-bufferize)");
+  // The kernels index v and w as flat arrays.
+  for (Value memref : {op.getV(), op.getWDestination()}) {
+    if (!memref || isContiguousRowMajor(cast<MemRefType>(memref.getType())))
+      continue;
+    std::string reason;
+    llvm::raw_string_ostream os(reason);
+    os << "--wn-lower-to-gpu needs contiguous row-major buffers, but an "
+          "operand has type '"
+       << memref.getType() << "'";
+    return reason;
+  }
+  return std::nullopt;
 }
 
 /// Lowers one wn op on contiguous memrefs to GPU kernels.
@@ -552,11 +567,8 @@ struct WeightNormToGPUPattern final
 
   LogicalResult matchAndRewrite(WeightNormInterface op,
                                 PatternRewriter &rewriter) const override {
-    if (!cast<DestinationStyleOpInterface>(op.getOperation())
-             .hasPureBufferSemantics())
-      return rewriter.notifyMatchFailure(op, "not on memrefs");
-    if (!isFlat(op.getV()) || !isFlat(op.getWDestination()))
-      return rewriter.notifyMatchFailure(op, "not on contiguous memrefs");
+    if (std::optional<std::string> reason = getUnlowerableReason(op))
+      return rewriter.notifyMatchFailure(op, *reason);
     rewriter.setInsertionPoint(op);
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     GPULowering(b, op, options.blockSize, options.strategy).lower();
@@ -595,16 +607,8 @@ struct WNLowerToGPUPass final
 } // namespace
 
 LogicalResult mlir::wn::checkLowerableToGPU(WeightNormInterface op) {
-  if (!cast<DestinationStyleOpInterface>(op.getOperation())
-           .hasPureBufferSemantics())
-    return op.emitOpError("--wn-lower-to-gpu needs the op on memrefs; "
-                          "bufferize first (one-shot-bufferize)");
-  // The kernels index v and w as flat arrays.
-  for (Value memref : {op.getV(), op.getWDestination()})
-    if (!isFlat(memref))
-      return op.emitOpError("--wn-lower-to-gpu needs contiguous row-major "
-                            "buffers, but an operand has type ")
-             << memref.getType();
+  if (std::optional<std::string> reason = getUnlowerableReason(op))
+    return op.emitOpError(*reason);
   return success();
 }
 

@@ -689,18 +689,25 @@ void WeightNormLowering::runsKernel() {
 
 } // namespace
 
-LogicalResult mlir::wn::checkLowerableToLoops(WeightNormInterface op) {
+/// Why `op` cannot be lowered to loops, or nothing when it can.
+static std::optional<std::string> getUnlowerableReason(WeightNormInterface op) {
   if (!cast<DestinationStyleOpInterface>(op.getOperation())
            .hasPureBufferSemantics())
-    return op.emitOpError("--wn-lower-to-loops needs the op on memrefs; "
-                          "bufferize first (one-shot-bufferize)");
+    return std::string("--wn-lower-to-loops needs the op on memrefs; "
+                       "bufferize first (one-shot-bufferize)");
   // Host code: its threads call the OpenMP runtime, declared in the module.
   Operation *symbolTable = SymbolTable::getNearestSymbolTable(op);
   if (!isa<ModuleOp>(symbolTable))
-    return op.emitOpError("--wn-lower-to-loops lowers for the CPU, but the op "
-                          "is in '")
-           << symbolTable->getName()
-           << "', not a builtin.module (GPU code: --wn-lower-to-gpu)";
+    return ("--wn-lower-to-loops lowers for the CPU, but the op is in '" +
+            symbolTable->getName().getStringRef() +
+            "', not a builtin.module (GPU code: --wn-lower-to-gpu)")
+        .str();
+  return std::nullopt;
+}
+
+LogicalResult mlir::wn::checkLowerableToLoops(WeightNormInterface op) {
+  if (std::optional<std::string> reason = getUnlowerableReason(op))
+    return op.emitOpError(*reason);
   return success();
 }
 
@@ -714,11 +721,8 @@ struct WeightNormToLoopsPattern final
 
   LogicalResult matchAndRewrite(WeightNormInterface op,
                                 PatternRewriter &rewriter) const override {
-    if (!cast<DestinationStyleOpInterface>(op.getOperation())
-             .hasPureBufferSemantics())
-      return rewriter.notifyMatchFailure(op, "not on memrefs");
-    if (!isa<ModuleOp>(SymbolTable::getNearestSymbolTable(op)))
-      return rewriter.notifyMatchFailure(op, "not in a builtin.module");
+    if (std::optional<std::string> reason = getUnlowerableReason(op))
+      return rewriter.notifyMatchFailure(op, *reason);
     rewriter.setInsertionPoint(op);
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     WeightNormLowering(b, op, options).lower();
