@@ -82,9 +82,9 @@ namespace {
 class GPULowering : WeightNormLoweringBase {
 public:
   GPULowering(ImplicitLocOpBuilder &b, WeightNormInterface op,
-              int64_t blockSize, GPUStrategy strategy)
-      : WeightNormLoweringBase(b, op), blockSize(blockSize),
-        strategy(strategy) {}
+              const WNLowerToGPUPassOptions &options)
+      : WeightNormLoweringBase(b, op), blockSize(options.blockSize),
+        strategy(options.strategy) {}
 
   /// Builds the kernels before `op` (checkLowerableToGPU holds).
   void lower();
@@ -558,27 +558,6 @@ static std::optional<std::string> getUnlowerableReason(WeightNormInterface op) {
   return std::nullopt;
 }
 
-/// Lowers one wn op on contiguous memrefs to GPU kernels.
-struct WeightNormToGPUPattern final
-    : OpInterfaceRewritePattern<WeightNormInterface> {
-  WeightNormToGPUPattern(MLIRContext *context,
-                         const WNLowerToGPUPassOptions &options)
-      : OpInterfaceRewritePattern(context), options(options) {}
-
-  LogicalResult matchAndRewrite(WeightNormInterface op,
-                                PatternRewriter &rewriter) const override {
-    if (std::optional<std::string> reason = getUnlowerableReason(op))
-      return rewriter.notifyMatchFailure(op, *reason);
-    rewriter.setInsertionPoint(op);
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    GPULowering(b, op, options.blockSize, options.strategy).lower();
-    rewriter.eraseOp(op);
-    return success();
-  }
-
-  WNLowerToGPUPassOptions options;
-};
-
 struct WNLowerToGPUPass final
     : wn::PassWithOptionErrors<
           wn::impl::WNLowerToGPUPassBase<WNLowerToGPUPass>> {
@@ -597,7 +576,7 @@ struct WNLowerToGPUPass final
   }
 
   void runOnOperation() override {
-    if (failed(checkAndLowerWeightNormOps(getOperation(), checkLowerableToGPU,
+    if (failed(checkAndLowerWeightNormOps(getOperation(), getUnlowerableReason,
                                           patterns)))
       signalPassFailure();
   }
@@ -607,9 +586,7 @@ struct WNLowerToGPUPass final
 } // namespace
 
 LogicalResult mlir::wn::checkLowerableToGPU(WeightNormInterface op) {
-  if (std::optional<std::string> reason = getUnlowerableReason(op))
-    return op.emitOpError(*reason);
-  return success();
+  return checkLowerable(op, getUnlowerableReason);
 }
 
 llvm::cl::ValuesClass mlir::wn::getGPUStrategyValues() {
@@ -625,5 +602,6 @@ llvm::cl::ValuesClass mlir::wn::getGPUStrategyValues() {
 
 void mlir::wn::populateWNToGPUConversionPatterns(
     RewritePatternSet &patterns, const WNLowerToGPUPassOptions &options) {
-  patterns.add<WeightNormToGPUPattern>(patterns.getContext(), options);
+  patterns.add<WeightNormLoweringPattern<GPULowering, WNLowerToGPUPassOptions>>(
+      patterns.getContext(), getUnlowerableReason, options);
 }

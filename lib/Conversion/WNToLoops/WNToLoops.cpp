@@ -706,33 +706,10 @@ static std::optional<std::string> getUnlowerableReason(WeightNormInterface op) {
 }
 
 LogicalResult mlir::wn::checkLowerableToLoops(WeightNormInterface op) {
-  if (std::optional<std::string> reason = getUnlowerableReason(op))
-    return op.emitOpError(*reason);
-  return success();
+  return checkLowerable(op, getUnlowerableReason);
 }
 
 namespace {
-/// Lowers one wn op on memrefs in a builtin.module to fused loops.
-struct WeightNormToLoopsPattern final
-    : OpInterfaceRewritePattern<WeightNormInterface> {
-  WeightNormToLoopsPattern(MLIRContext *context,
-                           const WNLowerToLoopsPassOptions &options)
-      : OpInterfaceRewritePattern(context), options(options) {}
-
-  LogicalResult matchAndRewrite(WeightNormInterface op,
-                                PatternRewriter &rewriter) const override {
-    if (std::optional<std::string> reason = getUnlowerableReason(op))
-      return rewriter.notifyMatchFailure(op, *reason);
-    rewriter.setInsertionPoint(op);
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    WeightNormLowering(b, op, options).lower();
-    rewriter.eraseOp(op);
-    return success();
-  }
-
-  WNLowerToLoopsPassOptions options;
-};
-
 struct WNLowerToLoopsPass final
     : wn::PassWithOptionErrors<
           wn::impl::WNLowerToLoopsPassBase<WNLowerToLoopsPass>> {
@@ -754,7 +731,7 @@ struct WNLowerToLoopsPass final
   }
 
   void runOnOperation() override {
-    if (failed(checkAndLowerWeightNormOps(getOperation(), checkLowerableToLoops,
+    if (failed(checkAndLowerWeightNormOps(getOperation(), getUnlowerableReason,
                                           patterns)))
       signalPassFailure();
   }
@@ -765,5 +742,7 @@ struct WNLowerToLoopsPass final
 
 void mlir::wn::populateWNToLoopsConversionPatterns(
     RewritePatternSet &patterns, const WNLowerToLoopsPassOptions &options) {
-  patterns.add<WeightNormToLoopsPattern>(patterns.getContext(), options);
+  patterns.add<
+      WeightNormLoweringPattern<WeightNormLowering, WNLowerToLoopsPassOptions>>(
+      patterns.getContext(), getUnlowerableReason, options);
 }

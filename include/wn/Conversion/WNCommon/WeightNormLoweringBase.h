@@ -27,8 +27,12 @@
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Rewrite/FrozenRewritePatternSet.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+#include <optional>
+#include <string>
 
 namespace mlir {
 namespace wn {
@@ -212,15 +216,56 @@ protected:
   Value v1, w1, P, O, Q, eps;
 };
 
-/// What a lowering pass of wn ops does: checks every wn op under `root` with
-/// `check`, which reports at the op why it cannot be lowered, and fails,
-/// changing nothing, when any check fails; then rewrites the ops with
-/// `patterns` (walk driver: no folding, new ops not revisited).
-inline LogicalResult checkAndLowerWeightNormOps(
-    Operation *root, function_ref<LogicalResult(WeightNormInterface)> check,
-    const FrozenRewritePatternSet &patterns) {
+/// Why a lowering cannot lower an op (a message naming the pass), or nothing
+/// when it can.
+using UnlowerableReasonFn = std::optional<std::string> (*)(WeightNormInterface);
+
+/// Emits `reason(op)` as an error at `op` and fails when there is one.
+inline LogicalResult checkLowerable(WeightNormInterface op,
+                                    UnlowerableReasonFn reason) {
+  if (std::optional<std::string> message = reason(op))
+    return op.emitOpError(*message);
+  return success();
+}
+
+/// The rewrite pattern of a lowering of wn ops: matches the ops `reason`
+/// accepts, builds `Lowering(b, op, options).lower()` before the op and
+/// erases it.
+template <typename Lowering, typename Options>
+class WeightNormLoweringPattern final
+    : public OpInterfaceRewritePattern<WeightNormInterface> {
+public:
+  WeightNormLoweringPattern(MLIRContext *context, UnlowerableReasonFn reason,
+                            const Options &options)
+      : OpInterfaceRewritePattern(context), reason(reason), options(options) {}
+
+  LogicalResult matchAndRewrite(WeightNormInterface op,
+                                PatternRewriter &rewriter) const override {
+    if (std::optional<std::string> message = reason(op))
+      return rewriter.notifyMatchFailure(op, *message);
+    rewriter.setInsertionPoint(op);
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Lowering(b, op, options).lower();
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+private:
+  UnlowerableReasonFn reason;
+  Options options;
+};
+
+/// What a lowering pass of wn ops does: checks every wn op under `root`,
+/// reporting at each op why `reason` says it cannot be lowered, and fails,
+/// changing nothing, when any cannot; then rewrites the ops with `patterns`
+/// (walk driver: no folding, new ops not revisited).
+inline LogicalResult
+checkAndLowerWeightNormOps(Operation *root, UnlowerableReasonFn reason,
+                           const FrozenRewritePatternSet &patterns) {
   bool failedAny = false;
-  root->walk([&](WeightNormInterface op) { failedAny |= failed(check(op)); });
+  root->walk([&](WeightNormInterface op) {
+    failedAny |= failed(checkLowerable(op, reason));
+  });
   if (failedAny)
     return failure();
   walkAndApplyPatterns(root, patterns);
