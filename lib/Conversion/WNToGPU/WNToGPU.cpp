@@ -544,6 +544,9 @@ static std::optional<std::string> getUnlowerableReason(WeightNormInterface op) {
            .hasPureBufferSemantics())
     return std::string("--wn-lower-to-gpu needs the op on memrefs; "
                        "bufferize first (one-shot-bufferize)");
+  if (op.getGradW())
+    return std::string("--wn-lower-to-gpu does not lower "
+                       "wn.weight_norm_backward yet");
   // The kernels index v and w as flat arrays.
   for (Value memref : {op.getV(), op.getWDestination()}) {
     if (!memref || isContiguousRowMajor(cast<MemRefType>(memref.getType())))

@@ -280,36 +280,37 @@ private:
     return tail ? maskedLoad(memref, offset, tail) : load(memref, offset);
   }
 
-  /// The vector partial sum of the squares of v1[offset, offset + count).
-  PartialSum reduceRange(Value offset, Value count) {
+  /// The vector state of v1[offset, offset + count) (and of gw1 for the
+  /// backward).
+  State reduceRange(Value offset, Value count) {
     VectorSpan span = splitVectors(count);
-    PartialSum zero = numerics.zeroSum(vectorOf(computeType));
-    PartialSum sum =
-        unpack(forLoop(idx(0), span.full, idx(vectorSize), pack(zero),
-                       [&](Value i, ValueRange args) {
-                         Value x = numerics.widen(load(v1, add(offset, i)));
-                         return pack(numerics.accumulate(x, unpack(args)));
-                       }));
+    auto accumulateAt = [&](Value at, Value tail, ValueRange state) {
+      Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
+      return accumulateState(loadVector(v1, at, tail), gw, state);
+    };
+    State sum = forLoop(idx(0), span.full, idx(vectorSize),
+                        zeroState(vectorOf(computeType)),
+                        [&](Value i, ValueRange args) {
+                          return accumulateAt(add(offset, i), Value(), args);
+                        });
     // The tail, zero-padded.
-    return unpack(ifNonZero(span.rest, pack(sum), [&](ValueRange args) {
-      Value x =
-          numerics.widen(maskedLoad(v1, add(offset, span.full), span.rest));
-      return pack(numerics.accumulate(x, unpack(args)));
-    }));
+    return ifNonZero(span.rest, sum, [&](ValueRange args) {
+      return accumulateAt(add(offset, span.full), span.rest, args);
+    });
   }
 
-  /// w1[offset, offset + count) = v1[...] * scale for every offset of
-  /// `offsets` (ranges of the same length), where `scaleAt(j, tail)` gives
-  /// the scale (hi and lo) of the vector at j of the ranges: loaded once for
-  /// all of them.
-  void scaleRanges(ArrayRef<Value> offsets, VectorSpan span,
-                   function_ref<PartialSum(Value, Value)> scaleAt) {
+  /// w1[offset, offset + count) = the output elements (w, or grad_v) of
+  /// v1[...] (and gw1[...]) for every offset of `offsets` (ranges of the
+  /// same length), where `factorsAt(j, tail)` gives the factors (vectors) of
+  /// the vector at j of the ranges: loaded once for all of them.
+  void writeRanges(ArrayRef<Value> offsets, VectorSpan span,
+                   function_ref<State(Value, Value)> factorsAt) {
     forEachVector(span, [&](Value j, Value tail) {
-      PartialSum scale = scaleAt(j, tail);
+      State factors = factorsAt(j, tail);
       for (Value offset : offsets) {
         Value at = add(offset, j);
-        Value y =
-            numerics.scaleElement(loadVector(v1, at, tail), scale.hi, scale.lo);
+        Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
+        Value y = writeElement(loadVector(v1, at, tail), gw, factors);
         if (tail)
           maskedStore(y, w1, at, tail);
         else
@@ -317,17 +318,13 @@ private:
       }
     });
   }
-  /// The same with one scale for the whole range (already broadcast).
-  void scaleRange(Value offset, Value count, Value scaleHi, Value scaleLo) {
-    scaleRanges(offset, splitVectors(count),
-                [&](Value, Value) { return PartialSum{scaleHi, scaleLo}; });
+  /// The same with one slice's factors for the whole range.
+  void writeRange(Value offset, Value count, ValueRange factors) {
+    State splats =
+        llvm::map_to_vector(factors, [&](Value f) { return splat(f); });
+    writeRanges(offset, splitVectors(count),
+                [&](Value, Value) { return splats; });
   }
-
-  //===--------------------------------------------------------------------===//
-  // Per-slice values
-  //===--------------------------------------------------------------------===//
-
-  Value splatOrNull(Value scalar) { return scalar ? splat(scalar) : Value(); }
 
   //===--------------------------------------------------------------------===//
   // Scratch arrays
@@ -338,21 +335,57 @@ private:
     return memref::AllocOp::create(
         b, MemRefType::get({ShapedType::kDynamic}, type), ValueRange{size});
   }
-  /// Arrays of partial sums: hi, and lo when the summation has a low part.
-  std::pair<Value, Value> allocSums(Value size) {
-    return {allocArray(computeType, size),
-            numerics.hasLowPart() ? allocArray(computeType, size) : Value()};
+  /// Arrays of `size` states (one array per value of a state).
+  SmallVector<Value> allocStates(Value size) {
+    return llvm::map_to_vector(llvm::seq(stateWidth()), [&](unsigned) {
+      return allocArray(computeType, size);
+    });
   }
-  /// Arrays of scales: hi, and lo when the scale is a pair.
-  std::pair<Value, Value> allocScales(Value size) {
-    Type type = numerics.getScaleType();
-    return {allocArray(type, size),
-            numerics.hasScaleLowPart() ? allocArray(type, size) : Value()};
+  /// Arrays of `size` slices' factors.
+  SmallVector<Value> allocFactors(Value size) {
+    return llvm::map_to_vector(llvm::seq(factorWidth()), [&](unsigned) {
+      return allocArray(numerics.getScaleType(), size);
+    });
+  }
+  /// The scalars at `at` of `arrays`.
+  State loadAll(ArrayRef<Value> arrays, Value at) {
+    return llvm::map_to_vector(arrays, [&](Value array) -> Value {
+      return memref::LoadOp::create(b, array, ValueRange{at});
+    });
+  }
+  /// Stores the scalars `values` at `at` of `arrays`.
+  void storeAll(ValueRange values, ArrayRef<Value> arrays, Value at) {
+    for (auto [value, array] : llvm::zip_equal(values, arrays))
+      memref::StoreOp::create(b, value, array, ValueRange{at});
+  }
+  /// Stores the vectors `values` at `at` of `arrays`, their first `tail`
+  /// lanes when `tail` is not null.
+  void storeVectors(ValueRange values, ArrayRef<Value> arrays, Value at,
+                    Value tail) {
+    for (auto [value, array] : llvm::zip_equal(values, arrays)) {
+      if (tail)
+        maskedStore(value, array, at, tail);
+      else
+        vector::StoreOp::create(b, value, array, ValueRange{at});
+    }
+  }
+  /// The vectors at `at` of `arrays`.
+  State loadVectors(ArrayRef<Value> arrays, Value at, Value tail) {
+    return llvm::map_to_vector(
+        arrays, [&](Value array) { return loadVector(array, at, tail); });
   }
   void deallocAll(ArrayRef<Value> arrays) {
     for (Value array : arrays)
       if (array)
         memref::DeallocOp::create(b, array);
+  }
+  /// The sum of the states at `at(t)` of `arrays` for t < count.
+  State sumOver(Value count, ArrayRef<Value> arrays,
+                function_ref<Value(Value)> at) {
+    return forLoop(idx(0), count, idx(1), zeroState(computeType),
+                   [&](Value t, ValueRange args) {
+                     return combineState(args, loadAll(arrays, at(t)));
+                   });
   }
 
   //===--------------------------------------------------------------------===//
@@ -374,7 +407,8 @@ private:
 void WeightNormLowering::lower() {
   int64_t rank = op.getRank();
   SmallVector<Value> sizes = setView();
-  // Strided v or w (tiles of a larger tensor) go through contiguous copies.
+  // Strided v, grad_w or outputs (tiles of a larger tensor) go through
+  // contiguous copies.
   auto contiguousCopyOf = [&](Value memref) -> Value {
     auto type = cast<MemRefType>(memref.getType());
     SmallVector<Value> dynamicSizes;
@@ -385,16 +419,26 @@ void WeightNormLowering::lower() {
         b, MemRefType::get(type.getShape(), type.getElementType()),
         dynamicSizes);
   };
-  Value v = op.getV();
-  Value w = op.getWDestination();
-  Value vCopy, wCopy;
-  if (!isContiguousRowMajor(cast<MemRefType>(v.getType()))) {
-    vCopy = contiguousCopyOf(v);
-    linalg::CopyOp::create(b, v, vCopy);
-  }
-  if (w && !isContiguousRowMajor(cast<MemRefType>(w.getType())))
+  auto isStrided = [](Value memref) {
+    return memref && !isContiguousRowMajor(cast<MemRefType>(memref.getType()));
+  };
+  // An input as a flat array, copied first when strided.
+  SmallVector<Value> copies;
+  auto flatInput = [&](Value memref) -> Value {
+    if (!isStrided(memref))
+      return flatten(memref);
+    Value copy = contiguousCopyOf(memref);
+    linalg::CopyOp::create(b, memref, copy);
+    copies.push_back(copy);
+    return flatten(copy);
+  };
+  v1 = flatInput(op.getV());
+  if (Value gradW = op.getGradW())
+    gw1 = flatInput(gradW);
+  Value w = getOutputDestination();
+  Value wCopy;
+  if (isStrided(w))
     wCopy = contiguousCopyOf(w);
-  v1 = flatten(vCopy ? vCopy : v);
   if (w)
     w1 = flatten(wCopy ? wCopy : w);
   auto dispatch = [&] {
@@ -428,8 +472,7 @@ void WeightNormLowering::lower() {
     linalg::CopyOp::create(b, wCopy, w);
     memref::DeallocOp::create(b, wCopy);
   }
-  if (vCopy)
-    memref::DeallocOp::create(b, vCopy);
+  deallocAll(copies);
 }
 
 void WeightNormLowering::rowsKernel() {
@@ -442,10 +485,10 @@ void WeightNormLowering::rowsKernel() {
   withStoreAlignment(bytesOf(Q), [&] {
     parallelLoop(idx(0), O, [&](Value k) {
       Value offset = mul(k, Q);
-      SliceScale slice =
-          finishSlice(k, numerics.reduceLanes(reduceRange(offset, Q)));
+      State factors =
+          finishSliceState(k, reduceStateLanes(reduceRange(offset, Q)));
       if (w1)
-        scaleRange(offset, Q, splat(slice.scaleHi), splatOrNull(slice.scaleLo));
+        writeRange(offset, Q, factors);
     });
   });
   vectorSize = savedVectorSize;
@@ -456,7 +499,7 @@ void WeightNormLowering::chunksKernel() {
   // Chunks of whole vectors, one per thread.
   Value vs = idx(vectorSize);
   Value chunk = mul(divUp(divUp(Q, threads), vs), vs);
-  auto [partialHi, partialLo] = allocSums(threads);
+  SmallVector<Value> partials = allocStates(threads);
   // The range of chunk t within the slice starting at `base`.
   auto chunkRange = [&](Value t) {
     Value begin = minU(mul(t, chunk), Q);
@@ -467,29 +510,24 @@ void WeightNormLowering::chunksKernel() {
     Value base = mul(k, Q);
     parallelLoop(idx(0), threads, [&](Value t) {
       auto [begin, count] = chunkRange(t);
-      PartialSum sum =
-          numerics.reduceLanes(reduceRange(add(base, begin), count));
-      storePair(sum.hi, sum.lo, partialHi, partialLo, t);
+      storeAll(reduceStateLanes(reduceRange(add(base, begin), count)), partials,
+               t);
     });
-    PartialSum total = unpack(
-        forLoop(idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
-                [&](Value t, ValueRange args) {
-                  return pack(numerics.combine(
-                      unpack(args), loadSum(partialHi, partialLo, t)));
-                }));
-    SliceScale slice = finishSlice(k, total);
+    State factors = finishSliceState(
+        k, sumOver(threads, partials, [](Value t) { return t; }));
     if (!w1)
       return;
-    Value scaleHi = splat(slice.scaleHi);
-    Value scaleLo = splatOrNull(slice.scaleLo);
+    State splats =
+        llvm::map_to_vector(factors, [&](Value f) { return splat(f); });
     withStoreAlignment(bytesOf(Q), [&] {
       parallelLoop(idx(0), threads, [&](Value t) {
         auto [begin, count] = chunkRange(t);
-        scaleRange(add(base, begin), count, scaleHi, scaleLo);
+        writeRanges(add(base, begin), splitVectors(count),
+                    [&](Value, Value) { return splats; });
       });
     });
   });
-  deallocAll({partialHi, partialLo});
+  deallocAll(partials);
 }
 
 void WeightNormLowering::columnsKernel() {
@@ -498,39 +536,35 @@ void WeightNormLowering::columnsKernel() {
   Value threads = threadCount();
   Value rowsPerThread = divUp(P, threads);
   VectorSpan row = splitVectors(R);
-  // Per-thread partial sums per position: [threads][R].
-  auto [partialHi, partialLo] = allocSums(mul(threads, R));
+  // Per-thread partial states per position: [threads][R].
+  SmallVector<Value> partials = allocStates(mul(threads, R));
+  // Adds the elements of row p at position j (a vector of positions) to
+  // `state`.
+  auto accumulateAt = [&](Value p, Value j, Value tail, ValueRange state) {
+    Value at = add(mul(p, R), j);
+    Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
+    return accumulateState(loadVector(v1, at, tail), gw, state);
+  };
   // Accumulates `rows` consecutive rows of v from row p into the partials at
   // `base`, a vector of positions at a time: each partial vector is loaded
   // and stored once for all the rows.
   auto accumulateRows = [&](Value p, int64_t rows, Value base) {
     forEachVector(row, [&](Value j, Value tail) {
       Value at = add(base, j);
-      auto put = [&](Value value, Value memref) {
-        if (tail)
-          maskedStore(value, memref, at, tail);
-        else
-          vector::StoreOp::create(b, value, memref, ValueRange{at});
-      };
-      PartialSum part{loadVector(partialHi, at, tail),
-                      partialLo ? loadVector(partialLo, at, tail) : Value()};
-      for (int64_t u = 0; u < rows; ++u) {
-        Value row = mul(add(p, idx(u)), R);
-        part = numerics.accumulate(
-            numerics.widen(loadVector(v1, add(row, j), tail)), part);
-      }
-      put(part.hi, partialHi);
-      if (part.lo)
-        put(part.lo, partialLo);
+      State part = loadVectors(partials, at, tail);
+      for (int64_t u = 0; u < rows; ++u)
+        part = accumulateAt(add(p, idx(u)), j, tail, part);
+      storeVectors(part, partials, at, tail);
     });
   };
-  // Short static rows: the partial sums of a whole row stay in registers
+  // Short static rows: the partial states of a whole row stay in registers
   // (loop-carried vectors) over all the thread's rows, stored once at the
   // end.
   std::optional<int64_t> staticR = getConstantIntValue(R);
   bool partialsInRegisters =
       staticR && *staticR > 0 &&
-      llvm::divideCeil(*staticR, vectorSize) <= kMaxRegisterVectors;
+      llvm::divideCeil(*staticR, vectorSize) * stateParts() <=
+          kMaxRegisterVectors;
   auto accumulateInRegisters = [&](Value begin, Value end, Value base) {
     int64_t vectors = llvm::divideCeil(*staticR, vectorSize);
     int64_t rest = *staticR % vectorSize;
@@ -538,37 +572,26 @@ void WeightNormLowering::columnsKernel() {
     // one, its number of elements.
     auto vectorAt = [&](int64_t i) {
       Value tail = i == vectors - 1 && rest ? idx(rest) : Value();
-      return std::make_pair(i * vectorSize, tail);
+      return std::make_pair(idx(i * vectorSize), tail);
     };
-    SmallVector<Value> zeros;
+    State zeros;
     for (int64_t i = 0; i < vectors; ++i)
-      llvm::append_range(zeros, pack(numerics.zeroSum(vectorOf(computeType))));
-    size_t width = zeros.size() / vectors;
-    SmallVector<Value> sums =
+      llvm::append_range(zeros, zeroState(vectorOf(computeType)));
+    size_t width = stateWidth();
+    State sums =
         forLoop(begin, end, idx(1), zeros, [&](Value p, ValueRange args) {
-          SmallVector<Value> next;
+          State next;
           for (int64_t i = 0; i < vectors; ++i) {
             auto [j, tail] = vectorAt(i);
-            Value x = loadVector(v1, add(mul(p, R), idx(j)), tail);
             llvm::append_range(
-                next,
-                pack(numerics.accumulate(
-                    numerics.widen(x), unpack(args.slice(i * width, width)))));
+                next, accumulateAt(p, j, tail, args.slice(i * width, width)));
           }
           return next;
         });
     for (int64_t i = 0; i < vectors; ++i) {
       auto [j, tail] = vectorAt(i);
-      PartialSum sum = unpack(ArrayRef<Value>(sums).slice(i * width, width));
-      Value at = add(base, idx(j));
-      for (auto [value, array] : {std::make_pair(sum.hi, partialHi),
-                                  std::make_pair(sum.lo, partialLo)})
-        if (value) {
-          if (tail)
-            maskedStore(value, array, at, tail);
-          else
-            vector::StoreOp::create(b, value, array, ValueRange{at});
-        }
+      storeVectors(ArrayRef<Value>(sums).slice(i * width, width), partials,
+                   add(base, j), tail);
     }
   };
   parallelLoop(idx(0), threads, [&](Value t) {
@@ -577,10 +600,9 @@ void WeightNormLowering::columnsKernel() {
     Value end = minU(add(begin, rowsPerThread), P);
     if (partialsInRegisters)
       return accumulateInRegisters(begin, end, base);
-    PartialSum zero = numerics.zeroSum(computeType);
-    forLoop(idx(0), R, idx(1), [&](Value j) {
-      storePair(zero.hi, zero.lo, partialHi, partialLo, add(base, j));
-    });
+    State zero = zeroState(computeType);
+    forLoop(idx(0), R, idx(1),
+            [&](Value j) { storeAll(zero, partials, add(base, j)); });
     // Groups of kRowsPerPass rows, then the remaining rows one by one.
     Value group = idx(kRowsPerPass);
     Value groupsEnd = add(
@@ -591,100 +613,92 @@ void WeightNormLowering::columnsKernel() {
             [&](Value p) { accumulateRows(p, 1, base); });
   });
   // Per slice: combine the threads' partials over its Q positions, then
-  // spread its scale over those positions (when computing w).
-  Value scaleHi, scaleLo;
+  // spread its factors over those positions (when writing an output).
+  SmallVector<Value> factorArrays;
   if (w1)
-    std::tie(scaleHi, scaleLo) = allocScales(R);
+    factorArrays = allocFactors(R);
   parallelLoop(idx(0), O, [&](Value k) {
     Value first = mul(k, Q);
-    PartialSum total = unpack(
-        forLoop(idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
+    State total =
+        forLoop(idx(0), threads, idx(1), zeroState(computeType),
                 [&](Value t, ValueRange args) {
-                  return pack(unpack(forLoop(
+                  return forLoop(
                       idx(0), Q, idx(1), args, [&](Value q, ValueRange inner) {
                         Value at = add(mul(t, R), add(first, q));
-                        return pack(numerics.combine(
-                            unpack(inner), loadSum(partialHi, partialLo, at)));
-                      })));
-                }));
-    SliceScale slice = finishSlice(k, total);
+                        return combineState(inner, loadAll(partials, at));
+                      });
+                });
+    State factors = finishSliceState(k, total);
     if (!w1)
       return;
-    forLoop(idx(0), Q, idx(1), [&](Value q) {
-      storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, add(first, q));
-    });
+    forLoop(idx(0), Q, idx(1),
+            [&](Value q) { storeAll(factors, factorArrays, add(first, q)); });
   });
   if (!w1)
-    return deallocAll({partialHi, partialLo});
-  // Scale every row with the per-position scales, kRowsPerScalePass rows
-  // per load of the scales, then the remaining rows one by one.
-  auto scaleAt = [&](Value j, Value tail) {
-    return PartialSum{loadVector(scaleHi, j, tail),
-                      scaleLo ? loadVector(scaleLo, j, tail) : Value()};
+    return deallocAll(partials);
+  // Write every row with the per-position factors, kRowsPerScalePass rows
+  // per load of the factors, then the remaining rows one by one.
+  auto factorsAt = [&](Value j, Value tail) {
+    return loadVectors(factorArrays, j, tail);
   };
-  auto scaleRows = [&](Value p, int64_t rows) {
+  auto writeRows = [&](Value p, int64_t rows) {
     SmallVector<Value> offsets;
     for (int64_t u = 0; u < rows; ++u)
       offsets.push_back(mul(add(p, idx(u)), R));
-    scaleRanges(offsets, row, scaleAt);
+    writeRanges(offsets, row, factorsAt);
   };
   Value groups = arith::DivUIOp::create(b, P, idx(kRowsPerScalePass));
   Value groupsEnd = mul(groups, idx(kRowsPerScalePass));
   withStoreAlignment(bytesOf(R), [&] {
     parallelLoop(idx(0), groups, [&](Value group) {
-      scaleRows(mul(group, idx(kRowsPerScalePass)), kRowsPerScalePass);
+      writeRows(mul(group, idx(kRowsPerScalePass)), kRowsPerScalePass);
     });
-    parallelLoop(groupsEnd, P, [&](Value p) { scaleRows(p, 1); });
+    parallelLoop(groupsEnd, P, [&](Value p) { writeRows(p, 1); });
   });
-  deallocAll({partialHi, partialLo, scaleHi, scaleLo});
+  deallocAll(partials);
+  deallocAll(factorArrays);
 }
 
 void WeightNormLowering::runsKernel() {
   // Rows of O runs of Q elements; run (p, k) starts at (p * O + k) * Q.
   Value threads = threadCount();
   Value rowsPerThread = divUp(P, threads);
-  auto [partialHi, partialLo] = allocSums(mul(threads, O));
+  SmallVector<Value> partials = allocStates(mul(threads, O));
   parallelLoop(idx(0), threads, [&](Value t) {
     Value base = mul(t, O);
     Value begin = minU(mul(t, rowsPerThread), P);
     Value end = minU(add(begin, rowsPerThread), P);
     forLoop(idx(0), O, idx(1), [&](Value k) {
-      PartialSum sum = unpack(forLoop(
-          begin, end, idx(1), pack(numerics.zeroSum(computeType)),
-          [&](Value p, ValueRange args) {
-            Value offset = mul(add(mul(p, O), k), Q);
-            return pack(numerics.combine(
-                unpack(args), numerics.reduceLanes(reduceRange(offset, Q))));
-          }));
-      storePair(sum.hi, sum.lo, partialHi, partialLo, add(base, k));
+      State sum = forLoop(begin, end, idx(1), zeroState(computeType),
+                          [&](Value p, ValueRange args) {
+                            Value offset = mul(add(mul(p, O), k), Q);
+                            return combineState(
+                                args, reduceStateLanes(reduceRange(offset, Q)));
+                          });
+      storeAll(sum, partials, add(base, k));
     });
   });
-  Value scaleHi, scaleLo;
+  SmallVector<Value> factorArrays;
   if (w1)
-    std::tie(scaleHi, scaleLo) = allocScales(O);
+    factorArrays = allocFactors(O);
   parallelLoop(idx(0), O, [&](Value k) {
-    PartialSum total = unpack(forLoop(
-        idx(0), threads, idx(1), pack(numerics.zeroSum(computeType)),
-        [&](Value t, ValueRange args) {
-          return pack(numerics.combine(
-              unpack(args), loadSum(partialHi, partialLo, add(mul(t, O), k))));
-        }));
-    SliceScale slice = finishSlice(k, total);
+    State factors = finishSliceState(
+        k,
+        sumOver(threads, partials, [&](Value t) { return add(mul(t, O), k); }));
     if (w1)
-      storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, k);
+      storeAll(factors, factorArrays, k);
   });
   if (!w1)
-    return deallocAll({partialHi, partialLo});
+    return deallocAll(partials);
   withStoreAlignment(bytesOf(Q), [&] {
     parallelLoop(idx(0), P, [&](Value p) {
       forLoop(idx(0), O, idx(1), [&](Value k) {
-        PartialSum scale = loadSum(scaleHi, scaleLo, k);
-        scaleRange(mul(add(mul(p, O), k), Q), Q, splat(scale.hi),
-                   splatOrNull(scale.lo));
+        writeRange(mul(add(mul(p, O), k), Q), Q, loadAll(factorArrays, k));
       });
     });
   });
-  deallocAll({partialHi, partialLo, scaleHi, scaleLo});
+  deallocAll(partials);
+  deallocAll(factorArrays);
 }
 
 } // namespace

@@ -63,3 +63,21 @@ func.func @scale_in_place(%v: tensor<8x4xf16>, %g: tensor<8x1xf16>, %s: tensor<8
   %r = wn.weight_norm_scale dim(0) eps(1.0e-3) ins(%v, %g : tensor<8x4xf16>, tensor<8x1xf16>) outs(%s : tensor<8x1xf32>) -> tensor<8x1xf32>
   return %r : tensor<8x1xf32>
 }
+
+// -----
+
+/// wn.weight_norm_backward bufferizes likewise: grad_w, v, g and the saved
+/// norm are read, grad_v and grad_g written into their destinations.
+// CHECK-LABEL: func.func @backward
+// CHECK-SAME: (%[[GW:[a-zA-Z0-9_]+]]: memref<16x8xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<16x8xf32>, %[[G:[a-zA-Z0-9_]+]]: memref<16xf32>, %[[N:[a-zA-Z0-9_]+]]: memref<16xf32>)
+// CHECK-DAG: %[[GV:[a-zA-Z0-9_]+]] = memref.alloc() {{.*}}: memref<16x8xf32>
+// CHECK-DAG: %[[GG:[a-zA-Z0-9_]+]] = memref.alloc() {{.*}}: memref<16xf32>
+// CHECK: wn.weight_norm_backward dim(0) ins(%[[GW]], %[[V]], %[[G]], %[[N]] : memref<16x8xf32>, memref<16x8xf32>, memref<16xf32>, memref<16xf32>) outs(%[[GV]], %[[GG]] : memref<16x8xf32>, memref<16xf32>)
+// CHECK-NOT: ->
+// CHECK: return %[[GV]], %[[GG]]
+func.func @backward(%gw: tensor<16x8xf32>, %v: tensor<16x8xf32>, %g: tensor<16xf32>, %n: tensor<16xf32>) -> (tensor<16x8xf32>, tensor<16xf32>) {
+  %e = tensor.empty() : tensor<16x8xf32>
+  %eg = tensor.empty() : tensor<16xf32>
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g, %n : tensor<16x8xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<16xf32>) outs(%e, %eg : tensor<16x8xf32>, tensor<16xf32>) -> tensor<16x8xf32>, tensor<16xf32>
+  return %gv, %gg : tensor<16x8xf32>, tensor<16xf32>
+}

@@ -399,3 +399,20 @@ func.func @splat_folds_to_splat() -> tensor<256x4xf32> {
   %w = wn.weight_norm dim(0) ins(%v, %g : tensor<256x4xf32>, tensor<256xf32>) outs(%init : tensor<256x4xf32>) -> tensor<256x4xf32>
   return %w : tensor<256x4xf32>
 }
+
+// -----
+
+/// wn.weight_norm_backward: a negative dim folds, and g, the saved norm and
+/// grad_g take the canonical layout; grad_g's result is expanded back.
+// CHECK-LABEL: func.func @backward_canonical
+// CHECK-SAME: (%[[GW:[a-zA-Z0-9_]+]]: tensor<8x4x3xf32>, %[[V:[a-zA-Z0-9_]+]]: tensor<8x4x3xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<1x4x1xf32>, %[[N:[a-zA-Z0-9_]+]]: tensor<1x4x1xf32>, %[[GGI:[a-zA-Z0-9_]+]]: tensor<1x4x1xf32>)
+// CHECK-DAG: %[[CG:[a-zA-Z0-9_]+]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1, 2]] : tensor<1x4x1xf32> into tensor<4xf32>
+// CHECK-DAG: %[[CN:[a-zA-Z0-9_]+]] = tensor.collapse_shape %[[N]] {{\[\[}}0, 1, 2]] : tensor<1x4x1xf32> into tensor<4xf32>
+// CHECK-DAG: %[[CI:[a-zA-Z0-9_]+]] = tensor.collapse_shape %[[GGI]] {{\[\[}}0, 1, 2]] : tensor<1x4x1xf32> into tensor<4xf32>
+// CHECK: %[[GV:[a-zA-Z0-9_]+]], %[[GG:[a-zA-Z0-9_]+]] = wn.weight_norm_backward dim(1) ins(%[[GW]], %[[V]], %[[CG]], %[[CN]] : tensor<8x4x3xf32>, tensor<8x4x3xf32>, tensor<4xf32>, tensor<4xf32>) outs(%[[V]], %[[CI]] : tensor<8x4x3xf32>, tensor<4xf32>)
+// CHECK: %[[E:[a-zA-Z0-9_]+]] = tensor.expand_shape %[[GG]] {{\[\[}}0, 1, 2]] output_shape [1, 4, 1] : tensor<4xf32> into tensor<1x4x1xf32>
+// CHECK: return %[[GV]], %[[E]]
+func.func @backward_canonical(%gw: tensor<8x4x3xf32>, %v: tensor<8x4x3xf32>, %g: tensor<1x4x1xf32>, %n: tensor<1x4x1xf32>, %ggi: tensor<1x4x1xf32>) -> (tensor<8x4x3xf32>, tensor<1x4x1xf32>) {
+  %gv, %gg = wn.weight_norm_backward dim(-2) ins(%gw, %v, %g, %n : tensor<8x4x3xf32>, tensor<8x4x3xf32>, tensor<1x4x1xf32>, tensor<1x4x1xf32>) outs(%v, %ggi : tensor<8x4x3xf32>, tensor<1x4x1xf32>) -> tensor<8x4x3xf32>, tensor<1x4x1xf32>
+  return %gv, %gg : tensor<8x4x3xf32>, tensor<1x4x1xf32>
+}

@@ -368,3 +368,97 @@ func.func @scale_bad_g(%v: tensor<4x5xf32>, %g: tensor<5xf32>) -> tensor<5xf32> 
   %s = wn.weight_norm_scale dim(0) ins(%v, %g : tensor<4x5xf32>, tensor<5xf32>) outs(%g : tensor<5xf32>) -> tensor<5xf32>
   return %s : tensor<5xf32>
 }
+
+// -----
+
+/// wn.weight_norm_backward: grad_w has v's type.
+func.func @backward_bad_grad_w(%gw: tensor<4x6xf32>, %v: tensor<4x5xf32>, %g: tensor<4xf32>) -> (tensor<4x5xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op grad_w type 'tensor<4x6xf32>' does not match v type 'tensor<4x5xf32>'}}
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g : tensor<4x6xf32>, tensor<4x5xf32>, tensor<4xf32>) outs(%v, %g : tensor<4x5xf32>, tensor<4xf32>) -> tensor<4x5xf32>, tensor<4xf32>
+  return %gv, %gg : tensor<4x5xf32>, tensor<4xf32>
+}
+
+// -----
+
+/// The saved norm is in g's shape and the accumulation type.
+func.func @backward_bad_norm(%gw: tensor<4x5xbf16>, %v: tensor<4x5xbf16>, %g: tensor<4xbf16>, %n: tensor<4xbf16>) -> (tensor<4x5xbf16>, tensor<4xbf16>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op norm type 'tensor<4xbf16>' does not match 'tensor<4xf32>' (g's shape in the accumulation type)}}
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g, %n : tensor<4x5xbf16>, tensor<4x5xbf16>, tensor<4xbf16>, tensor<4xbf16>) outs(%v, %g : tensor<4x5xbf16>, tensor<4xbf16>) -> tensor<4x5xbf16>, tensor<4xbf16>
+  return %gv, %gg : tensor<4x5xbf16>, tensor<4xbf16>
+}
+
+// -----
+
+/// grad_g has g's type (not the accumulation type).
+func.func @backward_bad_grad_g_init(%gw: tensor<4x5xf16>, %v: tensor<4x5xf16>, %g: tensor<4xf16>, %ggi: tensor<4xf32>) -> (tensor<4x5xf16>, tensor<4xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op grad_g_init type 'tensor<4xf32>' does not match g type 'tensor<4xf16>'}}
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g : tensor<4x5xf16>, tensor<4x5xf16>, tensor<4xf16>) outs(%v, %ggi : tensor<4x5xf16>, tensor<4xf32>) -> tensor<4x5xf16>, tensor<4xf32>
+  return %gv, %gg : tensor<4x5xf16>, tensor<4xf32>
+}
+
+// -----
+
+func.func @backward_bad_grad_v_init(%gw: tensor<4x5xf32>, %v: tensor<4x5xf32>, %g: tensor<4xf32>, %gvi: tensor<5x4xf32>) -> (tensor<5x4xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op grad_v_init type 'tensor<5x4xf32>' does not match v type 'tensor<4x5xf32>'}}
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g : tensor<4x5xf32>, tensor<4x5xf32>, tensor<4xf32>) outs(%gvi, %g : tensor<5x4xf32>, tensor<4xf32>) -> tensor<5x4xf32>, tensor<4xf32>
+  return %gv, %gg : tensor<5x4xf32>, tensor<4xf32>
+}
+
+// -----
+
+/// Two results on tensors.
+func.func @backward_one_result(%gw: tensor<4x5xf32>, %v: tensor<4x5xf32>, %g: tensor<4xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{'wn.weight_norm_backward' op expected two results (grad_v, grad_g), but there are 1}}
+  %gv = "wn.weight_norm_backward"(%gw, %v, %g, %v, %g) <{dim = 0 : i64}> : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<4xf32>, tensor<4x5xf32>, tensor<4xf32>) -> tensor<4x5xf32>
+  return %gv : tensor<4x5xf32>
+}
+
+// -----
+
+/// None on memrefs, and no mix of tensors and memrefs.
+func.func @backward_memref_results(%gw: memref<4x5xf32>, %v: memref<4x5xf32>, %g: memref<4xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op on memrefs the op has no results, but has 2}}
+  %gv, %gg = "wn.weight_norm_backward"(%gw, %v, %g, %v, %g) <{dim = 0 : i64}> : (memref<4x5xf32>, memref<4x5xf32>, memref<4xf32>, memref<4x5xf32>, memref<4xf32>) -> (tensor<4x5xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @backward_mixed(%gw: memref<4x5xf32>, %v: tensor<4x5xf32>, %g: tensor<4xf32>) -> (tensor<4x5xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op v, g and the destinations must be all tensors or all memrefs, but v is a tensor and an operand has type 'memref<4x5xf32>'}}
+  %gv, %gg = "wn.weight_norm_backward"(%gw, %v, %g, %v, %g) <{dim = 0 : i64}> : (memref<4x5xf32>, tensor<4x5xf32>, tensor<4xf32>, tensor<4x5xf32>, tensor<4xf32>) -> (tensor<4x5xf32>, tensor<4xf32>)
+  return %gv, %gg : tensor<4x5xf32>, tensor<4xf32>
+}
+
+// -----
+
+/// dim, g's layout and eps follow the forward's rules.
+func.func @backward_bad_dim(%gw: tensor<4x5xf32>, %v: tensor<4x5xf32>, %g: tensor<4xf32>) -> (tensor<4x5xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op dim 2 is out of range for v of rank 2; expected -2 <= dim < 2}}
+  %gv, %gg = wn.weight_norm_backward dim(2) ins(%gw, %v, %g : tensor<4x5xf32>, tensor<4x5xf32>, tensor<4xf32>) outs(%v, %g : tensor<4x5xf32>, tensor<4xf32>) -> tensor<4x5xf32>, tensor<4xf32>
+  return %gv, %gg : tensor<4x5xf32>, tensor<4xf32>
+}
+
+// -----
+
+func.func @backward_bad_eps(%gw: tensor<4x5xf16>, %v: tensor<4x5xf16>, %g: tensor<4xf16>) -> (tensor<4x5xf16>, tensor<4xf16>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op eps must be positive and finite, but is -1}}
+  %gv, %gg = wn.weight_norm_backward dim(0) eps(-1.0) ins(%gw, %v, %g : tensor<4x5xf16>, tensor<4x5xf16>, tensor<4xf16>) outs(%v, %g : tensor<4x5xf16>, tensor<4xf16>) -> tensor<4x5xf16>, tensor<4xf16>
+  return %gv, %gg : tensor<4x5xf16>, tensor<4xf16>
+}
+
+// -----
+
+func.func @backward_bad_g(%gw: tensor<4x5xf32>, %v: tensor<4x5xf32>, %g: tensor<5xf32>) -> (tensor<4x5xf32>, tensor<5xf32>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op g dimension 0 has size 5 but expected 4 (v.shape[0], flat layout)}}
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g : tensor<4x5xf32>, tensor<4x5xf32>, tensor<5xf32>) outs(%v, %g : tensor<4x5xf32>, tensor<5xf32>) -> tensor<4x5xf32>, tensor<5xf32>
+  return %gv, %gg : tensor<4x5xf32>, tensor<5xf32>
+}
+
+// -----
+
+func.func @backward_int(%gw: tensor<4x5xi32>, %v: tensor<4x5xi32>, %g: tensor<4xi32>) -> (tensor<4x5xi32>, tensor<4xi32>) {
+  // expected-error @+1 {{'wn.weight_norm_backward' op v element type 'i32' is not supported; expected f16, bf16, f32 or f64}}
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g : tensor<4x5xi32>, tensor<4x5xi32>, tensor<4xi32>) outs(%v, %g : tensor<4x5xi32>, tensor<4xi32>) -> tensor<4x5xi32>, tensor<4xi32>
+  return %gv, %gg : tensor<4x5xi32>, tensor<4xi32>
+}

@@ -97,3 +97,25 @@ func.func @scale(%a: tensor<8x4xf32>, %ga: tensor<8x1xf32>, %b: tensor<8x?xbf16>
   wn.weight_norm_scale dim(1) ins(%m, %gm : memref<4x?xf16>, memref<?xf16>) outs(%sm : memref<?xf32>)
   return %sa, %sb2, %sc : tensor<8x1xf32>, tensor<?xf32>, tensor<f64>
 }
+
+/// wn.weight_norm_backward: tensors with results, an optional saved norm, an
+/// eps, the whole-tensor norm; memrefs without results. The generic form
+/// prints in the custom form.
+// CHECK-LABEL: func.func @backward
+// CHECK: %grad_v, %grad_g = wn.weight_norm_backward dim(0) ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<64x32x3xf32>, tensor<64x32x3xf32>, tensor<64x1x1xf32>) outs(%{{.*}}, %{{.*}} : tensor<64x32x3xf32>, tensor<64x1x1xf32>) -> tensor<64x32x3xf32>, tensor<64x1x1xf32>
+// CHECK: wn.weight_norm_backward dim(-1) eps(9.9999999999999998E-13) ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<64x32x3xbf16>, tensor<64x32x3xbf16>, tensor<3xbf16>, tensor<3xf32>) outs(%{{.*}}, %{{.*}} : tensor<64x32x3xbf16>, tensor<3xbf16>) -> tensor<64x32x3xbf16>, tensor<3xbf16>
+// CHECK: wn.weight_norm_backward ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<64x32x3xf64>, tensor<64x32x3xf64>, tensor<f64>) outs(%{{.*}}, %{{.*}} : tensor<64x32x3xf64>, tensor<f64>) -> tensor<64x32x3xf64>, tensor<f64>
+// CHECK: wn.weight_norm_backward dim(1) ins(%{{.*}}, %{{.*}}, %{{.*}} : memref<8x5xf16>, memref<8x5xf16>, memref<5xf16>) outs(%{{.*}}, %{{.*}} : memref<8x5xf16>, memref<5xf16>)
+// CHECK-NOT: ->
+// CHECK: %grad_v_{{.*}}, %grad_g_{{.*}} = wn.weight_norm_backward dim(0) ins
+func.func @backward(%gw: tensor<64x32x3xf32>, %v: tensor<64x32x3xf32>, %g: tensor<64x1x1xf32>,
+                    %gwb: tensor<64x32x3xbf16>, %vb: tensor<64x32x3xbf16>, %gb: tensor<3xbf16>, %nb: tensor<3xf32>,
+                    %gwd: tensor<64x32x3xf64>, %vd: tensor<64x32x3xf64>, %gd: tensor<f64>,
+                    %gwm: memref<8x5xf16>, %vm: memref<8x5xf16>, %gm: memref<5xf16>, %gvm: memref<8x5xf16>, %ggm: memref<5xf16>) {
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g : tensor<64x32x3xf32>, tensor<64x32x3xf32>, tensor<64x1x1xf32>) outs(%v, %g : tensor<64x32x3xf32>, tensor<64x1x1xf32>) -> tensor<64x32x3xf32>, tensor<64x1x1xf32>
+  %gvb, %ggb = wn.weight_norm_backward dim(-1) eps(1.0e-12) ins(%gwb, %vb, %gb, %nb : tensor<64x32x3xbf16>, tensor<64x32x3xbf16>, tensor<3xbf16>, tensor<3xf32>) outs(%vb, %gb : tensor<64x32x3xbf16>, tensor<3xbf16>) -> tensor<64x32x3xbf16>, tensor<3xbf16>
+  %gvd, %ggd = wn.weight_norm_backward ins(%gwd, %vd, %gd : tensor<64x32x3xf64>, tensor<64x32x3xf64>, tensor<f64>) outs(%vd, %gd : tensor<64x32x3xf64>, tensor<f64>) -> tensor<64x32x3xf64>, tensor<f64>
+  wn.weight_norm_backward dim(1) ins(%gwm, %vm, %gm : memref<8x5xf16>, memref<8x5xf16>, memref<5xf16>) outs(%gvm, %ggm : memref<8x5xf16>, memref<5xf16>)
+  %r:2 = "wn.weight_norm_backward"(%gw, %v, %g, %v, %g) <{dim = 0 : i64}> : (tensor<64x32x3xf32>, tensor<64x32x3xf32>, tensor<64x1x1xf32>, tensor<64x32x3xf32>, tensor<64x1x1xf32>) -> (tensor<64x32x3xf32>, tensor<64x1x1xf32>)
+  return
+}

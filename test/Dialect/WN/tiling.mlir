@@ -169,3 +169,50 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+/// wn.weight_norm_backward tiles like the forward: grad_w, v and grad_v
+/// along dim 0, g, the saved norm and grad_g along their dim.
+// CHECK-LABEL: func.func @backward_tile_dim0
+// CHECK: scf.for %[[IV:[a-zA-Z0-9_]+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[GV:[a-zA-Z0-9_]+]] = %{{.*}}, %[[GG:[a-zA-Z0-9_]+]] = %{{.*}})
+// CHECK-DAG: tensor.extract_slice %{{.*}}[%[[IV]], 0] [16, 20] [1, 1] : tensor<64x20xf32> to tensor<16x20xf32>
+// CHECK-DAG: tensor.extract_slice %{{.*}}[%[[IV]]] [16] [1] : tensor<64xf32> to tensor<16xf32>
+// CHECK: %{{.*}}, %{{.*}} = wn.weight_norm_backward dim(0) ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<16x20xf32>, tensor<16x20xf32>, tensor<16xf32>, tensor<16xf32>) outs(%{{.*}}, %{{.*}} : tensor<16x20xf32>, tensor<16xf32>)
+// CHECK: tensor.insert_slice %{{.*}} into %[[GV]][%[[IV]], 0] [16, 20] [1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %[[GG]][%[[IV]]] [16] [1]
+func.func @backward_tile_dim0(%gw: tensor<64x20xf32>, %v: tensor<64x20xf32>, %g: tensor<64xf32>, %n: tensor<64xf32>) -> (tensor<64x20xf32>, tensor<64xf32>) {
+  %e = tensor.empty() : tensor<64x20xf32>
+  %eg = tensor.empty() : tensor<64xf32>
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g, %n : tensor<64x20xf32>, tensor<64x20xf32>, tensor<64xf32>, tensor<64xf32>) outs(%e, %eg : tensor<64x20xf32>, tensor<64xf32>) -> tensor<64x20xf32>, tensor<64xf32>
+  return %gv, %gg : tensor<64x20xf32>, tensor<64xf32>
+}
+
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["wn.weight_norm_backward"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_for %op tile_sizes [16, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+/// A reduction dimension of the backward cannot be tiled either.
+func.func @backward_tile_reduction(%gw: tensor<64x20xf32>, %v: tensor<64x20xf32>, %g: tensor<64xf32>) -> (tensor<64x20xf32>, tensor<64xf32>) {
+  %e = tensor.empty() : tensor<64x20xf32>
+  %eg = tensor.empty() : tensor<64xf32>
+  // expected-error @+3 {{'wn.weight_norm_backward' op cannot tile reduction dimension 1: every norm must see whole slices; only dimension 0 can be tiled}}
+  // expected-error @+2 {{faild to tile operation}}
+  // expected-error @+1 {{failed to generate tiling loops}}
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g : tensor<64x20xf32>, tensor<64x20xf32>, tensor<64xf32>) outs(%e, %eg : tensor<64x20xf32>, tensor<64xf32>) -> tensor<64x20xf32>, tensor<64xf32>
+  return %gv, %gg : tensor<64x20xf32>, tensor<64xf32>
+}
+
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["wn.weight_norm_backward"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_for %op tile_sizes [0, 4] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

@@ -193,11 +193,11 @@ protected:
     });
   }
   /// The norm and scale of slice k from its scalar sum (rescaled when it
-  /// overflowed or underflowed); stores the norm and scale results the op
-  /// has.
-  SliceScale finishSlice(Value k, PartialSum sum) {
+  /// overflowed or underflowed) and `g` (loaded when null); stores the norm
+  /// and scale results the op has.
+  SliceScale finishSlice(Value k, PartialSum sum, Value g = Value()) {
     SliceScale slice =
-        numerics.finalizeSlice(sum, eps, loadG(k), mul(P, Q),
+        numerics.finalizeSlice(sum, eps, g ? g : loadG(k), mul(P, Q),
                                [&](ValueRange inits, SliceElementFn body) {
                                  return reduceSlice(k, inits, body);
                                });
@@ -209,11 +209,130 @@ protected:
     return slice;
   }
 
+  //===--------------------------------------------------------------------===//
+  // What a kernel reduces and writes per element
+  //===--------------------------------------------------------------------===//
+  //
+  // Every op is reduced per slice into a State, a list of compute type
+  // values (scalars or vectors), partial sums of two kinds: the squares of
+  // v (unless the norm is saved) and, for the backward, the products
+  // grad_w * v; each is hi, plus lo when the summation has a low part. From
+  // a slice's total, finishSliceState gives its factors (scalars of the
+  // scale type), what the write phase needs per element: the scale of w
+  // (hi[, lo]), or the backward's a and b (a hi[, lo], b hi[, lo]).
+
+  using State = SmallVector<Value>;
+
+  /// Whether the op is the backward (it reads grad_w and writes grad_v).
+  bool isBackward() { return static_cast<bool>(op.getGradW()); }
+  /// Whether the state sums squares of v (no saved norm).
+  bool sumsSquares() { return !op.getSavedNorm(); }
+  unsigned sumWidth() { return numerics.hasLowPart() ? 2 : 1; }
+  /// The number of partial sums in a state.
+  unsigned stateParts() {
+    return (sumsSquares() ? 1 : 0) + (isBackward() ? 1 : 0);
+  }
+  unsigned stateWidth() { return stateParts() * sumWidth(); }
+  /// The number of factors per slice.
+  unsigned factorWidth() {
+    return (isBackward() ? 2 : 1) * (numerics.hasScaleLowPart() ? 2 : 1);
+  }
+  PartialSum statePart(ValueRange state, unsigned part) {
+    unsigned width = sumWidth();
+    return {state[part * width], width > 1 ? state[part * width + 1] : Value()};
+  }
+  /// The state with `fn` applied to every partial sum.
+  State mapState(ValueRange state,
+                 function_ref<PartialSum(PartialSum, unsigned)> fn) {
+    State result;
+    for (unsigned part = 0, e = stateParts(); part < e; ++part)
+      llvm::append_range(result, pack(fn(statePart(state, part), part)));
+    return result;
+  }
+  /// The empty state, of `type` (the compute type or a vector of it).
+  State zeroState(Type type) {
+    State result;
+    for (unsigned part = 0, e = stateParts(); part < e; ++part)
+      llvm::append_range(result, pack(numerics.zeroSum(type)));
+    return result;
+  }
+  /// Adds the elements `x` of v and `gw` of grad_w (null for the forward;
+  /// element type, scalars or vectors) to `state`.
+  State accumulateState(Value x, Value gw, ValueRange state) {
+    Value wideX = numerics.widen(x);
+    Value wideGw = gw ? numerics.widen(gw) : Value();
+    return mapState(state, [&](PartialSum sum, unsigned part) {
+      if (part == 0 && sumsSquares())
+        return numerics.accumulate(wideX, sum);
+      return numerics.accumulateProduct(wideX, wideGw, sum);
+    });
+  }
+  State combineState(ValueRange state, ValueRange other) {
+    return mapState(state, [&](PartialSum sum, unsigned part) {
+      return numerics.combine(sum, statePart(other, part));
+    });
+  }
+  State reduceStateLanes(ValueRange state) {
+    return mapState(state, [&](PartialSum sum, unsigned) {
+      return numerics.reduceLanes(sum);
+    });
+  }
+  /// The factors of slice k from its (scalar) total; stores the per-slice
+  /// results the op has (norm, scale, grad_g).
+  State finishSliceState(Value k, ValueRange total) {
+    Value g = loadG(k);
+    SliceScale slice =
+        sumsSquares()
+            ? finishSlice(k, statePart(total, 0), g)
+            : numerics.fromSavedNorm(
+                  memref::LoadOp::create(b, op.getSavedNorm(), gIndices(k)), g);
+    State factors;
+    auto addPair = [&](Value hi, Value lo) {
+      factors.push_back(hi);
+      if (lo)
+        factors.push_back(lo);
+    };
+    if (!isBackward()) {
+      addPair(slice.scaleHi, slice.scaleLo);
+      return factors;
+    }
+    SliceGradients gradients = numerics.finalizeGradients(
+        slice, statePart(total, sumsSquares() ? 1 : 0), g);
+    memref::StoreOp::create(b, gradients.gradG, op.getGradGDestination(),
+                            gIndices(k));
+    addPair(gradients.aHi, gradients.aLo);
+    addPair(gradients.bHi, gradients.bLo);
+    return factors;
+  }
+  /// The output element (w, or grad_v) from the elements `x` of v and `gw`
+  /// of grad_w (null for the forward) and the slice's `factors`, broadcast
+  /// to their shape.
+  Value writeElement(Value x, Value gw, ValueRange factors) {
+    if (!isBackward())
+      return numerics.scaleElement(x, factors[0],
+                                   factors.size() > 1 ? factors[1] : Value());
+    SliceGradients gradients;
+    bool pairs = factors.size() == 4;
+    gradients.aHi = factors[0];
+    gradients.aLo = pairs ? factors[1] : Value();
+    gradients.bHi = factors[pairs ? 2 : 1];
+    gradients.bLo = pairs ? factors[3] : Value();
+    return numerics.gradientElement(gw, x, gradients);
+  }
+  /// The v-shaped output the kernels write: w, or grad_v; null for the
+  /// scale.
+  Value getOutputDestination() {
+    if (Value w = op.getWDestination())
+      return w;
+    return op.getGradVDestination();
+  }
+
   WeightNormInterface op;
   WeightNormNumerics numerics;
   Type computeType;
-  /// v and w (null without a w) as flat arrays, the [P, O, Q] view, eps.
-  Value v1, w1, P, O, Q, eps;
+  /// v, grad_w (the backward) and the v-shaped output (w or grad_v; null for
+  /// the scale) as flat arrays, the [P, O, Q] view, eps.
+  Value v1, gw1, w1, P, O, Q, eps;
 };
 
 /// Why a lowering cannot lower an op (a message naming the pass), or nothing

@@ -6,9 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The folders of wn.weight_norm (constants, negative dims) and
-// wn.weight_norm_scale (negative dims), their canonicalization patterns (the
-// canonical g layout), and the layout rewrites as free functions.
+// The folders of wn.weight_norm (constants, negative dims),
+// wn.weight_norm_scale and wn.weight_norm_backward (negative dims), their
+// canonicalization patterns (the canonical g layout), and the layout rewrites
+// as free functions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -96,12 +97,18 @@ LogicalResult WeightNormScaleOp::fold(FoldAdaptor,
   return normalizeDimInPlace(*this);
 }
 
+LogicalResult WeightNormBackwardOp::fold(FoldAdaptor,
+                                         SmallVectorImpl<OpFoldResult> &) {
+  return normalizeDimInPlace(*this);
+}
+
 namespace {
 /// Rewrites a weight norm op on tensors whose g is not in the canonical
 /// layout (keepdim, all-ones or [1]) to one with the canonical g (1-D along
-/// dim, 0-d for the whole tensor): g and the destinations in g's layout (norm,
-/// scale) are collapsed, their results expanded back to their types; w's
-/// destination and result are kept.
+/// dim, 0-d for the whole tensor): the operands in g's layout (g, a saved
+/// norm; the norm, scale and grad_g destinations) are collapsed, their
+/// results expanded back to their types; the v-shaped operands and results
+/// are kept.
 template <typename OpTy>
 struct CanonicalizeGLayout final : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -115,22 +122,17 @@ struct CanonicalizeGLayout final : OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "g is canonical");
 
     Location loc = op.getLoc();
+    // Every operand in g's layout (g, a saved norm, the norm, scale and
+    // grad_g destinations) is collapsed, even when it is the same value as
+    // a v-shaped one; the v-shaped ones are kept.
     SmallVector<Value> operands(op->getOperands());
-    operands[op.getGMutable().getOperandNumber()] =
-        collapseToCanonicalGLayout(rewriter, loc, op.getG(), dim);
-    // w's destination, when the op has one, is the first init; the others
-    // (norm, scale) are in g's layout, even when they are the same value as
-    // w's destination.
-    bool hasW = static_cast<bool>(op.getWDestination());
+    for (OpOperand &operand : op->getOpOperands())
+      if (!op.isVShapedOperand(operand.getOperandNumber()))
+        operands[operand.getOperandNumber()] =
+            collapseToCanonicalGLayout(rewriter, loc, operand.get(), dim);
     SmallVector<Type> resultTypes;
-    for (auto [index, init] : llvm::enumerate(op.getDpsInitsMutable())) {
-      Value value = init.get();
-      if (!hasW || index != 0) {
-        value = collapseToCanonicalGLayout(rewriter, loc, value, dim);
-        operands[init.getOperandNumber()] = value;
-      }
-      resultTypes.push_back(value.getType());
-    }
+    for (OpOperand &init : op.getDpsInitsMutable())
+      resultTypes.push_back(operands[init.getOperandNumber()].getType());
     Operation *canonical = mlir::clone(rewriter, op, resultTypes, operands);
     SmallVector<Value> replacements;
     for (auto [result, original] :
@@ -155,4 +157,9 @@ void WeightNormOp::getCanonicalizationPatterns(RewritePatternSet &results,
 void WeightNormScaleOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                                     MLIRContext *context) {
   results.add<CanonicalizeGLayout<WeightNormScaleOp>>(context);
+}
+
+void WeightNormBackwardOp::getCanonicalizationPatterns(
+    RewritePatternSet &results, MLIRContext *context) {
+  results.add<CanonicalizeGLayout<WeightNormBackwardOp>>(context);
 }

@@ -6,9 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// AggregatedOpInterface of wn.weight_norm and wn.weight_norm_scale: their
-// decomposition into linalg.fill and linalg.generic ops on tensors or
-// memrefs, with the arithmetic of WNNumerics.h (the reference lowering).
+// AggregatedOpInterface of wn.weight_norm, wn.weight_norm_scale and
+// wn.weight_norm_backward: their decomposition into linalg.fill and
+// linalg.generic ops on tensors, with the arithmetic of WNNumerics.h (the
+// reference lowering).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,31 +31,49 @@ using namespace mlir::wn;
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// What the first steps of a decomposition produce: the scale in the scale
-/// type over the norm-shaped domain (hi, and lo when it is a pair), and the
-/// requested norm and scale results in g's shape.
-struct NormsAndScales {
+/// What the per-slice step of a decomposition is asked to produce, besides
+/// the sums it reads.
+struct SliceRequest {
+  /// The backward: grad_w, whose products with v are summed too, and the
+  /// factors a and b of grad_v produced.
+  Value gradW;
+  /// A saved norm (g-shaped, accumulation type) read instead of summing
+  /// squares (the backward only).
+  Value savedNorm;
+  /// The scale in the scale type over the norm-shaped domain (for scaling
+  /// v).
+  bool scalePair = false;
+  /// Destinations (g-shaped, may be null) of the norm and scale results in
+  /// the accumulation type, and of grad_g in g's type.
+  Value normInit, scaleInit, gradGInit;
+};
+
+/// What the first steps of a decomposition produce: norm-shaped values in
+/// the scale type (the scale, the backward's factors; hi, and lo when they
+/// are pairs) and the requested results in g's shape.
+struct SliceResults {
   Value scaleHi, scaleLo;
-  Value norm, scale;
+  SliceGradients factors;
+  Value norm, scale, gradG;
 };
 } // namespace
 
-/// Decomposes the norms of a weight norm op into, with C the compute type
-/// (f32 for f16/bf16, f64 for f32/f64):
+/// Decomposes the per-slice part of a weight norm op into, with C the
+/// compute type (f32 for f16/bf16, f64 for f32/f64):
 ///   %hi0[, %lo0]  = linalg.fill 0[, -0.0]                 : [O] or 0-d, C
-///   %hi[, %lo]    = generic(reduce all but dim)           : sum of x*x
-///   [%scale_hi[, %scale_lo]][, %norm][, %scale] = generic(parallel) : [O]
+///   %hi[, %lo]... = generic(reduce all but dim)           : sum of x*x
+///                   (and of grad_w * x for the backward)
+///   [%scale_hi[, %scale_lo]][, factors][, %norm][, %scale][, %grad_g]
+///                 = generic(parallel)                     : [O]
 ///       norm = sqrt((hi + lo) [+ eps]), scale = g / norm (an f32 pair for
-///       f32, a double-double for f64)
+///       f32, a double-double for f64); the backward's factors and grad_g
+///       from WeightNormNumerics::finalizeGradients
 /// The arithmetic comes from WeightNormNumerics: inputs widened to C first,
 /// every result rounded once, the sum plain, compensated or double-double
-/// (the `lo` parts) by element type. `scalePair` asks for the scale in the
-/// scale type (for scaling v); `normInit` and `scaleInit` (g-shaped, may be
-/// null) for the norm and scale results in the accumulation type: they are
-/// collapsed to [O] (or 0-d) for the generic and expanded back.
-static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
-                                     bool scalePair, Value normInit,
-                                     Value scaleInit) {
+/// (the `lo` parts) by element type. The g-shaped destinations are collapsed
+/// to [O] (or 0-d) for the generic and expanded back.
+static SliceResults decomposeSlices(OpBuilder &b, WeightNormInterface op,
+                                    const SliceRequest &request) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   Value v = op.getV();
@@ -63,6 +82,9 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
   Type computeType = numerics.getComputeType();
   bool lowPart = numerics.hasLowPart();
   std::optional<int64_t> dim = op.getNormalizedDim();
+  bool sumSquares = !request.savedNorm;
+  bool sumProducts = static_cast<bool>(request.gradW);
+  unsigned sumWidth = lowPart ? 2 : 1;
 
   // The norm-shaped intermediates: [v.shape[dim]] or 0-d.
   SmallVector<OpFoldResult> normSizes;
@@ -72,15 +94,21 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
     return tensor::EmptyOp::create(b, loc, normSizes, type);
   };
   PartialSum zero = numerics.zeroSum(computeType);
-  SmallVector<Value> sumInits = {
-      linalg::FillOp::create(b, loc, zero.hi, emptyNormShaped(computeType))
-          .getResult(0)};
-  if (lowPart)
+  SmallVector<Value> sumInits;
+  for (bool wanted : {sumSquares, sumProducts}) {
+    if (!wanted)
+      continue;
     sumInits.push_back(
-        linalg::FillOp::create(b, loc, zero.lo, emptyNormShaped(computeType))
+        linalg::FillOp::create(b, loc, zero.hi, emptyNormShaped(computeType))
             .getResult(0));
+    if (lowPart)
+      sumInits.push_back(
+          linalg::FillOp::create(b, loc, zero.lo, emptyNormShaped(computeType))
+              .getResult(0));
+  }
 
-  // The sum of squares over every dimension but dim.
+  // The sums over every dimension but dim: of squares of v (unless the norm
+  // is saved), of grad_w * v (the backward).
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   SmallVector<AffineExpr> normResults;
   if (dim)
@@ -90,50 +118,75 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
       rank, utils::IteratorType::reduction);
   if (dim)
     reduceIterators[*dim] = utils::IteratorType::parallel;
-  SmallVector<AffineMap> sumMaps = {identity};
+  SmallVector<Value> sumInputs = {v};
+  if (sumProducts)
+    sumInputs.push_back(request.gradW);
+  SmallVector<AffineMap> sumMaps(sumInputs.size(), identity);
   sumMaps.append(sumInits.size(), toNorm);
   auto sumOp = linalg::GenericOp::create(
-      b, loc, ValueRange(sumInits).getTypes(), ValueRange{v}, sumInits, sumMaps,
+      b, loc, ValueRange(sumInits).getTypes(), sumInputs, sumInits, sumMaps,
       reduceIterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
         WeightNormNumerics n(nb, nl, numerics.getElementType());
-        PartialSum sum = n.accumulate(n.widen(args[0]),
-                                      {args[1], lowPart ? args[2] : Value()});
-        SmallVector<Value> yields = {sum.hi};
-        if (lowPart)
-          yields.push_back(sum.lo);
+        Value x = n.widen(args[0]);
+        ValueRange acc = args.drop_front(sumInputs.size());
+        auto partial = [&](unsigned i) {
+          return PartialSum{acc[i * sumWidth],
+                            lowPart ? acc[i * sumWidth + 1] : Value()};
+        };
+        SmallVector<Value> yields;
+        auto append = [&](PartialSum sum) {
+          yields.push_back(sum.hi);
+          if (lowPart)
+            yields.push_back(sum.lo);
+        };
+        unsigned next = 0;
+        if (sumSquares)
+          append(n.accumulate(x, partial(next++)));
+        if (sumProducts)
+          append(n.accumulateProduct(x, n.widen(args[1]), partial(next)));
         linalg::YieldOp::create(nb, nl, yields);
       });
 
-  // Per-slice norm and scale over the norm-shaped domain: outputs scale_hi
-  // and scale_lo (with scalePair), then the norm, then the scale result.
+  // Per-slice values over the norm-shaped domain: outputs scale_hi and
+  // scale_lo (with scalePair), the factors a and b (the backward), then the
+  // norm, the scale and grad_g results.
   unsigned normLoops = dim ? 1 : 0;
   std::optional<unsigned> normLoop =
       dim ? std::optional<unsigned>(0) : std::nullopt;
   AffineMap normIdentity = AffineMap::getMultiDimIdentityMap(normLoops, ctx);
   AffineMap gMap = op.getGIndexingMap(normLoops, normLoop);
-  bool scaleLo = scalePair && numerics.hasScaleLowPart();
-  SmallVector<Value> scaleOutputs;
-  if (scalePair) {
-    scaleOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
-    if (scaleLo)
-      scaleOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
+  bool pairLo = numerics.hasScaleLowPart();
+  SmallVector<Value> sliceOutputs;
+  auto addPair = [&] {
+    sliceOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
+    if (pairLo)
+      sliceOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
+  };
+  if (request.scalePair)
+    addPair();
+  if (sumProducts) {
+    addPair();
+    addPair();
   }
-  if (normInit)
-    scaleOutputs.push_back(collapseToCanonicalGLayout(b, loc, normInit, dim));
-  if (scaleInit)
-    scaleOutputs.push_back(collapseToCanonicalGLayout(b, loc, scaleInit, dim));
-  SmallVector<Value> scaleInputs(sumOp.getResults());
-  scaleInputs.push_back(op.getG());
-  SmallVector<AffineMap> scaleMaps(sumOp.getNumResults(), normIdentity);
-  scaleMaps.push_back(gMap);
-  scaleMaps.append(scaleOutputs.size(), normIdentity);
+  for (Value init : {request.normInit, request.scaleInit, request.gradGInit})
+    if (init)
+      sliceOutputs.push_back(collapseToCanonicalGLayout(b, loc, init, dim));
+  SmallVector<Value> sliceInputs(sumOp.getResults());
+  sliceInputs.push_back(op.getG());
+  SmallVector<AffineMap> sliceMaps(sumOp.getNumResults(), normIdentity);
+  sliceMaps.push_back(gMap);
+  if (request.savedNorm) {
+    sliceInputs.push_back(request.savedNorm);
+    sliceMaps.push_back(gMap);
+  }
+  sliceMaps.append(sliceOutputs.size(), normIdentity);
   std::optional<APFloat> eps = op.getEpsInAccumulationType();
   // For sums that overflowed or underflowed (bf16, f16 and f64 only), the
   // per-slice body reduces its slice of v again (WeightNormNumerics::
   // finalizeSlice): a loop nest over the other dims reading v.
   SmallVector<Value> vSizes;
   Value sliceCount;
-  if (numerics.mayNeedRescaling()) {
+  if (sumSquares && numerics.mayNeedRescaling()) {
     sliceCount = arith::ConstantIndexOp::create(b, loc, 1);
     for (int64_t d = 0; d < rank; ++d) {
       vSizes.push_back(b.createOrFold<tensor::DimOp>(loc, v, d));
@@ -141,15 +194,20 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
         sliceCount = b.createOrFold<arith::MulIOp>(loc, sliceCount, vSizes[d]);
     }
   }
-  auto scaleOp = linalg::GenericOp::create(
-      b, loc, ValueRange(scaleOutputs).getTypes(), scaleInputs, scaleOutputs,
-      scaleMaps,
+  unsigned sumCount = sumOp.getNumResults();
+  auto sliceOp = linalg::GenericOp::create(
+      b, loc, ValueRange(sliceOutputs).getTypes(), sliceInputs, sliceOutputs,
+      sliceMaps,
       SmallVector<utils::IteratorType>(normLoops,
                                        utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         WeightNormNumerics n(nb, nl, numerics.getElementType());
         Value epsValue = eps ? n.epsConstant(*eps) : Value();
-        unsigned gIndex = lowPart ? 2 : 1;
+        Value g = n.widen(args[sumCount]);
+        auto partial = [&](unsigned i) {
+          return PartialSum{args[i * sumWidth],
+                            lowPart ? args[i * sumWidth + 1] : Value()};
+        };
         // Slice k's elements v[i_0, .., k, .., i_rank-1], in row-major order
         // (linalg.index must be a direct child of the generic).
         Value sliceIndex = dim && sliceCount
@@ -177,48 +235,101 @@ static NormsAndScales decomposeNorms(OpBuilder &b, WeightNormInterface op,
           };
           return nest(0, inits);
         };
-        SliceScale slice =
-            n.finalizeSlice({args[0], lowPart ? args[1] : Value()}, epsValue,
-                            n.widen(args[gIndex]), sliceCount, reduceSlice);
+        SliceScale slice = sumSquares ? n.finalizeSlice(partial(0), epsValue, g,
+                                                        sliceCount, reduceSlice)
+                                      : n.fromSavedNorm(args[sumCount + 1], g);
         SmallVector<Value> yields;
-        if (scalePair) {
-          yields.push_back(slice.scaleHi);
-          if (scaleLo)
-            yields.push_back(slice.scaleLo);
+        auto yieldPair = [&](Value hi, Value lo) {
+          yields.push_back(hi);
+          if (pairLo)
+            yields.push_back(lo);
+        };
+        if (request.scalePair)
+          yieldPair(slice.scaleHi, slice.scaleLo);
+        SliceGradients gradients;
+        if (sumProducts) {
+          gradients =
+              n.finalizeGradients(slice, partial(sumSquares ? 1 : 0), g);
+          yieldPair(gradients.aHi, gradients.aLo);
+          yieldPair(gradients.bHi, gradients.bLo);
         }
-        if (normInit)
+        if (request.normInit)
           yields.push_back(n.normResult(slice));
-        if (scaleInit)
+        if (request.scaleInit)
           yields.push_back(n.scaleResult(slice));
+        if (request.gradGInit)
+          yields.push_back(gradients.gradG);
         linalg::YieldOp::create(nb, nl, yields);
       });
 
-  NormsAndScales result;
-  ValueRange outs = scaleOp.getResults();
-  if (scalePair) {
-    result.scaleHi = outs.front();
+  SliceResults result;
+  ValueRange outs = sliceOp.getResults();
+  auto takePair = [&](Value &hi, Value &lo) {
+    hi = outs.front();
     outs = outs.drop_front();
-    if (scaleLo) {
-      result.scaleLo = outs.front();
+    if (pairLo) {
+      lo = outs.front();
       outs = outs.drop_front();
     }
-  }
-  auto expandToG = [&](Value normShaped, Value gShapedInit) -> Value {
-    return expandFromCanonicalGLayout(
-        b, loc, normShaped, cast<RankedTensorType>(gShapedInit.getType()), dim);
   };
-  if (normInit) {
-    result.norm = expandToG(outs.front(), normInit);
-    outs = outs.drop_front();
+  if (request.scalePair)
+    takePair(result.scaleHi, result.scaleLo);
+  if (sumProducts) {
+    takePair(result.factors.aHi, result.factors.aLo);
+    takePair(result.factors.bHi, result.factors.bLo);
   }
-  if (scaleInit)
-    result.scale = expandToG(outs.front(), scaleInit);
+  auto expandToG = [&](Value &result, Value gShapedInit) {
+    if (!gShapedInit)
+      return;
+    result = expandFromCanonicalGLayout(
+        b, loc, outs.front(), cast<RankedTensorType>(gShapedInit.getType()),
+        dim);
+    outs = outs.drop_front();
+  };
+  expandToG(result.norm, request.normInit);
+  expandToG(result.scale, request.scaleInit);
+  expandToG(result.gradG, request.gradGInit);
   return result;
+}
+
+/// The elementwise generic over v's domain computing `init` from the
+/// v-shaped `inputs` and the norm-shaped `perSlice` values (broadcast along
+/// every dimension but dim); `body` gets the first as they are, then the
+/// second.
+static Value buildElementwise(
+    OpBuilder &b, WeightNormInterface op, ValueRange inputs,
+    ValueRange perSlice, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange, ValueRange)> body) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  int64_t rank = op.getRank();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<AffineExpr> normResults;
+  if (std::optional<int64_t> dim = op.getNormalizedDim())
+    normResults.push_back(getAffineDimExpr(*dim, ctx));
+  AffineMap toNorm = AffineMap::get(rank, 0, normResults, ctx);
+  SmallVector<Value> allInputs(inputs);
+  llvm::append_range(allInputs, perSlice);
+  SmallVector<AffineMap> maps(inputs.size(), identity);
+  maps.append(perSlice.size(), toNorm);
+  maps.push_back(identity);
+  unsigned count = inputs.size();
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), allInputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nl,
+                   body(nb, nl, args.take_front(count),
+                        args.slice(count, perSlice.size())));
+             })
+      .getResult(0);
 }
 
 /// Decomposes
 ///   w[, norm] = weight_norm(v, g, dim) [eps]
-/// into decomposeNorms' fill, sum of squares and per-slice scale (and norm),
+/// into decomposeSlices' fill, sum of squares and per-slice scale (and norm),
 /// then
 ///   %w = generic(parallel) v * scale                      : v's shape
 /// rounded once to the element type.
@@ -228,46 +339,32 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
                        "lower ops on memrefs with --wn-lower-to-loops");
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
-  Location loc = getLoc();
-  MLIRContext *ctx = getContext();
-  int64_t rank = getRank();
   Type elementType = getVType().getElementType();
-  NormsAndScales norms = decomposeNorms(b, *this, /*scalePair=*/true,
-                                        getNormInit(), /*scaleInit=*/Value());
+  SliceRequest request;
+  request.scalePair = true;
+  request.normInit = getNormInit();
+  SliceResults slices = decomposeSlices(b, *this, request);
 
   // w = v * scale, rounded once to the element type.
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  SmallVector<AffineExpr> normResults;
-  if (std::optional<int64_t> dim = getNormalizedDim())
-    normResults.push_back(getAffineDimExpr(*dim, ctx));
-  AffineMap toNorm = AffineMap::get(rank, 0, normResults, ctx);
-  SmallVector<Value> wInputs = {getV(), norms.scaleHi};
-  if (norms.scaleLo)
-    wInputs.push_back(norms.scaleLo);
-  SmallVector<AffineMap> wMaps = {identity};
-  wMaps.append(wInputs.size() - 1, toNorm);
-  wMaps.push_back(identity);
-  bool scaleLo = static_cast<bool>(norms.scaleLo);
-  Value w =
-      linalg::GenericOp::create(
-          b, loc, getInit().getType(), wInputs, ValueRange{getInit()}, wMaps,
-          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            WeightNormNumerics n(nb, nl, elementType);
-            Value y =
-                n.scaleElement(args[0], args[1], scaleLo ? args[2] : Value());
-            linalg::YieldOp::create(nb, nl, y);
-          })
-          .getResult(0);
+  SmallVector<Value> perSlice = {slices.scaleHi};
+  if (slices.scaleLo)
+    perSlice.push_back(slices.scaleLo);
+  Value w = buildElementwise(
+      b, *this, getV(), perSlice, getInit(),
+      [&](OpBuilder &nb, Location nl, ValueRange in, ValueRange scale) {
+        WeightNormNumerics n(nb, nl, elementType);
+        return n.scaleElement(in[0], scale[0],
+                              scale.size() > 1 ? scale[1] : Value());
+      });
   SmallVector<Value> results = {w};
-  if (norms.norm)
-    results.push_back(norms.norm);
+  if (slices.norm)
+    results.push_back(slices.norm);
   return results;
 }
 
 /// Decomposes
 ///   scale = weight_norm_scale(v, g, dim) [eps]
-/// into decomposeNorms' fill, sum of squares and per-slice scale, rounded
+/// into decomposeSlices' fill, sum of squares and per-slice scale, rounded
 /// once to the accumulation type.
 FailureOr<SmallVector<Value>>
 WeightNormScaleOp::decomposeOperation(OpBuilder &b) {
@@ -276,7 +373,48 @@ WeightNormScaleOp::decomposeOperation(OpBuilder &b) {
                        "lower ops on memrefs with --wn-lower-to-loops");
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
-  NormsAndScales norms = decomposeNorms(b, *this, /*scalePair=*/false,
-                                        /*normInit=*/Value(), getInit());
-  return SmallVector<Value>{norms.scale};
+  SliceRequest request;
+  request.scaleInit = getInit();
+  return SmallVector<Value>{decomposeSlices(b, *this, request).scale};
+}
+
+/// Decomposes
+///   grad_v, grad_g = weight_norm_backward(grad_w, v, g[, norm], dim) [eps]
+/// into decomposeSlices' fills, sums of squares (unless the norm is given)
+/// and of grad_w * v, the per-slice factors a, b and grad_g, then
+///   %grad_v = generic(parallel) a * grad_w - b * v      : v's shape
+/// rounded once to the element type.
+FailureOr<SmallVector<Value>>
+WeightNormBackwardOp::decomposeOperation(OpBuilder &b) {
+  if (!hasPureTensorSemantics())
+    return emitOpError("the linalg decomposition needs tensor operands; "
+                       "lower ops on memrefs with --wn-lower-to-loops");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(*this);
+  Type elementType = getVType().getElementType();
+  SliceRequest request;
+  request.gradW = getGradW();
+  request.savedNorm = getNorm();
+  request.gradGInit = getGradGInit();
+  SliceResults slices = decomposeSlices(b, *this, request);
+  const SliceGradients &f = slices.factors;
+  SmallVector<Value> perSlice = {f.aHi};
+  if (f.aLo)
+    perSlice.push_back(f.aLo);
+  perSlice.push_back(f.bHi);
+  if (f.bLo)
+    perSlice.push_back(f.bLo);
+  bool pairs = static_cast<bool>(f.aLo);
+  Value gradV = buildElementwise(
+      b, *this, ValueRange{getGradW(), getV()}, perSlice, getGradVInit(),
+      [&](OpBuilder &nb, Location nl, ValueRange in, ValueRange factors) {
+        WeightNormNumerics n(nb, nl, elementType);
+        SliceGradients perElement;
+        perElement.aHi = factors[0];
+        perElement.aLo = pairs ? factors[1] : Value();
+        perElement.bHi = factors[pairs ? 2 : 1];
+        perElement.bLo = pairs ? factors[3] : Value();
+        return n.gradientElement(in[0], in[1], perElement);
+      });
+  return SmallVector<Value>{gradV, slices.gradG};
 }

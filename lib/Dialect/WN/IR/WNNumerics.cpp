@@ -146,22 +146,27 @@ Value WeightNormNumerics::widen(Value x) {
 }
 
 PartialSum WeightNormNumerics::accumulate(Value x, PartialSum sum) {
+  return accumulateProduct(x, x, sum);
+}
+
+PartialSum WeightNormNumerics::accumulateProduct(Value x, Value y,
+                                                 PartialSum sum) {
   switch (summation) {
   case Summation::Plain:
-    // x * x is exact in the compute type: the fused multiply-add gives the
+    // x * y is exact in the compute type: the fused multiply-add gives the
     // same sum as a product and an addition, in one operation.
-    return {fma(x, x, sum.hi), Value()};
+    return {fma(x, y, sum.hi), Value()};
   case Summation::Kahan: {
-    // y = x * x + lo; hi' = hi + y; lo' = y - (hi' - hi).
-    Value y = add(mul(x, x), sum.lo);
-    Value t = add(sum.hi, y);
-    return {t, sub(y, sub(t, sum.hi))};
+    // t = x * y + lo; hi' = hi + t; lo' = t - (hi' - hi).
+    Value t0 = add(mul(x, y), sum.lo);
+    Value t = add(sum.hi, t0);
+    return {t, sub(t0, sub(t, sum.hi))};
   }
   case Summation::DoubleDouble: {
-    // TwoSum(hi, sq) = t + err exactly; x * x = sq + e exactly.
-    Value sq = mul(x, x);
-    auto [t, err] = twoSum(sum.hi, sq);
-    Value e = fma(x, x, neg(sq));
+    // TwoSum(hi, p) = t + err exactly; x * y = p + e exactly.
+    Value p = mul(x, y);
+    auto [t, err] = twoSum(sum.hi, p);
+    Value e = fma(x, y, neg(p));
     return {t, add(sum.lo, add(err, e))};
   }
   }
@@ -218,6 +223,43 @@ Value WeightNormNumerics::epsConstant(const APFloat &eps) {
       arith::ConstantOp::create(b, loc, accType, b.getFloatAttr(accType, eps)));
 }
 
+std::pair<Value, Value> WeightNormNumerics::splitToPair(Value x) {
+  Type pairType = shapedLike(getScaleType(), x);
+  Value hi = arith::TruncFOp::create(b, loc, pairType, x);
+  Value lo = arith::TruncFOp::create(
+      b, loc, pairType, sub(x, arith::ExtFOp::create(b, loc, x.getType(), hi)));
+  return {hi, lo};
+}
+
+std::pair<Value, Value> WeightNormNumerics::divideDD(Value xHi, Value xLo,
+                                                     Value yHi, Value yLo) {
+  // (xHi + xLo) / (yHi + yLo) = q + qLo, qLo = (xHi - q yHi + xLo - q yLo)
+  // / yHi: the residual's first part exact by the fused multiply-add.
+  Value q = div(xHi, yHi);
+  Value residual = fma(neg(q), yHi, xHi);
+  if (xLo)
+    residual = add(residual, xLo);
+  if (yLo)
+    residual = sub(residual, mul(q, yLo));
+  return {q, div(residual, yHi)};
+}
+
+SliceScale WeightNormNumerics::scaleByNorm(Value normHi, Value normLo,
+                                           Value g) {
+  if (summation != Summation::DoubleDouble) {
+    Value scale = div(g, normHi);
+    if (summation == Summation::Kahan)
+      return {normHi, Value(), scale, Value()};
+    // f32: the f64 scale as an f32 pair; hi + lo is within 2^-48 of it.
+    auto [hi, lo] = splitToPair(scale);
+    return {normHi, Value(), hi, lo};
+  }
+  // g / (r + rLo) = q + qLo. For r = 0 it is NaN, and so is every w of the
+  // (all-zero) slice, as without it.
+  auto [q, qLo] = divideDD(g, Value(), normHi, normLo);
+  return {normHi, normLo, q, qLo};
+}
+
 SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
   // Scalar eps for vector sums (one slice per lane) is broadcast.
   if (eps && eps.getType() != sum.hi.getType())
@@ -226,17 +268,7 @@ SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
     Value total = sum.lo ? add(sum.hi, sum.lo) : sum.hi;
     if (eps)
       total = add(total, eps);
-    Value norm = math::SqrtOp::create(b, loc, total);
-    Value scale = div(g, norm);
-    if (summation == Summation::Kahan)
-      return {norm, Value(), scale, Value()};
-    // f32: the f64 scale as an f32 pair; hi + lo is within 2^-48 of it.
-    Type scaleType = shapedLike(getScaleType(), scale);
-    Value hi = arith::TruncFOp::create(b, loc, scaleType, scale);
-    Value lo = arith::TruncFOp::create(
-        b, loc, scaleType,
-        sub(scale, arith::ExtFOp::create(b, loc, scale.getType(), hi)));
-    return {norm, Value(), hi, lo};
+    return scaleByNorm(math::SqrtOp::create(b, loc, total), Value(), g);
   }
   // Renormalize (Fast2Sum: |hi| >= |lo|).
   Value hi = add(sum.hi, sum.lo);
@@ -255,11 +287,90 @@ SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, r, zero);
   Value rLo =
       arith::SelectOp::create(b, loc, positive, div(rem, add(r, r)), zero);
-  // g / (r + rLo) = q + qLo, qLo = (g - q * r - q * rLo) / r. For r = 0 it is
-  // NaN, and so is every w of the (all-zero) slice, as without it.
-  Value q = div(g, r);
-  Value qLo = div(sub(fma(neg(q), r, g), mul(q, rLo)), r);
-  return {r, rLo, q, qLo};
+  return scaleByNorm(r, rLo, g);
+}
+
+SliceScale WeightNormNumerics::fromSavedNorm(Value norm, Value g) {
+  Value n = widen(norm);
+  return scaleByNorm(n, hasLowPart() ? constant(n.getType(), 0.0) : Value(), g);
+}
+
+SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
+                                                     PartialSum dot, Value g) {
+  // s = hi + lo, renormalized for double-double; an infinite or NaN hi is
+  // taken alone (its low part would be inf - inf).
+  Value sHi = dot.hi, sLo;
+  if (dot.lo) {
+    Value inf =
+        constant(dot.hi.getType(), std::numeric_limits<double>::infinity());
+    Value finite =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                              math::AbsFOp::create(b, loc, dot.hi), inf);
+    Value hi = add(dot.hi, dot.lo);
+    sHi = arith::SelectOp::create(b, loc, finite, hi, dot.hi);
+    if (summation == Summation::DoubleDouble)
+      sLo =
+          arith::SelectOp::create(b, loc, finite, sub(dot.lo, sub(hi, dot.hi)),
+                                  constant(dot.hi.getType(), 0.0));
+  }
+  Type gType = getElementTypeOrSelf(elementType);
+  auto round = [&](Value x) -> Value {
+    Type target = shapedLike(gType, x);
+    return x.getType() == target
+               ? x
+               : arith::TruncFOp::create(b, loc, target, x).getResult();
+  };
+  SliceGradients result;
+  if (summation != Summation::DoubleDouble) {
+    // a = g / n, c = s / n, b = a c / n in the compute type.
+    Value n = slice.normHi;
+    Value a = div(g, n);
+    Value c = div(sHi, n);
+    Value bFactor = div(mul(a, c), n);
+    result.gradG = round(c);
+    if (summation == Summation::Kahan) {
+      result.aHi = a;
+      result.bHi = bFactor;
+      return result;
+    }
+    std::tie(result.aHi, result.aLo) = splitToPair(a);
+    std::tie(result.bHi, result.bLo) = splitToPair(bFactor);
+    return result;
+  }
+  // Double-double: a is the slice's scale, c = s / n, b = (a c) / n.
+  auto [cHi, cLo] = divideDD(sHi, sLo, slice.normHi, slice.normLo);
+  result.gradG = add(cHi, cLo);
+  Value p = mul(slice.scaleHi, cHi);
+  Value pLo = add(fma(slice.scaleHi, cHi, neg(p)),
+                  add(mul(slice.scaleHi, cLo), mul(slice.scaleLo, cHi)));
+  std::tie(result.bHi, result.bLo) =
+      divideDD(p, pLo, slice.normHi, slice.normLo);
+  result.aHi = slice.scaleHi;
+  result.aLo = slice.scaleLo;
+  return result;
+}
+
+Value WeightNormNumerics::gradientElement(Value gradW, Value v,
+                                          const SliceGradients &factors) {
+  Value y;
+  if (summation == Summation::Kahan) {
+    // f16, bf16: a gw - b v in f32, one fused multiply-add.
+    Value x = widen(gradW);
+    y = fma(factors.aHi, x, neg(mul(factors.bHi, widen(v))));
+  } else {
+    // f32, f64: both products exact as p + e (fused multiply-adds), the low
+    // parts of a and b added to the errors, the difference rounded last.
+    Value p1 = mul(factors.aHi, gradW);
+    Value e1 = fma(factors.aHi, gradW, neg(p1));
+    Value p2 = mul(factors.bHi, v);
+    Value e2 = fma(factors.bHi, v, neg(p2));
+    Value lo = sub(fma(factors.aLo, gradW, e1), fma(factors.bLo, v, e2));
+    y = add(sub(p1, p2), lo);
+  }
+  Type target = shapedLike(elementType, y);
+  if (y.getType() == target)
+    return y;
+  return arith::TruncFOp::create(b, loc, target, y);
 }
 
 IntegerType WeightNormNumerics::bitsType() {

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// wn.weight_norm and wn.weight_norm_scale: shape rules, the interface
-// helpers, builders, verifiers and memory effects.
+// wn.weight_norm, wn.weight_norm_scale and wn.weight_norm_backward: shape
+// rules, the interface helpers, builders, verifiers and memory effects.
 //
 //===----------------------------------------------------------------------===//
 
@@ -376,6 +376,11 @@ Value WeightNormOp::getWDestination() { return getInit(); }
 
 Value WeightNormOp::getNormDestination() { return getNormInit(); }
 
+bool WeightNormOp::isVShapedOperand(unsigned operandNumber) {
+  return operandNumber == getVMutable().getOperandNumber() ||
+         operandNumber == getInitMutable().getOperandNumber();
+}
+
 LogicalResult WeightNormOp::verify() {
   // v, g, dim and eps: verifyWeightNormInterface.
   ShapedType vType = getVType();
@@ -452,6 +457,10 @@ void WeightNormScaleOp::getAsmResultNames(
 
 Value WeightNormScaleOp::getScaleDestination() { return getInit(); }
 
+bool WeightNormScaleOp::isVShapedOperand(unsigned operandNumber) {
+  return operandNumber == getVMutable().getOperandNumber();
+}
+
 LogicalResult WeightNormScaleOp::verify() {
   // v, g, dim and eps: verifyWeightNormInterface.
   ShapedType expected = getGShapedAccumulationType(*this);
@@ -476,6 +485,91 @@ LogicalResult WeightNormScaleOp::verify() {
 }
 
 LogicalResult WeightNormScaleOp::reifyResultShapes(
+    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  return reifyFromDestinations(*this, b, reifiedReturnShapes);
+}
+
+//===----------------------------------------------------------------------===//
+// WeightNormBackwardOp
+//===----------------------------------------------------------------------===//
+
+void WeightNormBackwardOp::build(OpBuilder &builder, OperationState &state,
+                                 Value gradW, Value v, Value g, Value gradVInit,
+                                 Value gradGInit, std::optional<int64_t> dim,
+                                 std::optional<double> eps, Value norm) {
+  SmallVector<Type> resultTypes;
+  if (isa<RankedTensorType>(gradVInit.getType()))
+    resultTypes = {gradVInit.getType(), gradGInit.getType()};
+  build(builder, state, resultTypes, gradW, v, g, norm, gradVInit, gradGInit,
+        getDimAttrFor(builder, dim), getEpsAttrFor(builder, eps));
+}
+
+void WeightNormBackwardOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getWeightNormEffects(*this, effects);
+}
+
+Speculation::Speculatability WeightNormBackwardOp::getSpeculatability() {
+  return getWeightNormSpeculatability(*this);
+}
+
+void WeightNormBackwardOp::getAsmResultNames(
+    function_ref<void(Value, StringRef)> setNameFn) {
+  if (getNumResults() != 2)
+    return;
+  setNameFn(getGradVResult(), "grad_v");
+  setNameFn(getGradGResult(), "grad_g");
+}
+
+Value WeightNormBackwardOp::getSavedNorm() { return getNorm(); }
+Value WeightNormBackwardOp::getGradVDestination() { return getGradVInit(); }
+Value WeightNormBackwardOp::getGradGDestination() { return getGradGInit(); }
+
+bool WeightNormBackwardOp::isVShapedOperand(unsigned operandNumber) {
+  return operandNumber == getGradWMutable().getOperandNumber() ||
+         operandNumber == getVMutable().getOperandNumber() ||
+         operandNumber == getGradVInitMutable().getOperandNumber();
+}
+
+LogicalResult WeightNormBackwardOp::verify() {
+  // v, g, dim and eps: verifyWeightNormInterface.
+  ShapedType vType = getVType();
+  ShapedType gType = getGType();
+  if (!isDestinationFor(getGradW().getType(), vType))
+    return emitOpError("grad_w type ")
+           << getGradW().getType() << " does not match v type " << vType;
+  ShapedType expectedNorm = getGShapedAccumulationType(*this);
+  if (Value norm = getNorm();
+      norm && !isDestinationFor(norm.getType(), expectedNorm))
+    return emitOpError("norm type ")
+           << norm.getType() << " does not match " << expectedNorm
+           << " (g's shape in the accumulation type)";
+  if (!isDestinationFor(getGradVInit().getType(), vType))
+    return emitOpError("grad_v_init type ")
+           << getGradVInit().getType() << " does not match v type " << vType;
+  if (!isDestinationFor(getGradGInit().getType(), gType))
+    return emitOpError("grad_g_init type ")
+           << getGradGInit().getType() << " does not match g type " << gType;
+  if (!isa<RankedTensorType>(vType)) {
+    if (getNumResults() != 0)
+      return emitOpError("on memrefs the op has no results, but has ")
+             << getNumResults();
+    return success();
+  }
+  if (getNumResults() != 2)
+    return emitOpError("expected two results (grad_v, grad_g), but there are ")
+           << getNumResults();
+  if (getGradVResult().getType() != vType)
+    return emitOpError("grad_v result type ")
+           << getGradVResult().getType() << " does not match v type " << vType;
+  if (getGradGResult().getType() != gType)
+    return emitOpError("grad_g result type ")
+           << getGradGResult().getType() << " does not match g type " << gType;
+  return success();
+}
+
+LogicalResult WeightNormBackwardOp::reifyResultShapes(
     OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
   return reifyFromDestinations(*this, b, reifiedReturnShapes);
 }

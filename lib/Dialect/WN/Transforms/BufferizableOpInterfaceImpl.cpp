@@ -6,10 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// wn.weight_norm and wn.weight_norm_scale are destination-style ops: their
-// results alias their destinations, v and g are only read, and the
-// destinations are only written (every element of w, the norm and the scale
-// is overwritten, so their previous contents are not read). Bufferization
+// wn.weight_norm, wn.weight_norm_scale and wn.weight_norm_backward are
+// destination-style ops: their results alias their destinations, the other
+// operands are only read, and the destinations are only written (every
+// element of w, the norm, the scale and the gradients is overwritten, so
+// their previous contents are not read). Bufferization
 // produces the same op on memrefs.
 //
 //===----------------------------------------------------------------------===//
@@ -29,7 +30,7 @@ using namespace mlir::bufferization;
 using namespace mlir::wn;
 
 namespace {
-/// wn.weight_norm and wn.weight_norm_scale: the same op on the operands'
+/// A wn op: the same op on the operands'
 /// buffers, its results replaced by the destinations' buffers.
 template <typename OpTy>
 struct WeightNormOpInterface : public DstBufferizableOpInterfaceExternalModel<
@@ -71,5 +72,7 @@ void mlir::wn::registerBufferizableOpInterfaceExternalModels(
     WeightNormOp::attachInterface<WeightNormOpInterface<WeightNormOp>>(*ctx);
     WeightNormScaleOp::attachInterface<
         WeightNormOpInterface<WeightNormScaleOp>>(*ctx);
+    WeightNormBackwardOp::attachInterface<
+        WeightNormOpInterface<WeightNormBackwardOp>>(*ctx);
   });
 }

@@ -42,7 +42,23 @@ def WN_WeightNormInterface : OpInterface<"WeightNormInterface"> {
                     (ins), [{}], [{ return ::mlir::Value(); }]>,
     InterfaceMethod<"The destination of the scale g / norm, or null.",
                     "::mlir::Value", "getScaleDestination",
-                    (ins), [{}], [{ return ::mlir::Value(); }]>
+                    (ins), [{}], [{ return ::mlir::Value(); }]>,
+    InterfaceMethod<"The incoming gradient of w (a backward op), or null.",
+                    "::mlir::Value", "getGradW",
+                    (ins), [{}], [{ return ::mlir::Value(); }]>,
+    InterfaceMethod<"A saved norm the op reads instead of computing it, or "
+                    "null.", "::mlir::Value", "getSavedNorm",
+                    (ins), [{}], [{ return ::mlir::Value(); }]>,
+    InterfaceMethod<"The destination of the gradient of v, or null.",
+                    "::mlir::Value", "getGradVDestination",
+                    (ins), [{}], [{ return ::mlir::Value(); }]>,
+    InterfaceMethod<"The destination of the gradient of g, or null.",
+                    "::mlir::Value", "getGradGDestination",
+                    (ins), [{}], [{ return ::mlir::Value(); }]>,
+    InterfaceMethod<"Whether operand `operandNumber` has v's shape (v, w, "
+                    "the gradients of w and v); the others have g's shape "
+                    "(g, norms, scales, the gradient of g).", "bool",
+                    "isVShapedOperand", (ins "unsigned":$operandNumber)>
   ];
   let extraSharedClassDeclaration = [{
     ::mlir::ShapedType getVType() {

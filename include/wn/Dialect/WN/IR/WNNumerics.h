@@ -97,6 +97,16 @@ struct SliceScale {
   Value scaleHi, scaleLo;
 };
 
+/// The per-slice values of a weight norm's backward: grad_g (s / n rounded
+/// to the element type) and the factors of grad_v = a grad_w - b v, with
+/// a = g / n and b = g s / n^3, in the scale type, with low parts when
+/// hasScaleLowPart().
+struct SliceGradients {
+  Value gradG;
+  Value aHi, aLo;
+  Value bHi, bLo;
+};
+
 /// Calls its second argument, `body(x, acc)`, for every element `x` of one
 /// slice of v (a scalar of the element type), in any order, carrying the
 /// values `acc` from its first argument; returns the last ones. It builds at
@@ -138,6 +148,10 @@ public:
   Value widen(Value x);
   /// Adds x * x (x already widened) to `sum`.
   PartialSum accumulate(Value x, PartialSum sum);
+  /// Adds x * y (both widened) to `sum`: the dot products of the backward,
+  /// with the same summation (exact products for f16, bf16 and f32; each
+  /// product's error recovered by a fused multiply-add for f64).
+  PartialSum accumulateProduct(Value x, Value y, PartialSum sum);
   /// Adds the partial sum `other` to `sum` (lanes, chunks, threads).
   PartialSum combine(PartialSum sum, PartialSum other);
   /// Adds up the lanes of a vector partial sum (a power-of-two width) into a
@@ -146,6 +160,18 @@ public:
   /// The norm and the scale of a slice from its (scalar) sum of squares, with
   /// `eps` (compute type, may be null) and `g` (widened).
   SliceScale finalize(PartialSum sum, Value eps, Value g);
+  /// The norm and scale of a slice from a saved norm (the accumulation
+  /// type, as wn.weight_norm returns it) and `g` (widened).
+  SliceScale fromSavedNorm(Value norm, Value g);
+  /// The backward's per-slice values from the slice's norm and scale
+  /// (finalizeSlice or fromSavedNorm), its (scalar) dot product
+  /// s = sum(grad_w * v) and `g` (widened).
+  SliceGradients finalizeGradients(const SliceScale &slice, PartialSum dot,
+                                   Value g);
+  /// grad_v = a grad_w - b v for grad_w and v in the element type (scalars
+  /// or vectors, the factors broadcast to their shape by the caller),
+  /// rounded once to the element type.
+  Value gradientElement(Value gradW, Value v, const SliceGradients &factors);
   /// Whether this type's sums are ever rescaled (needsRescaling is not
   /// null): bf16, f16 and f64.
   bool mayNeedRescaling() const { return bounds.testHigh || bounds.testLow; }
@@ -186,6 +212,15 @@ private:
   Value neg(Value x);
   /// TwoSum: returns (s, e) with s = fl(x + y) and s + e == x + y exactly.
   std::pair<Value, Value> twoSum(Value x, Value y);
+  /// x in the compute type as a pair hi + lo of the scale type (f32 for
+  /// f32 elements), hi + lo within 2^-48 of x.
+  std::pair<Value, Value> splitToPair(Value x);
+  /// The double-double quotient (xHi + xLo) / (yHi + yLo) as q + qLo (the
+  /// low parts may be null).
+  std::pair<Value, Value> divideDD(Value xHi, Value xLo, Value yHi, Value yLo);
+  /// The slice's SliceScale from its norm normHi + normLo (normLo null
+  /// except for double-double) and g.
+  SliceScale scaleByNorm(Value normHi, Value normLo, Value g);
   /// The integer type as wide as the compute type, and an integer constant.
   IntegerType bitsType();
   Value intConstant(int64_t value);

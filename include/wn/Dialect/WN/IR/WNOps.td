@@ -256,14 +256,6 @@ def WN_WeightNormOp : WN_Op<"weight_norm", [
     Value getNormResult() {
       return getNumResults() > 1 ? getResults()[1] : Value();
     }
-
-    /// The position in g's layout (g and the norm result) of the iteration
-    /// domain tile at `offsets` and `sizes`: the range along dim, the whole
-    /// of every other g dimension.
-    void getGTilePosition(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
-                          ArrayRef<OpFoldResult> sizes,
-                          SmallVector<OpFoldResult> &gOffsets,
-                          SmallVector<OpFoldResult> &gSizes);
   }];
 
   let hasVerifier = 1;
@@ -345,6 +337,151 @@ def WN_WeightNormScaleOp : WN_Op<"weight_norm_scale", [
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
     /// The scale (tensor semantics only).
     Value getScaleResult() { return getResults().front(); }
+  }];
+
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def WN_WeightNormBackwardOp : WN_Op<"weight_norm_backward", [
+    DeclareOpInterfaceMethods<WN_WeightNormInterface,
+      ["getGradW", "getSavedNorm", "getGradVDestination",
+       "getGradGDestination"]>,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<ConditionallySpeculatable>,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+      ["reifyResultShapes"]>,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>,
+    DeclareOpInterfaceMethods<TilingInterface,
+      ["getIterationDomain",
+       "getLoopIteratorTypes",
+       "getResultTilePosition",
+       "getTiledImplementation",
+       "generateResultTileValue"]>]> {
+  let summary = "The gradients of a weight norm: grad_v and grad_g from grad_w";
+  let description = [{
+    The backward of `wn.weight_norm`: given the gradient `grad_w` of a loss
+    with respect to `w = g * v / ||v||`, computes its gradients with respect
+    to v and g, as PyTorch's `_weight_norm_interface_backward` and autograd
+    through `torch._weight_norm` do. Per slice (the same slices as the
+    forward: one per index along `dim`, or the whole tensor), with
+    `n = sqrt(sum(v * v) [+ eps])` and `s = sum(grad_w * v)`:
+
+    ```
+    grad_g = s / n
+    grad_v = (g / n) * grad_w - (g * s / n^3) * v
+    ```
+
+    With `eps` this is the derivative of the eps form
+    `w = g * v / sqrt(sum(v * v) + eps)`: the same formulas with n including
+    eps.
+
+    Operands and attributes follow `wn.weight_norm` (the same `dim`, g
+    layouts, element types, `eps` and verification):
+
+    - `grad_w`: the incoming gradient, of v's type.
+    - `v`, `g`: the forward's operands.
+    - `norm` (optional): the forward's norm result (`wn.weight_norm`'s
+      second result, PyTorch's saved `norm`), in g's shape and the
+      accumulation type. When given, n is read from it (it already holds
+      eps) and the op sums only `grad_w * v`; otherwise n is computed from v
+      exactly as the forward computes it.
+    - `grad_v_init`, `grad_g_init`: the destinations, of v's and g's types.
+
+    Results (tensor semantics only): `grad_v` and `grad_g`, of the
+    destinations' types. On memrefs the op has no results and writes the
+    destinations; bufferization and the lowerings work as for
+    `wn.weight_norm`.
+
+    Numerics, the forward's contract carried over:
+
+    - Inputs are widened to the compute type (f32 for f16 and bf16, f64 for
+      f32 and f64). The sum of squares is the forward's (plain in f64 for
+      f32, Kahan in f32 for f16 and bf16, double-double for f64, rescaled
+      where it overflows or underflows). The dot product `s` is summed the
+      same way: products of f16, bf16 and f32 values are exact in the
+      compute type; for f64 each product's exact error is recovered with a
+      fused multiply-add (Ogita, Rump and Oishi's Dot2).
+    - Per slice, `a = g / n`, `c = s / n` and `b = a * c / n` are computed
+      in the compute type (double-double for f64); `grad_g` is c rounded
+      once to g's type.
+    - `grad_v = a * grad_w - b * v` cancels where grad_w is nearly parallel
+      to v. For f16 and bf16 it is one fused multiply-add in f32. For f32
+      and f64, a and b are carried as pairs of the element type and both
+      products are formed exactly (fused multiply-adds recover their
+      errors), so the difference is rounded once from a value accurate to
+      about twice the element type's precision: grad_v is within about one
+      ulp of the exact gradient of the rounded inputs, relative to the
+      larger of the two terms' magnitudes.
+    - `s` is not rescaled: where products of grad_w and v overflow the
+      compute type, the gradients overflow as PyTorch's do. An infinite or
+      NaN `s` propagates unchanged.
+    - Without `eps`, an all-zero slice has n = 0 and gives NaN gradients,
+      as in PyTorch.
+
+    ```mlir
+    %gv, %gg = wn.weight_norm_backward dim(0)
+        ins(%grad_w, %v, %g : tensor<64x32x3xf32>, tensor<64x32x3xf32>,
+            tensor<64x1x1xf32>)
+        outs(%gv_init, %gg_init : tensor<64x32x3xf32>, tensor<64x1x1xf32>)
+        -> tensor<64x32x3xf32>, tensor<64x1x1xf32>
+    // Reusing the forward's saved norm:
+    %gv2, %gg2 = wn.weight_norm_backward dim(0)
+        ins(%grad_w, %v, %g, %norm : tensor<64x32x3xf32>,
+            tensor<64x32x3xf32>, tensor<64x1x1xf32>, tensor<64x1x1xf32>)
+        outs(%gv_init, %gg_init : tensor<64x32x3xf32>, tensor<64x1x1xf32>)
+        -> tensor<64x32x3xf32>, tensor<64x1x1xf32>
+    ```
+
+    Canonicalization gives it a non-negative `dim` and the canonical g
+    layout (g, the saved norm and grad_g collapsed, grad_g's result
+    expanded back) as for `wn.weight_norm`. It decomposes into linalg ops
+    (`AggregatedOpInterface`: the sums of each slice, the per-slice factors
+    and grad_g, and grad_v) and tiles along `dim` only (`TilingInterface`),
+    like the forward (tiles of grad_g follow g's).
+  }];
+
+  let arguments = (ins WN_TensorOrMemRef:$grad_w,
+                       WN_TensorOrMemRef:$v,
+                       WN_TensorOrMemRef:$g,
+                       Optional<WN_TensorOrMemRef>:$norm,
+                       WN_TensorOrMemRef:$grad_v_init,
+                       WN_TensorOrMemRef:$grad_g_init,
+                       OptionalAttr<I64Attr>:$dim,
+                       OptionalAttr<F64Attr>:$eps);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  let assemblyFormat = [{
+    (`dim` `(` $dim^ `)`)?
+    (`eps` `(` $eps^ `)`)?
+    `ins` `(` $grad_w `,` $v `,` $g (`,` $norm^)? `:` type($grad_w) `,`
+              type($v) `,` type($g) (`,` type($norm)^)? `)`
+    `outs` `(` $grad_v_init `,` $grad_g_init `:` type($grad_v_init) `,`
+               type($grad_g_init) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+
+  let builders = [
+    /// `norm` may be null: the op computes the norms.
+    OpBuilder<(ins "Value":$gradW, "Value":$v, "Value":$g,
+                   "Value":$gradVInit, "Value":$gradGInit,
+                   "std::optional<int64_t>":$dim,
+                   CArg<"std::optional<double>", "std::nullopt">:$eps,
+                   CArg<"Value", "Value()">:$norm)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// The destinations: grad_v_init, then grad_g_init.
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(),
+                                 getOperation()->getNumOperands() - 2, 2);
+    }
+    /// grad_v and grad_g (tensor semantics only).
+    Value getGradVResult() { return getResults()[0]; }
+    Value getGradGResult() { return getResults()[1]; }
   }];
 
   let hasVerifier = 1;
