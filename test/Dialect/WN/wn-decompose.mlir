@@ -246,3 +246,77 @@ func.func @scale_f64(%v: tensor<4x6xf64>, %g: tensor<f64>, %s: tensor<f64>) -> t
   %r = wn.weight_norm_scale ins(%v, %g : tensor<4x6xf64>, tensor<f64>) outs(%s : tensor<f64>) -> tensor<f64>
   return %r : tensor<f64>
 }
+
+// -----
+
+/// wn.weight_norm_backward, f32: one reduction generic reads v and grad_w
+/// and sums v * v and v * grad_w in f64; the per-slice generic computes the
+/// factors a = g / n and b = a (s / n) / n as f32 pairs and grad_g = s / n
+/// rounded to f32; the elementwise generic forms a grad_w - b v with both
+/// products exact, rounded once.
+// CHECK-DAG: #[[ID:[a-zA-Z0-9_]+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[COL:[a-zA-Z0-9_]+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @backward_f32_dim1
+// CHECK-SAME: (%[[GW:[a-zA-Z0-9_]+]]: tensor<8x5xf32>, %[[V:[a-zA-Z0-9_]+]]: tensor<8x5xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<5xf32>)
+// CHECK: %[[SUMS:[a-zA-Z0-9_]+]]:2 = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[COL]], #[[COL]]], iterator_types = ["reduction", "parallel"]}
+// CHECK-SAME: ins(%[[V]], %[[GW]] : tensor<8x5xf32>, tensor<8x5xf32>)
+// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: f32, %[[Y:[a-zA-Z0-9_]+]]: f32, %[[SQ:[a-zA-Z0-9_]+]]: f64, %[[DOT:[a-zA-Z0-9_]+]]: f64):
+// CHECK:   %[[XW:[a-zA-Z0-9_]+]] = arith.extf %[[X]] : f32 to f64
+// CHECK:   %[[SQ1:[a-zA-Z0-9_]+]] = math.fma %[[XW]], %[[XW]], %[[SQ]] : f64
+// CHECK:   %[[YW:[a-zA-Z0-9_]+]] = arith.extf %[[Y]] : f32 to f64
+// CHECK:   %[[DOT1:[a-zA-Z0-9_]+]] = math.fma %[[XW]], %[[YW]], %[[DOT]] : f64
+// CHECK:   linalg.yield %[[SQ1]], %[[DOT1]] : f64, f64
+// CHECK: %[[F:[a-zA-Z0-9_]+]]:5 = linalg.generic {{.*}} ins(%[[SUMS]]#0, %[[SUMS]]#1, %[[G]] : tensor<5xf64>, tensor<5xf64>, tensor<5xf32>)
+// CHECK: %[[N:[a-zA-Z0-9_]+]] = math.sqrt
+// The forward's scale (unused here, removed by CSE and DCE), then a and c.
+// CHECK: arith.divf %{{.*}}, %[[N]] : f64
+// CHECK: %[[A:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f64
+// CHECK: %[[C:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f64
+// CHECK: %[[AC:[a-zA-Z0-9_]+]] = arith.mulf %[[A]], %[[C]] : f64
+// CHECK: %[[B:[a-zA-Z0-9_]+]] = arith.divf %[[AC]], %[[N]] : f64
+// CHECK: %[[GG:[a-zA-Z0-9_]+]] = arith.truncf %[[C]] : f64 to f32
+// CHECK: linalg.yield %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[GG]] : f32, f32, f32, f32, f32
+// CHECK: %[[GV:[a-zA-Z0-9_]+]] = linalg.generic {{.*}} ins(%[[GW]], %[[V]], %[[F]]#0, %[[F]]#1, %[[F]]#2, %[[F]]#3 : tensor<8x5xf32>, tensor<8x5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>)
+// CHECK: ^bb0(%[[GWX:[a-zA-Z0-9_]+]]: f32, %[[VX:[a-zA-Z0-9_]+]]: f32, %[[AH:[a-zA-Z0-9_]+]]: f32, %[[AL:[a-zA-Z0-9_]+]]: f32, %[[BH:[a-zA-Z0-9_]+]]: f32, %[[BL:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f32):
+// CHECK:   %[[P1:[a-zA-Z0-9_]+]] = arith.mulf %[[AH]], %[[GWX]] : f32
+// CHECK:   %[[NP1:[a-zA-Z0-9_]+]] = arith.negf %[[P1]] : f32
+// CHECK:   %[[E1:[a-zA-Z0-9_]+]] = math.fma %[[AH]], %[[GWX]], %[[NP1]] : f32
+// CHECK:   %[[P2:[a-zA-Z0-9_]+]] = arith.mulf %[[BH]], %[[VX]] : f32
+// CHECK:   %[[NP2:[a-zA-Z0-9_]+]] = arith.negf %[[P2]] : f32
+// CHECK:   %[[E2:[a-zA-Z0-9_]+]] = math.fma %[[BH]], %[[VX]], %[[NP2]] : f32
+// CHECK:   %[[L1:[a-zA-Z0-9_]+]] = math.fma %[[AL]], %[[GWX]], %[[E1]] : f32
+// CHECK:   %[[L2:[a-zA-Z0-9_]+]] = math.fma %[[BL]], %[[VX]], %[[E2]] : f32
+// CHECK:   %[[LO:[a-zA-Z0-9_]+]] = arith.subf %[[L1]], %[[L2]] : f32
+// CHECK:   %[[HI:[a-zA-Z0-9_]+]] = arith.subf %[[P1]], %[[P2]] : f32
+// CHECK:   %[[R:[a-zA-Z0-9_]+]] = arith.addf %[[HI]], %[[LO]] : f32
+// CHECK:   linalg.yield %[[R]] : f32
+// CHECK: return %[[GV]], %[[F]]#4
+func.func @backward_f32_dim1(%gw: tensor<8x5xf32>, %v: tensor<8x5xf32>, %g: tensor<5xf32>) -> (tensor<8x5xf32>, tensor<5xf32>) {
+  %e = tensor.empty() : tensor<8x5xf32>
+  %eg = tensor.empty() : tensor<5xf32>
+  %gv, %gg = wn.weight_norm_backward dim(1) ins(%gw, %v, %g : tensor<8x5xf32>, tensor<8x5xf32>, tensor<5xf32>) outs(%e, %eg : tensor<8x5xf32>, tensor<5xf32>) -> tensor<8x5xf32>, tensor<5xf32>
+  return %gv, %gg : tensor<8x5xf32>, tensor<5xf32>
+}
+
+// -----
+
+/// f64 with the saved norm: only grad_w * v is summed (double-double, each
+/// product's error by a fused multiply-add); the norm is read per slice and
+/// the quotients are double-double.
+// CHECK-LABEL: func.func @backward_f64_saved_norm
+// CHECK-SAME: %[[N:[a-zA-Z0-9_]+]]: tensor<8xf64>)
+// CHECK: %[[SUMS:[a-zA-Z0-9_]+]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: ^bb0(%[[X:[a-zA-Z0-9_]+]]: f64, %[[Y:[a-zA-Z0-9_]+]]: f64, %{{.*}}: f64, %{{.*}}: f64):
+// CHECK:   %[[P:[a-zA-Z0-9_]+]] = arith.mulf %[[X]], %[[Y]] : f64
+// CHECK:   %[[NP:[a-zA-Z0-9_]+]] = arith.negf %[[P]] : f64
+// CHECK:   math.fma %[[X]], %[[Y]], %[[NP]] : f64
+// CHECK-NOT: math.sqrt
+// CHECK: linalg.generic {{.*}} ins(%[[SUMS]]#0, %[[SUMS]]#1, %{{.*}}, %[[N]] : tensor<8xf64>, tensor<8xf64>, tensor<8xf64>, tensor<8xf64>)
+// CHECK-NOT: math.sqrt
+// CHECK: return
+func.func @backward_f64_saved_norm(%gw: tensor<8x5xf64>, %v: tensor<8x5xf64>, %g: tensor<8xf64>, %n: tensor<8xf64>) -> (tensor<8x5xf64>, tensor<8xf64>) {
+  %e = tensor.empty() : tensor<8x5xf64>
+  %eg = tensor.empty() : tensor<8xf64>
+  %gv, %gg = wn.weight_norm_backward dim(0) ins(%gw, %v, %g, %n : tensor<8x5xf64>, tensor<8x5xf64>, tensor<8xf64>, tensor<8xf64>) outs(%e, %eg : tensor<8x5xf64>, tensor<8xf64>) -> tensor<8x5xf64>, tensor<8xf64>
+  return %gv, %gg : tensor<8x5xf64>, tensor<8xf64>
+}

@@ -291,8 +291,8 @@ SliceScale WeightNormNumerics::finalize(PartialSum sum, Value eps, Value g) {
 }
 
 SliceScale WeightNormNumerics::fromSavedNorm(Value norm, Value g) {
-  Value n = widen(norm);
-  return scaleByNorm(n, hasLowPart() ? constant(n.getType(), 0.0) : Value(), g);
+  // A saved norm has no low part, even for double-double.
+  return scaleByNorm(widen(norm), Value(), g);
 }
 
 SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
@@ -308,14 +308,14 @@ SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
                               math::AbsFOp::create(b, loc, dot.hi), inf);
     Value hi = add(dot.hi, dot.lo);
     sHi = arith::SelectOp::create(b, loc, finite, hi, dot.hi);
-    if (summation == Summation::DoubleDouble)
-      sLo =
-          arith::SelectOp::create(b, loc, finite, sub(dot.lo, sub(hi, dot.hi)),
-                                  constant(dot.hi.getType(), 0.0));
+    if (summation == Summation::DoubleDouble) {
+      Value lo = sub(dot.lo, sub(hi, dot.hi));
+      Value zero = constant(dot.hi.getType(), 0.0);
+      sLo = arith::SelectOp::create(b, loc, finite, lo, zero);
+    }
   }
-  Type gType = getElementTypeOrSelf(elementType);
   auto round = [&](Value x) -> Value {
-    Type target = shapedLike(gType, x);
+    Type target = shapedLike(elementType, x);
     return x.getType() == target
                ? x
                : arith::TruncFOp::create(b, loc, target, x).getResult();
@@ -341,8 +341,10 @@ SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
   auto [cHi, cLo] = divideDD(sHi, sLo, slice.normHi, slice.normLo);
   result.gradG = add(cHi, cLo);
   Value p = mul(slice.scaleHi, cHi);
-  Value pLo = add(fma(slice.scaleHi, cHi, neg(p)),
-                  add(mul(slice.scaleHi, cLo), mul(slice.scaleLo, cHi)));
+  Value pErr = fma(slice.scaleHi, cHi, neg(p));
+  Value cross1 = mul(slice.scaleHi, cLo);
+  Value cross2 = mul(slice.scaleLo, cHi);
+  Value pLo = add(pErr, add(cross1, cross2));
   std::tie(result.bHi, result.bLo) =
       divideDD(p, pLo, slice.normHi, slice.normLo);
   result.aHi = slice.scaleHi;
@@ -356,7 +358,8 @@ Value WeightNormNumerics::gradientElement(Value gradW, Value v,
   if (summation == Summation::Kahan) {
     // f16, bf16: a gw - b v in f32, one fused multiply-add.
     Value x = widen(gradW);
-    y = fma(factors.aHi, x, neg(mul(factors.bHi, widen(v))));
+    Value bv = mul(factors.bHi, widen(v));
+    y = fma(factors.aHi, x, neg(bv));
   } else {
     // f32, f64: both products exact as p + e (fused multiply-adds), the low
     // parts of a and b added to the errors, the difference rounded last.
@@ -364,7 +367,10 @@ Value WeightNormNumerics::gradientElement(Value gradW, Value v,
     Value e1 = fma(factors.aHi, gradW, neg(p1));
     Value p2 = mul(factors.bHi, v);
     Value e2 = fma(factors.bHi, v, neg(p2));
-    Value lo = sub(fma(factors.aLo, gradW, e1), fma(factors.bLo, v, e2));
+    // (Operands built in order: C++ leaves argument evaluation unordered.)
+    Value lo1 = fma(factors.aLo, gradW, e1);
+    Value lo2 = fma(factors.bLo, v, e2);
+    Value lo = sub(lo1, lo2);
     y = add(sub(p1, p2), lo);
   }
   Type target = shapedLike(elementType, y);

@@ -89,7 +89,8 @@ struct PartialSum {
 };
 
 /// The per-slice results of a weight norm: the norm sqrt(sum [+ eps]) in the
-/// compute type (plus a low part for Summation::DoubleDouble) and the scale
+/// compute type (plus a low part for Summation::DoubleDouble, null for a
+/// saved norm) and the scale
 /// g / norm in the scale type (see WeightNormNumerics::getScaleType), plus a
 /// low part when hasScaleLowPart().
 struct SliceScale {
@@ -219,7 +220,8 @@ private:
   /// low parts may be null).
   std::pair<Value, Value> divideDD(Value xHi, Value xLo, Value yHi, Value yLo);
   /// The slice's SliceScale from its norm normHi + normLo (normLo null
-  /// except for double-double) and g.
+  /// except for double-double, where it may be null too: a saved norm) and
+  /// g.
   SliceScale scaleByNorm(Value normHi, Value normLo, Value g);
   /// The integer type as wide as the compute type, and an integer constant.
   IntegerType bitsType();
