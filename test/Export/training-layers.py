@@ -54,6 +54,19 @@ class Direct(nn.Module):
                         torch._weight_norm(self.v2, self.g2, 2), padding=1)
 
 
+class TwoInputs(nn.Module):
+    """Two inputs, a buffer (a constant of the step), a weight norm over
+    the whole tensor."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = weight_norm(nn.Linear(3, 3), dim=None)
+        self.register_buffer("scale", torch.tensor([1.0, 2.0, 3.0]))
+
+    def forward(self, x, y):
+        return self.linear(x) * self.scale + y
+
+
 def perturbed(model, dtype):
     """The model in `dtype`, g and biases scaled (w != v)."""
     model = model.to(dtype)
@@ -85,6 +98,14 @@ for dtype in (torch.float32, torch.float64):
         "direct", perturbed(Direct(), dtype), x, f"{workdir}/direct-{dtype}")
     weight_norm_lines(text)
     ok &= passed
+# The target is the first input itself (as an autoencoder's): each still
+# has its own argument.
+x, y = torch.randn(4, 3), torch.randn(4, 3)
+passed, text = check_training_step(
+    "two inputs", perturbed(TwoInputs(), torch.float32), (x, y),
+    f"{workdir}/two-inputs", target=x)
+print(text.splitlines()[1].strip())
+ok &= passed
 sys.exit(0 if ok else 1)
 
 # CHECK-LABEL: == mixed: torch.float32, 3 wn.weight_norm, 3 wn.weight_norm_backward
@@ -113,3 +134,8 @@ sys.exit(0 if ok else 1)
 # CHECK-NOT: FAIL
 # CHECK: g2
 # CHECK-NEXT: {{^ +OK$}}
+# CHECK-LABEL: == two inputs: torch.float32, 1 wn.weight_norm, 1 wn.weight_norm_backward
+# CHECK-NOT: FAIL
+# CHECK: linear.weight_v
+# CHECK-NEXT: {{^ +OK$}}
+# CHECK: func.func @forward(%input0: tensor<4x3xf32>, %input1: tensor<4x3xf32>, %target: tensor<4x3xf32>, %linear_bias: tensor<3xf32>, %linear_weight_g: tensor<f32>, %linear_weight_v: tensor<3x3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<f32>, tensor<3x3xf32>)

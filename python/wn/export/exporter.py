@@ -26,6 +26,14 @@ Lowerings (x: NC[H]W activations, weights in PyTorch's layouts):
   gelu: x*0.5*(1 + erf(x/sqrt(2)))).
 - Reshapes: tensor.collapse_shape/expand_shape, linalg.transpose,
   tensor.extract_slice.
+
+Training (export_program(..., training=True), training.py): the function
+returns the loss and the gradient of every parameter instead; the model's
+ATen graph (forward and backward, from make_fx) is lowered with the same
+helpers (convolution and transposed_convolution serve both the layers here
+and the ATen convolutions and input gradients there), and each weight-normed
+layer is a wn.weight_norm with its norm result and, for its gradients, one
+wn.weight_norm_backward.
 """
 
 import math

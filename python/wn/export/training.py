@@ -605,6 +605,11 @@ def export_training_program(module: nn.Module, inputs, targets, loss,
     @forward(inputs..., targets..., parameters...) -> (loss, the gradient
     of each parameter)."""
     loss = loss or default_loss
+    # make_fx gives one tensor passed twice one placeholder (the last): an
+    # input that is also the target (an autoencoder's) would be read from
+    # the target's argument. Copies keep every argument its own.
+    inputs = tuple(t.detach().clone() for t in inputs)
+    targets = tuple(t.detach().clone() for t in targets)
     norms, plain = _leaves(module)
     leaves = [n.hook.compute_weight(n.module).detach().requires_grad_()
               for n in norms] + \
