@@ -43,8 +43,6 @@ from .exporter import (Exported, Value, _Exporter, _gelu, _leaky_relu, _pow,
                        _render, _UNARY, _dims, _multiply_accumulate)
 from .weightnorm import ExportError, find_weight_norm
 
-aten = torch.ops.aten
-
 
 def default_loss(output, target=None):
     """The default loss: 0.5 * sum(output ** 2) without a target (its
@@ -56,8 +54,9 @@ def default_loss(output, target=None):
 
 
 class _WeightNormed:
-    """A weight-normed parameter of a layer, as the traced step sees it:
-    the hook that computes it and the leaf that stands for it."""
+    """A weight-normed parameter of a layer: the hook that computes it
+    (taken out while tracing, its weight a leaf of the traced step), v, g
+    and their paths in the model, and wn's dim."""
 
     def __init__(self, path, module, hook, found, prefix):
         self.path = path
@@ -173,7 +172,8 @@ class _TrainingExporter(_Exporter):
         self.results: list[Value] = []
         self.output_shapes: list = []
         self.gradients: list[str] = []
-        self.saved: dict = {}        # leaf index -> (v, g, norm, dim)
+        # weight-norm index -> (v, g, norm, dim, SSA hint)
+        self.saved: dict = {}
         self.backward_from = None    # the first node of the backward pass
 
     def run(self, input_names) -> None:
