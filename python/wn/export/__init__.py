@@ -24,6 +24,12 @@ and called from Python.
   weights, with "args") and returns the output.
 - `export_program(...) -> Exported`: the same, with the parameter list and
   shapes; `compiled.compile_exported(exported, workdir)` compiles one.
+- `export(..., training=True, loss=None, target=None)` (and
+  export_program): a training step, `@forward(inputs.., targets..,
+  parameters..) -> (loss, the gradient of each parameter)` in
+  model.named_parameters() order (Exported.gradients names them), each
+  weight-normed layer's gradients one wn.weight_norm_backward; see
+  wn.export.training.
 - `load_state_dict(model, state_dict, dims=None)`: loads state dicts of
   either weight-norm spelling (weight_g/weight_v, or newer PyTorch's
   parametrizations.weight.original0/original1).

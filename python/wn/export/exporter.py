@@ -26,6 +26,14 @@ Lowerings (x: NC[H]W activations, weights in PyTorch's layouts):
   gelu: x*0.5*(1 + erf(x/sqrt(2)))).
 - Reshapes: tensor.collapse_shape/expand_shape, linalg.transpose,
   tensor.extract_slice.
+
+Training (export_program(..., training=True), training.py): the function
+returns the loss and the gradient of every parameter instead; the model's
+ATen graph (forward and backward, from make_fx) is lowered with the same
+helpers (convolution and transposed_convolution serve both the layers here
+and the ATen convolutions and input gradients there), and each weight-normed
+layer is a wn.weight_norm with its norm result and, for its gradients, one
+wn.weight_norm_backward.
 """
 
 import math
@@ -67,6 +75,9 @@ class Exported:
     # the tuple it returns: the index of that output among @forward's
     # results, or None where forward() returns None.
     output_structure: tuple | None = None
+    # training=True: the parameter names whose gradients @forward returns
+    # after the loss, in order (every parameter, in `parameters` order).
+    gradients: list = field(default_factory=list)
 
 
 @dataclass
@@ -235,13 +246,18 @@ class _Exporter:
             self.args.append(f"{name}: {self.type(shape)}")
             self.param_args.append((path, tensor.detach()))
         else:
-            key = name[1:]
-            self.resources.append((key, tensor.detach()))
-            self.emit(f"{name} = arith.constant dense_resource<{key}> : "
-                      f"{self.type(shape)}")
+            self.resource(name, tensor)
         value = Value(name, shape)
         self.params[path] = value
         return value
+
+    def resource(self, name: str, tensor: torch.Tensor) -> Value:
+        """`name` = a dense_resource constant holding `tensor`."""
+        key = name[1:]
+        self.resources.append((key, tensor.detach()))
+        self.emit(f"{name} = arith.constant dense_resource<{key}> : "
+                  f"{self.type(tuple(tensor.shape))}")
+        return Value(name, tuple(tensor.shape))
 
     def module_param(self, path: str, module: nn.Module,
                      name: str) -> Value | None:
@@ -260,14 +276,29 @@ class _Exporter:
         else:
             v = self.param(prefix + wn.v_name, wn.v)
             g = self.param(prefix + wn.g_name, wn.g)
-            init = self.empty(v.shape)
-            value = Value(self.fresh(prefix + name), v.shape)
-            dim = "" if wn.dim is None else f" dim({wn.dim})"
-            tv, tg = self.type(v.shape), self.type(g.shape)
-            self.emit(f"{value.ssa} = wn.weight_norm{dim} ins({v.ssa}, "
-                      f"{g.ssa} : {tv}, {tg}) outs({init} : {tv}) -> {tv}")
+            value = self.weight_norm(v, g, wn.dim, prefix + name)
         self.module_weights[key] = value
         return value
+
+    def weight_norm(self, v: Value, g: Value, dim: int | None, hint: str,
+                    with_norm: bool = False):
+        """w = wn.weight_norm of v and g (dim None: the whole tensor); with
+        `with_norm`, (w, norm): the op's second result, the norm of each
+        slice in g's shape, which wn.weight_norm_backward reuses."""
+        init = self.empty(v.shape)
+        w = Value(self.fresh(hint), v.shape)
+        dim_text = "" if dim is None else f" dim({dim})"
+        tv, tg = self.type(v.shape), self.type(g.shape)
+        if not with_norm:
+            self.emit(f"{w.ssa} = wn.weight_norm{dim_text} ins({v.ssa}, "
+                      f"{g.ssa} : {tv}, {tg}) outs({init} : {tv}) -> {tv}")
+            return w
+        norm = Value(self.fresh(f"{hint}_norm"), g.shape)
+        norm_init = self.empty(g.shape)
+        self.emit(f"{w.ssa}, {norm.ssa} = wn.weight_norm{dim_text} "
+                  f"ins({v.ssa}, {g.ssa} : {tv}, {tg}) outs({init}, "
+                  f"{norm_init} : {tv}, {tg}) -> {tv}, {tg}")
+        return w, norm
 
     # -- shapes -------------------------------------------------------------
 
@@ -641,21 +672,35 @@ class _Exporter:
             raise ExportError(f"expects a batched input of rank {nd + 2}, "
                               f"got shape {list(x.shape)}")
         pads = m._reversed_padding_repeated_twice
-        low = [0, 0] + [pads[2 * (nd - 1 - i)] for i in range(nd)]
-        high = [0, 0] + [pads[2 * (nd - 1 - i) + 1] for i in range(nd)]
-        out_shape = (x.shape[0], m.out_channels) + tuple(
+        low = [pads[2 * (nd - 1 - i)] for i in range(nd)]
+        high = [pads[2 * (nd - 1 - i) + 1] for i in range(nd)]
+        if m.padding_mode != "zeros":
+            x = self.pad_border(x, [0, 0] + low, [0, 0] + high,
+                                m.padding_mode, "padded")
+            low, high = [0] * nd, [0] * nd
+        return self.convolution(
+            x, m.out_channels, m.kernel_size, m.stride, low, high,
+            m.dilation, m.groups,
+            lambda: (self.module_param(path, m, "weight"),
+                     self.module_param(path, m, "bias")), path or "conv")
+
+    def convolution(self, x: Value, out_channels: int, kernel, stride, low,
+                    high, dilation, groups: int, params, hint: str) -> Value:
+        """A convolution of x ([N, C, L..]) with zero padding `low`/`high`
+        per spatial dim; `params()` gives (w, bias or None), called once
+        the input is prepared (module_param emits the weight norm there)."""
+        nd = len(kernel)
+        low, high = [0, 0] + list(low), [0, 0] + list(high)
+        out_shape = (x.shape[0], out_channels) + tuple(
             (x.shape[2 + i] + low[2 + i] + high[2 + i] -
-             m.dilation[i] * (m.kernel_size[i] - 1) - 1) // m.stride[i] + 1
+             dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1
             for i in range(nd))
         # A stride s > 1 along the last dim: the input is split into its s
         # phases, xt[.., r, j] = x[.., j*s + r] ([.., s, J], padded to J*s),
         # so that tap k of output o reads xt[.., (k*d) mod s, o + (k*d)
         # floordiv s]: contiguous along the output positions, which the CPU
         # pipeline's kernels need (a stride-s read is not).
-        if m.padding_mode != "zeros":
-            x = self.pad_border(x, low, high, m.padding_mode, "padded")
-            low, high = [0] * len(low), [0] * len(high)
-        phases = m.stride[-1]
+        phases = stride[-1]
         if phases > 1:
             high[-1] += -(x.shape[-1] + low[-1] + high[-1]) % phases
         x = self.pad(x, low, high)
@@ -667,8 +712,7 @@ class _Exporter:
             rank = len(x.shape)
             x = self.transpose(x, list(range(rank - 2)) + [rank - 1, rank - 2],
                                "phases")
-        w = self.module_param(path, m, "weight")
-        bias = self.module_param(path, m, "bias")
+        w, bias = params()
         acc = self.accumulator(out_shape, bias, 1)
         # Loops (n, [g,] f, c, k_1..k_nd, o_1..o_nd): the output positions
         # innermost, so that the innermost loop walks the output and the
@@ -677,7 +721,7 @@ class _Exporter:
         # without reassociation). Groups: the input viewed as
         # [N, G, C/G, L..] and the output as [N, G, F, O..]; w is read at
         # (g * F + f, c, k..).
-        G = m.groups
+        G = groups
         N, C = x.shape[0], x.shape[1]
         O = out_shape[1]
         Fo, Cg = O // G, C // G
@@ -686,10 +730,10 @@ class _Exporter:
         k = [f"d{len(lead) + 1 + i}" for i in range(nd)]
         o = [f"d{len(lead) + 1 + nd + i}" for i in range(nd)]
         loops = len(lead) + 1 + 2 * nd
-        taps = [f"{_scaled(o[i], m.stride[i])} + {_scaled(k[i], m.dilation[i])}"
+        taps = [f"{_scaled(o[i], stride[i])} + {_scaled(k[i], dilation[i])}"
                 for i in range(nd)]
         if phases > 1:
-            tap = _scaled(k[-1], m.dilation[-1])
+            tap = _scaled(k[-1], dilation[-1])
             taps[-1:] = [f"({tap}) mod {phases}",
                          f"{o[-1]} + ({tap}) floordiv {phases}"]
         if G > 1:
@@ -712,7 +756,7 @@ class _Exporter:
                 for r in (x_map, w_map, out_map)]
         iters = ["parallel"] * len(lead) + ["reduction"] * (1 + nd) + \
             ["parallel"] * nd
-        y = self.generic(path or "conv", [x, w], maps, acc, iters,
+        y = self.generic(hint, [x, w], maps, acc, iters,
                          _multiply_accumulate)
         if G > 1:
             y = self.regroup(y, groups_out, y.shape, False, "conv_out")
@@ -735,16 +779,25 @@ class _Exporter:
         if len(x.shape) != 3:
             raise ExportError(f"expects a batched input [N, C, L], got shape "
                               f"{list(x.shape)}")
-        (K,), (s,), (d,), (p,) = m.kernel_size, m.stride, m.dilation, \
-            m.padding
-        N, C, L = x.shape
-        Lout = (L - 1) * s - 2 * p + d * (K - 1) + m.output_padding[0] + 1
-        out_shape = (N, m.out_channels, Lout)
-        G = m.groups
-        O = m.out_channels
-        Fo, Cg = O // G, C // G
         w = self.module_param(path, m, "weight")
         bias = self.module_param(path, m, "bias")
+        return self.transposed_convolution(
+            x, w, bias, m.stride[0], m.dilation[0], m.padding[0],
+            m.output_padding[0], m.groups, path or "conv_transpose")
+
+    def transposed_convolution(self, x: Value, w: Value, bias: Value | None,
+                               s: int, d: int, p: int, output_padding: int,
+                               groups: int, hint: str) -> Value:
+        """The 1-D transposed convolution of x [N, C, L] with w
+        [C, O/groups, K] (see conv_transpose); also the gradient of a
+        convolution with respect to its input."""
+        K = w.shape[2]
+        N, C, L = x.shape
+        Lout = (L - 1) * s - 2 * p + d * (K - 1) + output_padding + 1
+        G = groups
+        O = w.shape[1] * G
+        out_shape = (N, O, Lout)
+        Fo, Cg = O // G, C // G
         if d == 1 and K % s == 0:
             J = K // s
             Q = -(-Lout // s)
@@ -768,7 +821,7 @@ class _Exporter:
             maps = [mlir_text.affine_map(7, r)
                     for r in (x_map, w_map, out_map)]
             iters = ["parallel"] * 4 + ["reduction"] * 2 + ["parallel"]
-            y = self.generic(path or "conv_transpose", [xg, w4], maps, accg,
+            y = self.generic(hint, [xg, w4], maps, accg,
                              iters, _multiply_accumulate)
             y = self.regroup(y, [[0], [1, 2], [3, 4]], y.shape, False,
                              "conv_out")
@@ -816,7 +869,7 @@ class _Exporter:
         out_map = ["d0", "d1", "d2", "d5"]
         maps = [mlir_text.affine_map(6, r) for r in (x_map, w_map, out_map)]
         iters = ["parallel"] * 3 + ["reduction"] * 2 + ["parallel"]
-        y = self.generic(path or "conv_transpose", [xg, w], maps, accg, iters,
+        y = self.generic(hint, [xg, w], maps, accg, iters,
                          _multiply_accumulate)
         return self.regroup(y, groups_x, y.shape, False, "conv_out")
 
@@ -1928,12 +1981,16 @@ def _trace(module, inputs, second: bool = False):
 
 
 def export_program(module: nn.Module, example_input,
-                   weights: str = "constants",
-                   dynamic_dims=None) -> Exported:
+                   weights: str | None = None, dynamic_dims=None,
+                   training: bool = False, loss=None,
+                   target=None) -> Exported:
     """Like export(), with what the caller needs to run the result: the
     parameters @forward takes after its inputs (weights="args"), the input
-    and output shapes (None at dynamic dims) and how the outputs make
-    forward()'s return value."""
+    and output shapes (None at dynamic dims), how the outputs make
+    forward()'s return value and, with training=True, which parameter each
+    gradient is of (Exported.gradients)."""
+    if weights is None:
+        weights = "args" if training else "constants"
     if weights not in WEIGHTS:
         raise ExportError(f"weights must be one of {WEIGHTS}, not "
                           f"{weights!r}")
@@ -1953,6 +2010,12 @@ def export_program(module: nn.Module, example_input,
             raise ExportError(f"parameter '{name}' is {tensor.dtype}, but the "
                               f"input is {dtype}; convert the model with "
                               f".to({dtype}) or the input")
+    if training:
+        return _export_training(module, inputs, weights, dynamic, loss,
+                                target, dtype)
+    if loss is not None or target is not None:
+        raise ExportError("loss and target are arguments of the training "
+                          "export (training=True)")
     was_training = module.training
     module.eval()
     try:
@@ -1972,19 +2035,56 @@ def export_program(module: nn.Module, example_input,
                     ex.output_shapes, dtype, ex.output_structure)
 
 
-def export(module: nn.Module, example_input, weights: str = "constants",
-           dynamic_dims=None) -> str:
+def _export_training(module, inputs, weights, dynamic, loss, target,
+                     dtype) -> Exported:
+    """export_program(training=True): checks, then training.py."""
+    if weights != "args":
+        raise ExportError("training=True needs weights='args' (the default "
+                          "with training): the step takes the parameters "
+                          "as arguments and returns their gradients")
+    if dynamic:
+        raise ExportError("dynamic_dims are not supported with "
+                          "training=True (the training step has static "
+                          "shapes)")
+    if loss is not None and not callable(loss):
+        raise ExportError(f"loss must be a callable loss(output[, target])"
+                          f", not a {type(loss).__name__}")
+    targets = () if target is None else target if isinstance(
+        target, (tuple, list)) else (target,)
+    for t in targets:
+        if not isinstance(t, torch.Tensor) or t.dtype != dtype:
+            raise ExportError(f"target must be a tensor (or a tuple of "
+                              f"tensors) of the input's dtype {dtype}")
+    from .training import export_training_program
+    return export_training_program(module, tuple(inputs), tuple(targets),
+                                   loss, dtype)
+
+
+def export(module: nn.Module, example_input, weights: str | None = None,
+           dynamic_dims=None, training: bool = False, loss=None,
+           target=None) -> str:
     """The MLIR module text of `module` traced on `example_input`.
 
     Its entry is `func.func @forward`, taking the input tensor(s) (then,
     with weights="args", every parameter in first-use order; see
     export_program) and returning the output tensor(s). With
-    weights="constants" the parameters are dense_resource constants.
-    `dynamic_dims` marks input dims dynamic (`?` in the types): a list of
-    dims of the input (e.g. [-1], the time axis), or {input index: dims};
-    sizes derived from them follow at run time, and the module runs at any
-    size the model accepts. Static shapes are the default. Raises
-    ExportError, naming the layer, for anything it cannot export exactly.
+    weights="constants" (the default unless training) the parameters are
+    dense_resource constants. `dynamic_dims` marks input dims dynamic (`?`
+    in the types): a list of dims of the input (e.g. [-1], the time axis),
+    or {input index: dims}; sizes derived from them follow at run time, and
+    the module runs at any size the model accepts. Static shapes are the
+    default. Raises ExportError, naming the layer, for anything it cannot
+    export exactly.
+
+    training=True exports a training step instead (wn.export.training):
+    `@forward(inputs..., targets..., parameters...) -> (loss, gradients...)`
+    with the loss `loss(output, *targets)` (default: 0.5 * sum(output ** 2)
+    without a target, F.mse_loss(output, target) with one), `target` an
+    example target tensor (or tuple), every parameter an argument in
+    model.named_parameters() order (weights="args", the default then) and
+    one gradient per parameter in that order, each weight-normed layer's
+    grad_v and grad_g from one wn.weight_norm_backward. The module runs in
+    its current train()/eval() mode.
     """
-    return export_program(module, example_input, weights,
-                          dynamic_dims).text
+    return export_program(module, example_input, weights, dynamic_dims,
+                          training, loss, target).text

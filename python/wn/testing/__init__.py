@@ -14,4 +14,6 @@ uses the product package; nothing in wn outside wn.testing imports it.
 - `fuzz_corpus`: the fuzzer's seed corpus from the test suite.
 - `weight_norm`: MLIR text of wn.weight_norm test functions and the
   reference's dtype tables.
+- `training_check`: compiled training steps (wn.export, training=True)
+  against PyTorch's autograd.
 """
