@@ -12,10 +12,11 @@
 include "mlir/Pass/PassBase.td"
 
 def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
-  let summary = "Lower wn.weight_norm on memrefs to fused, vectorized, "
-                "parallel loops";
+  let summary = "Lower wn ops on memrefs to fused, vectorized, parallel "
+                "loops";
   let description = [{
-    Lowers every `wn.weight_norm` with buffer semantics (after
+    Lowers every `wn.weight_norm`, `wn.weight_norm_scale` and
+    `wn.weight_norm_backward` with buffer semantics (after
     bufferization) to `scf` loops over `vector` operations, with
     `scf.parallel` loops over threads (OpenMP after `convert-scf-to-openmp`;
     the thread count is read at run time from `omp_get_max_threads`). This
@@ -32,11 +33,15 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
     contiguous rows (no strided access), or per-run sums for long runs, and
     scale in a second pass. The choice is made at run time from P, O and Q
     and folds away for static shapes. The arithmetic, per vector lane, is
-    the op's, so results stay within its documented bounds.
+    the op's, so results stay within its documented bounds. The backward
+    runs through the same kernels: its sums of squares and of grad_w * v
+    are reduced together in one read of v and grad_w, and grad_v is
+    written in the pass that writes w for the forward.
 
-    The kernels view v and w as flat arrays: strided ones (tiles of a
-    larger buffer) are first copied to contiguous buffers with
-    `linalg.copy` (and w copied back), which costs two more passes.
+    The kernels view v, grad_w, w and grad_v as flat arrays: strided ones
+    (tiles of a larger buffer) are first copied to contiguous buffers with
+    `linalg.copy` (and the output copied back), which costs two more
+    passes.
 
     Every op is checked first (on memrefs, in a `builtin.module`): an op that
     cannot be lowered is an error and nothing changes. The rewrite is

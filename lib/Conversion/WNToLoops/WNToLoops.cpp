@@ -6,10 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Lowers wn.weight_norm on memrefs (after bufferization) to scf loops over
-// vectors, with scf.parallel loops for threads (OpenMP once converted). The
-// arithmetic comes from WeightNormNumerics, per vector lane, so the numbers
-// stay within the op's documented bounds.
+// Lowers wn.weight_norm, wn.weight_norm_scale and wn.weight_norm_backward on
+// memrefs (after bufferization) to scf loops over vectors, with scf.parallel
+// loops for threads (OpenMP once converted). The arithmetic comes from
+// WeightNormNumerics, per vector lane, so the numbers stay within the op's
+// documented bounds. The kernels reduce and write through the per-slice
+// State of WeightNormLoweringBase: the forward's sum of squares and scale,
+// or the backward's sums of squares and of grad_w * v and its factors.
 //
 // v is viewed as [P, O, Q]: P the product of the sizes before dim, O the size
 // of dim and Q the product of the sizes after it (the whole-tensor norm is
@@ -31,8 +34,10 @@
 // - runs (P > 1, Q >= 4 vectors): every (p, k) run of Q elements is reduced
 //   into per-thread partial sums per slice; a second pass scales the runs.
 //
-// The kernels view v and w as flat arrays. Strided ones (tiles of a larger
-// buffer) are copied to contiguous buffers first (w copied back after).
+// "Scale" reads, for the backward, as "write grad_v = a grad_w - b v". The
+// kernels view v, grad_w and the output (w or grad_v) as flat arrays.
+// Strided ones (tiles of a larger buffer) are copied to contiguous buffers
+// first (the output copied back after).
 //
 //===----------------------------------------------------------------------===//
 
