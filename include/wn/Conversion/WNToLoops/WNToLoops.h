@@ -6,8 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The fused CPU lowering of wn.weight_norm and wn.weight_norm_scale on
-// memrefs: vectorized scf loops, parallel over threads (--wn-lower-to-loops).
+// The fused CPU lowering of wn.weight_norm, wn.weight_norm_scale and
+// wn.weight_norm_backward on memrefs: vectorized scf loops, parallel over
+// threads (--wn-lower-to-loops).
 //
 //===----------------------------------------------------------------------===//
 

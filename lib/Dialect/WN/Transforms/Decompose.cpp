@@ -28,8 +28,8 @@ using namespace mlir;
 using namespace mlir::wn;
 
 namespace {
-/// Replaces a wn.weight_norm or wn.weight_norm_scale with its linalg
-/// decomposition.
+/// Replaces a wn op (weight_norm, weight_norm_scale, weight_norm_backward)
+/// with its linalg decomposition.
 struct DecomposeWeightNorm final
     : OpInterfaceRewritePattern<WeightNormInterface> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;

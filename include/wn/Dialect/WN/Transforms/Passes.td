@@ -199,14 +199,17 @@ def WNCacheWeightsPass : Pass<"wn-cache-weights", "::mlir::ModuleOp"> {
 }
 
 def WNDecomposePass : Pass<"wn-decompose"> {
-  let summary = "Decompose wn.weight_norm into linalg operations";
+  let summary = "Decompose wn ops into linalg operations";
   let description = [{
-    Replaces every `wn.weight_norm` with its AggregatedOpInterface
-    decomposition: a `linalg.fill` and three `linalg.generic` ops computing
-    the sum of squares per slice, the per-slice scale `g / sqrt(sum)` and the
-    scaled copy `v * scale`, in the op's accumulation type. This is the
-    reference ("materialize") lowering: every later lowering must produce the
-    same numbers.
+    Replaces every wn op with its AggregatedOpInterface decomposition. For
+    `wn.weight_norm`: `linalg.fill`s of the running sums and three
+    `linalg.generic` ops computing the sum of squares per slice, the
+    per-slice scale `g / sqrt(sum)` and the scaled copy `v * scale`, with
+    the op's arithmetic. `wn.weight_norm_scale` stops after the scale;
+    `wn.weight_norm_backward` sums squares and `grad_w * v` in one generic,
+    computes its per-slice factors and grad_g in the second and grad_v in
+    the third. This is the reference ("materialize") lowering: every later
+    lowering must produce the same numbers.
 
     The rewrite is exposed as `populateWNDecompositionPatterns` for reuse in
     other pipelines, and the transform dialect reaches the same decomposition
