@@ -129,7 +129,7 @@ def reference(gw, v, g, shape, norm=None):
 
 def time_shape(shape, inputs, libs, threads, openmp, budget, elem):
     gw, v, g, norm = inputs
-    refs = {"": reference(gw, v, g, shape),
+    expected = {"": reference(gw, v, g, shape),
             "+norm": reference(gw, v, g, shape, norm)}
     grad_v = torch.zeros_like(v)
     grad_g = torch.zeros_like(g)
@@ -167,7 +167,7 @@ def time_shape(shape, inputs, libs, threads, openmp, budget, elem):
             grad_v.fill_(math.nan)
             grad_g.fill_(math.nan)
             call()
-            ref_v, ref_g = refs["+norm" if name.endswith("+norm") else ""]
+            ref_v, ref_g = expected["+norm" if name.endswith("+norm") else ""]
             row.errors[name] = max(common.check_error(grad_v, ref_v, elem),
                                    common.check_error(grad_g, ref_g, elem))
             if row.errors[name] <= common.TOLERANCE_ULPS:
