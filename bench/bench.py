@@ -273,15 +273,20 @@ def warm_glibc_allocator() -> None:
 # ----------------------------------------------------------------------------
 
 
+def forward_functions(shape: Shape, elem: str) -> str:
+    """The shape's wn.weight_norm function (named shape.func_name)."""
+    return weight_norm_func(shape.func_name, list(shape.sizes), shape.dim,
+                            "scalar" if shape.dim is None else "keepdim",
+                            elem, dynamic=False, style="memref")
+
+
 def compile_strategies(strategies: list[Strategy], shapes: list[Shape],
-                       elem: str, workdir: Path) -> dict[str, ctypes.CDLL]:
-    """One library per strategy with a function per shape; exits with each
-    failing strategy's tool and message if any fails."""
-    text = "".join(
-        weight_norm_func(s.func_name, list(s.sizes), s.dim,
-                         "scalar" if s.dim is None else "keepdim", elem,
-                         dynamic=False, style="memref")
-        for s in shapes)
+                       elem: str, workdir: Path,
+                       functions=forward_functions) -> dict[str, ctypes.CDLL]:
+    """One library per strategy with the functions of every shape
+    (`functions(shape, elem)`, MLIR text); exits with each failing
+    strategy's tool and message if any fails."""
+    text = "".join(functions(s, elem) for s in shapes)
     libs, failures = {}, []
     for strategy in strategies:
         progress(f"compiling strategy {strategy.name}: --wn-cpu-pipeline="

@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # The differential numerics suite against PyTorch and an exact reference
 # (python/wn/testing/differential.py), on the wn-opt of build/. Options:
-#   --seed N, --types f32,f64, --plant KIND, --summary FILE, -v; see --help.
+#   --op backward, --seed N, --types f32,f64, --plant KIND, --summary FILE,
+#   -v; see --help.
 # Needs a build (scripts/build.sh) and Debian's python3-torch.
 set -euo pipefail
 source "$(dirname "$0")/wn-env.sh"

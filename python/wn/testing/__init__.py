@@ -6,14 +6,15 @@ from Python (wn.memref), checked against PyTorch and exact references. It
 uses the product package; nothing in wn outside wn.testing imports it.
 
 - `differential`: the differential numerics suite (`python3 -m
-  wn.testing.differential`; scripts/differential.sh).
+  wn.testing.differential`; scripts/differential.sh), of wn.weight_norm and
+  (`--op backward`, `differential_backward`) wn.weight_norm_backward.
 - `fold_check`, `fusion_check`: constant folding and fusion checked
   numerically.
 - `gpu_differential`, `ptx_check`: the suite's cases on a GPU, and the PTX
   they lower to.
 - `fuzz_corpus`: the fuzzer's seed corpus from the test suite.
-- `weight_norm`: MLIR text of wn.weight_norm test functions and the
-  reference's dtype tables.
+- `weight_norm`: MLIR text of wn.weight_norm and wn.weight_norm_backward
+  test functions and the reference's dtype tables.
 - `training_check`: compiled training steps (wn.export, training=True)
   against PyTorch's autograd.
 """

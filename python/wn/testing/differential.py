@@ -48,6 +48,9 @@ ASan's report; the numerical checks apply as usual.
 `--plant KIND` compiles a deliberately wrong op to show that the suite fails:
 the IR is decomposed with --wn-decompose, mutated, then lowered as usual.
 
+`--op backward` runs the same driver on wn.weight_norm_backward, with the
+cases, reference, checks and plants of wn.testing.differential_backward.
+
 Run it with scripts/differential.sh (or `python3 -m wn.testing.differential`
 with python/ on PYTHONPATH); --help lists the options.
 """
@@ -64,6 +67,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -320,7 +324,7 @@ def _place_specials(case: Case, v: torch.Tensor):
                           if i != case.norm_dim]).movedim(0, case.norm_dim))
 
 
-def _rows(case: Case, x: np.ndarray) -> np.ndarray:
+def slice_rows(case: Case, x: np.ndarray) -> np.ndarray:
     """x (v's shape) as [slices, slice elements], dim moved to the front."""
     d = case.norm_dim
     count = case.num_slices
@@ -328,7 +332,7 @@ def _rows(case: Case, x: np.ndarray) -> np.ndarray:
             np.moveaxis(x, d, 0).reshape(count, x.size // max(count, 1)))
 
 
-def _unrows(case: Case, rows: np.ndarray) -> np.ndarray:
+def unslice_rows(case: Case, rows: np.ndarray) -> np.ndarray:
     d = case.norm_dim
     if d is None:
         return rows.reshape(case.shape)
@@ -336,14 +340,50 @@ def _unrows(case: Case, rows: np.ndarray) -> np.ndarray:
     return np.moveaxis(rows.reshape(moved), 0, d)
 
 
-def _exact_square_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x * x as hi + lo, both float64, exactly (Dekker's product)."""
-    hi = x * x
+def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x as xh + xl, each with at most 26 significant bits (Dekker)."""
     c = x * 134217729.0  # 2^27 + 1
     xh = c - (c - x)
-    xl = x - xh
-    lo = ((xh * xh - hi) + 2.0 * xh * xl) + xl * xl
+    return xh, x - xh
+
+
+def two_product(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray,
+                                                        np.ndarray]:
+    """x * y as hi + lo, both float64, exactly (Dekker's product; the
+    magnitudes must keep the products and their parts normal)."""
+    hi = x * y
+    xh, xl = _split(x)
+    yh, yl = _split(y)
+    lo = ((xh * yh - hi) + xh * yl + xl * yh) + xl * yl
     return hi, lo
+
+
+def row_exponents(rows: np.ndarray) -> np.ndarray:
+    """Per row, the e with max|row| < 2^e (0 for a zero or empty row;
+    infinities and NaN ignored)."""
+    if not rows.shape[1]:
+        return np.zeros(rows.shape[0], dtype=np.int64)
+    magnitude = np.where(np.isfinite(rows), np.abs(rows), 0.0)
+    return np.frexp(magnitude.max(axis=1))[1].astype(np.int64)
+
+
+def exact_row_dots(x: np.ndarray, y: np.ndarray) -> list[decimal.Decimal]:
+    """Per row of the float64 arrays x and y (finite, same shape), the sum
+    of x * y exactly, as a Decimal (in the caller's context, 40 digits or
+    more): each row scaled by a power of two to below 1 in magnitude, so that
+    the products neither overflow nor lose bits that matter (bits below
+    2^-1074 of products of at most 1 are lost at most), products split into
+    two doubles, summed with math.fsum, scaled back in decimal."""
+    ex, ey = row_exponents(x), row_exponents(y)
+    hi, lo = two_product(np.ldexp(x, -ex[:, None]), np.ldexp(y, -ey[:, None]))
+    sums = []
+    for i in range(x.shape[0]):
+        parts = hi[i].tolist() + lo[i].tolist()
+        s1 = math.fsum(parts)
+        s2 = math.fsum(parts + [-s1])
+        sums.append((decimal.Decimal(s1) + decimal.Decimal(s2)) *
+                    decimal.Decimal(2) ** int(ex[i] + ey[i]))
+    return sums
 
 
 def _eps_in_accumulation_type(case: Case) -> float | None:
@@ -364,22 +404,15 @@ class Reference:
 def exact_reference(case: Case, v: torch.Tensor,
                     g: torch.Tensor) -> Reference:
     """w = g * v / sqrt(sum(v * v) [+ eps]) far below an ulp of f64."""
-    rows = _rows(case, v.double().numpy())
+    rows = slice_rows(case, v.double().numpy())
     gs = g.double().numpy().reshape(-1)
     eps = _eps_in_accumulation_type(case)
-    # Each row scaled by 2^-k, below 1 in magnitude, so that the squares
-    # neither overflow nor lose bits that matter (bits below 2^-1074 of a sum
-    # of at least 1/4 are lost at most); the sum is scaled back by 2^2k in
-    # decimal. Rows with an infinity or a NaN are set apart.
+    # Exact sums of squares (exact_row_dots); rows with an infinity or a NaN
+    # are set apart.
     finite = np.isfinite(rows)
     special_rows = ~finite.all(axis=1) if rows.size else np.zeros(
         rows.shape[0], dtype=bool)
-    magnitude = np.where(finite, np.abs(rows), 0.0)
-    row_max = magnitude.max(axis=1) if rows.shape[1] else np.zeros(
-        rows.shape[0])
-    _, row_exponent = np.frexp(row_max)
-    hi, lo = _exact_square_parts(
-        np.ldexp(np.where(finite, rows, 0.0), -row_exponent[:, None]))
+    finite_rows = np.where(finite, rows, 0.0)
     count = rows.shape[0]
     scale_hi = np.zeros(count)
     scale_lo = np.zeros(count)
@@ -387,17 +420,14 @@ def exact_reference(case: Case, v: torch.Tensor,
     nan_rows = np.zeros(count, dtype=bool)
     with decimal.localcontext() as ctx:
         ctx.prec = 40
+        sums = exact_row_dots(finite_rows, finite_rows)
         for i in range(count):
             if special_rows[i]:
                 # NaN with a NaN; else an infinite norm, g / inf = 0.
                 nan_rows[i] = np.isnan(rows[i]).any()
                 norm[i] = np.nan if nan_rows[i] else np.inf
                 continue
-            parts = hi[i].tolist() + lo[i].tolist()
-            s1 = math.fsum(parts)
-            s2 = math.fsum(parts + [-s1])
-            total = ((decimal.Decimal(s1) + decimal.Decimal(s2)) *
-                     decimal.Decimal(2) ** (2 * int(row_exponent[i])))
+            total = sums[i]
             if eps is not None:
                 total += decimal.Decimal(eps)
             root = total.sqrt()
@@ -416,7 +446,7 @@ def exact_reference(case: Case, v: torch.Tensor,
         w = (x * scale_hi[:, None].astype(np.longdouble) +
              x * scale_lo[:, None].astype(np.longdouble))
     w[nan_rows, :] = np.nan
-    return Reference(_unrows(case, w), norm)
+    return Reference(unslice_rows(case, w), norm)
 
 
 def torch_result(case: Case, v: torch.Tensor,
@@ -559,16 +589,24 @@ PLANTS = {
 }
 
 
+def forward_func_text(c: Case) -> str:
+    """The MLIR function of a case of wn.weight_norm."""
+    return weight_norm_func(c.name, c.shape, c.dim, c.layout, c.elem,
+                            c.dynamic, c.style, c.eps, c.with_norm)
+
+
 def build_library(cases: list[Case], workdir: str, plant: str | None,
-                  pipeline_options: str = "", sanitize_address: bool = False):
-    text = "".join(
-        weight_norm_func(c.name, c.shape, c.dim, c.layout, c.elem, c.dynamic,
-                         c.style, c.eps, c.with_norm) for c in cases)
+                  pipeline_options: str = "", sanitize_address: bool = False,
+                  func_text=forward_func_text, plants=PLANTS):
+    """Compiles the cases' functions (`func_text` of each) into one
+    library; `plant` names a mutation in `plants` applied to the IR after
+    --wn-decompose."""
+    text = "".join(func_text(c) for c in cases)
     if plant:
         decomposed = subprocess.run(
             [str(aot.tools_dir() / "wn-opt"), "--wn-decompose"],
             input=text, capture_output=True, text=True, check=True).stdout
-        mutated = PLANTS[plant](decomposed)
+        mutated = plants[plant](decomposed)
         if mutated == decomposed:
             raise RuntimeError(f"plant {plant!r} changed nothing")
         text = mutated
@@ -621,52 +659,66 @@ class ExactBuffer:
             self.address = None
 
 
-def run_case(lib, case: Case, v: torch.Tensor, g: torch.Tensor,
-             exact_buffers: bool = False, short_v: bool = False):
-    """Calls the case's C-interface wrapper; returns (w, norm or None).
-    With `exact_buffers`, the function gets ExactBuffer copies of v and g
-    (copied back into v and g afterwards, so that changes show) and of the
-    memref-style outputs, instead of the tensors' own storage; `short_v`
-    makes v's one element short (a planted out-of-bounds read)."""
+def call_function(lib, case: Case, inputs: list[torch.Tensor],
+                  outputs: list[tuple[list[int], torch.dtype]],
+                  exact_buffers: bool = False,
+                  short_first: bool = False) -> list[torch.Tensor]:
+    """Calls the case's C-interface wrapper on `inputs` (contiguous
+    tensors); returns its outputs, one per (shape, dtype) of `outputs`:
+    memref style, buffers filled with SENTINEL first and passed after the
+    inputs; tensor style, the returned memrefs. With `exact_buffers`, the
+    function gets ExactBuffer copies of the inputs (copied back afterwards,
+    so that changes show) and of the memref-style outputs, instead of the
+    tensors' own storage; `short_first` makes the first input one element
+    short (a planted out-of-bounds read)."""
     fn = getattr(lib, f"_mlir_ciface_{case.name}")
     fn.restype = None
-    acc = DTYPES[accumulation_type(case.elem)]
     if exact_buffers:
-        buffers = [ExactBuffer(v, short=short_v), ExactBuffer(g)]
-        dv, dg = buffers[0].descriptor, buffers[1].descriptor
+        buffers = [ExactBuffer(t, short=short_first and i == 0)
+                   for i, t in enumerate(inputs)]
+        descriptors = [b.descriptor for b in buffers]
     else:
-        dv, dg = memref.descriptor(v), memref.descriptor(g)
+        descriptors = [memref.descriptor(t) for t in inputs]
 
     def copy_inputs_back():
         if exact_buffers:
-            v.copy_(buffers[0].tensor())
-            g.copy_(buffers[1].tensor())
+            for t, b in zip(inputs, buffers):
+                t.copy_(b.tensor())
 
     if case.style == "memref":
-        outputs = [torch.full_like(v, SENTINEL)]
-        if case.with_norm:
-            outputs.append(torch.full(list(g.shape), SENTINEL, dtype=acc))
+        results = [torch.full(shape, SENTINEL, dtype=dtype)
+                   for shape, dtype in outputs]
         if exact_buffers:
-            out_buffers = [ExactBuffer(t) for t in outputs]
-            descriptors = [b.descriptor for b in out_buffers]
+            out_buffers = [ExactBuffer(t) for t in results]
+            out_descriptors = [b.descriptor for b in out_buffers]
         else:
-            descriptors = [memref.descriptor(t) for t in outputs]
-        fn(ctypes.byref(dv), ctypes.byref(dg),
-           *(ctypes.byref(d) for d in descriptors))
+            out_descriptors = [memref.descriptor(t) for t in results]
+        fn(*(ctypes.byref(d) for d in descriptors + out_descriptors))
         if exact_buffers:
-            outputs = [b.tensor() for b in out_buffers]
-            copy_inputs_back()
-        return outputs[0], (outputs[1] if case.with_norm else None)
-    if case.with_norm:
-        result = memref.results_class((v.dim(), g.dim()))()
-        fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
+            results = [b.tensor() for b in out_buffers]
         copy_inputs_back()
-        return (memref.take_tensor(result.r0, v.dtype),
-                memref.take_tensor(result.r1, acc))
-    result = memref.descriptor_class(v.dim())()
-    fn(ctypes.byref(result), ctypes.byref(dv), ctypes.byref(dg))
+        return results
+    ranks = tuple(len(shape) for shape, _ in outputs)
+    result = (memref.descriptor_class(ranks[0])() if len(ranks) == 1
+              else memref.results_class(ranks)())
+    fn(ctypes.byref(result), *(ctypes.byref(d) for d in descriptors))
     copy_inputs_back()
-    return memref.take_tensor(result, v.dtype), None
+    if len(ranks) == 1:
+        return [memref.take_tensor(result, outputs[0][1])]
+    return memref.take_tensors(result, [dtype for _, dtype in outputs])
+
+
+def run_case(lib, case: Case, v: torch.Tensor, g: torch.Tensor,
+             exact_buffers: bool = False, short_v: bool = False):
+    """Calls the case's wn.weight_norm (call_function); returns (w, norm or
+    None)."""
+    outputs = [(list(v.shape), v.dtype)]
+    if case.with_norm:
+        outputs.append((list(g.shape),
+                        DTYPES[accumulation_type(case.elem)]))
+    results = call_function(lib, case, [v, g], outputs, exact_buffers,
+                            short_v)
+    return results[0], (results[1] if case.with_norm else None)
 
 
 # ----------------------------------------------------------------------------
@@ -684,6 +736,10 @@ class Outcome:
     torch_norm_ulps: float | None = None
     nan_count: int = 0
     torch_nan_differs: bool = False
+
+    def detail(self) -> str:
+        """The verbose line of a passing case."""
+        return f"wn {self.wn_ulps:.2f} ulps, PyTorch {self.torch_ulps:.2f}"
 
 
 def check_case(case: Case, v: torch.Tensor, g: torch.Tensor,
@@ -792,6 +848,49 @@ def summary_table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def check_unchanged(outcome, inputs: list[torch.Tensor],
+                    copies: list[torch.Tensor]) -> None:
+    """Adds an error to `outcome` when a call modified its inputs."""
+    if not all(_same_bits(a, b) for a, b in zip(inputs, copies)):
+        outcome.errors.append("the inputs were modified")
+
+
+def run_forward_case(lib, case: Case, seed: int, exact_buffers: bool,
+                     short: bool) -> Outcome:
+    """One case of wn.weight_norm: inputs, call, checks."""
+    v, g = make_inputs(case, seed)
+    copies = [v.clone(), g.clone()]
+    w, norm = run_case(lib, case, v, g, exact_buffers=exact_buffers,
+                       short_v=short)
+    outcome = check_case(case, v, g, w, norm)
+    check_unchanged(outcome, [v, g], copies)
+    return outcome
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the driver (main) needs of one op's suite. `run` gives an
+    outcome with .case, .errors, .detail(), .torch_nan_differs."""
+    title: str
+    generate_cases: Callable[[int, list[str]], list[Case]]
+    func_text: Callable[[Case], str]
+    # (lib, case, seed, exact_buffers, short) -> outcome
+    run: Callable
+    summary_table: Callable[[list], str]
+    plants: dict[str, Callable[[str], str]]
+
+
+FORWARD = Operation("wn.weight_norm", generate_cases, forward_func_text,
+                    run_forward_case, summary_table, PLANTS)
+
+
+def operations() -> dict[str, Operation]:
+    """The ops the suite tests, by --op name (the backward's module imports
+    this one, so it is imported here, late)."""
+    from wn.testing import differential_backward
+    return {"forward": FORWARD, "backward": differential_backward.BACKWARD}
+
+
 def parse_element_types(parser: argparse.ArgumentParser,
                         text: str) -> list[str]:
     """The element types of a comma-separated --types value; an unknown one
@@ -820,8 +919,14 @@ def main(argv=None) -> int:
                         help="seed of the case generator and inputs")
     parser.add_argument("--types", default=",".join(ELEMENT_TYPES),
                         help="comma-separated element types to test")
-    parser.add_argument("--plant", choices=sorted(PLANTS),
-                        help="compile a deliberately wrong op")
+    parser.add_argument("--op", choices=("forward", "backward"),
+                        default="forward",
+                        help="the op to test: wn.weight_norm (default) or "
+                        "wn.weight_norm_backward")
+    parser.add_argument("--plant", metavar="KIND",
+                        help="compile a deliberately wrong op: one of "
+                        + ", ".join(sorted(PLANTS)) + " (forward), see "
+                        "differential_backward.PLANTS for the backward's")
     parser.add_argument("--pipeline-options", default="", metavar="OPTIONS",
                         help="--wn-cpu-pipeline options (a strategy), e.g. "
                         "'strategy=materialize' or 'parallel=0 vector-size=4'")
@@ -840,6 +945,11 @@ def main(argv=None) -> int:
                         help="print every case, not only failures")
     args = parser.parse_args(argv)
     types = parse_element_types(parser, args.types)
+    op = operations()[args.op]
+    if args.plant is not None and args.plant not in op.plants:
+        parser.error(f"argument --plant: invalid choice: {args.plant!r} "
+                     f"for --op {args.op} (choose from "
+                     f"{', '.join(sorted(op.plants))})")
     if args.short_buffer and not args.asan:
         parser.error("--short-buffer needs --asan")
     if args.asan and not aot.asan_loaded():
@@ -856,7 +966,7 @@ def main(argv=None) -> int:
                    *(sys.argv[1:] if argv is None else argv)], env)
 
     start = time.monotonic()
-    cases = generate_cases(args.seed, types)
+    cases = op.generate_cases(args.seed, types)
     if args.only:
         cases = [c for c in cases if re.search(args.only, c.name)]
         if not cases:
@@ -870,32 +980,25 @@ def main(argv=None) -> int:
         try:
             lib = build_library(cases, workdir, args.plant,
                                 args.pipeline_options,
-                                sanitize_address=args.asan)
+                                sanitize_address=args.asan,
+                                func_text=op.func_text, plants=op.plants)
         except (aot.ToolError, subprocess.CalledProcessError) as error:
             print(f"compilation failed: {error}", file=sys.stderr)
             return 1
         compiled = time.monotonic()
         outcomes = []
         for case in cases:
-            v, g = make_inputs(case, args.seed)
-            v_in, g_in = v.clone(), g.clone()
-            w, norm = run_case(lib, case, v, g, exact_buffers=args.asan,
-                               short_v=case is short)
-            outcome = check_case(case, v, g, w, norm)
-            if not (_same_bits(v, v_in) and _same_bits(g, g_in)):
-                outcome.errors.append("the inputs were modified")
+            outcome = op.run(lib, case, args.seed, args.asan, case is short)
             outcomes.append(outcome)
             status = "FAIL" if outcome.errors else "PASS"
             if outcome.errors or args.verbose:
-                detail = "; ".join(outcome.errors) or (
-                    f"wn {outcome.wn_ulps:.2f} ulps, PyTorch "
-                    f"{outcome.torch_ulps:.2f}")
-                print(f"{status} {case.name}: {detail}")
-    table = summary_table(outcomes)
+                detail = "; ".join(outcome.errors) or outcome.detail()
+                print(f"{status} {case.name}: {detail}", flush=True)
+    table = op.summary_table(outcomes)
     failed = sum(bool(o.errors) for o in outcomes)
     torch_nan = [o.case.name for o in outcomes
                  if o.torch_nan_differs and not o.case.extreme]
-    print(f"\nwn.weight_norm vs PyTorch {torch.__version__} and an exact "
+    print(f"\n{op.title} vs PyTorch {torch.__version__} and an exact "
           f"reference (seed {args.seed}"
           + (f", pipeline options '{args.pipeline_options}'"
              if args.pipeline_options else "")
