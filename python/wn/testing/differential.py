@@ -341,9 +341,14 @@ def unslice_rows(case: Case, rows: np.ndarray) -> np.ndarray:
 
 
 def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x as xh + xl, each with at most 26 significant bits (Dekker)."""
-    c = x * 134217729.0  # 2^27 + 1
-    xh = c - (c - x)
+    """x as xh + xl, each with at most 26 significant bits (Dekker). Above
+    2^996 Dekker's product by 2^27 + 1 would overflow: x * 2^-28 is split
+    there and scaled back (exactly)."""
+    big = np.abs(x) > 2.0**996
+    xs = np.where(big, x * 2.0**-28, x)
+    c = xs * 134217729.0  # 2^27 + 1
+    xh = c - (c - xs)
+    xh = np.where(big, xh * 2.0**28, xh)
     return xh, x - xh
 
 

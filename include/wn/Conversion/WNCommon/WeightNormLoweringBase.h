@@ -219,7 +219,8 @@ protected:
   // grad_w * v; each is hi, plus lo when the summation has a low part. From
   // a slice's total, finishSliceState gives its factors (scalars of the
   // scale type), what the write phase needs per element: the scale of w
-  // (hi[, lo]), or the backward's a and b (a hi[, lo], b hi[, lo]).
+  // (hi[, lo]), or the backward's a, b' and the scale of v (a hi[, lo],
+  // b' hi[, lo], 2^-k; see SliceGradients).
 
   using State = SmallVector<Value>;
 
@@ -235,7 +236,9 @@ protected:
   unsigned stateWidth() { return stateParts() * sumWidth(); }
   /// The number of factors per slice.
   unsigned factorWidth() {
-    return (isBackward() ? 2 : 1) * (numerics.hasScaleLowPart() ? 2 : 1);
+    unsigned pair = numerics.hasScaleLowPart() ? 2 : 1;
+    // The backward: a, b' and the scale of v.
+    return isBackward() ? 2 * pair + 1 : pair;
   }
   PartialSum statePart(ValueRange state, unsigned part) {
     unsigned width = sumWidth();
@@ -302,6 +305,7 @@ protected:
                             gIndices(k));
     addPair(gradients.aHi, gradients.aLo);
     addPair(gradients.bHi, gradients.bLo);
+    factors.push_back(gradients.vScale);
     return factors;
   }
   /// The output element (w, or grad_v) from the elements `x` of v and `gw`
@@ -311,13 +315,19 @@ protected:
     if (!isBackward())
       return numerics.scaleElement(x, factors[0],
                                    factors.size() > 1 ? factors[1] : Value());
+    return numerics.gradientElement(gw, x, unpackGradients(factors));
+  }
+  /// The backward's factors (a[, a lo], b'[, b' lo], the scale of v) as
+  /// SliceGradients.
+  static SliceGradients unpackGradients(ValueRange factors) {
     SliceGradients gradients;
-    bool pairs = factors.size() == 4;
+    bool pairs = factors.size() == 5;
     gradients.aHi = factors[0];
     gradients.aLo = pairs ? factors[1] : Value();
     gradients.bHi = factors[pairs ? 2 : 1];
     gradients.bLo = pairs ? factors[3] : Value();
-    return numerics.gradientElement(gw, x, gradients);
+    gradients.vScale = factors.back();
+    return gradients;
   }
   /// The v-shaped output the kernels write: w, or grad_v; null for the
   /// scale.

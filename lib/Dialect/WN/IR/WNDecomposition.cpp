@@ -167,6 +167,7 @@ static SliceResults decomposeSlices(OpBuilder &b, WeightNormInterface op,
   if (sumProducts) {
     addPair();
     addPair();
+    sliceOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
   }
   for (Value init : {request.normInit, request.scaleInit, request.gradGInit})
     if (init)
@@ -252,6 +253,7 @@ static SliceResults decomposeSlices(OpBuilder &b, WeightNormInterface op,
               n.finalizeGradients(slice, partial(sumSquares ? 1 : 0), g);
           yieldPair(gradients.aHi, gradients.aLo);
           yieldPair(gradients.bHi, gradients.bLo);
+          yields.push_back(gradients.vScale);
         }
         if (request.normInit)
           yields.push_back(n.normResult(slice));
@@ -277,6 +279,8 @@ static SliceResults decomposeSlices(OpBuilder &b, WeightNormInterface op,
   if (sumProducts) {
     takePair(result.factors.aHi, result.factors.aLo);
     takePair(result.factors.bHi, result.factors.bLo);
+    result.factors.vScale = outs.front();
+    outs = outs.drop_front();
   }
   auto expandToG = [&](Value &result, Value gShapedInit) {
     if (!gShapedInit)
@@ -404,6 +408,7 @@ WeightNormBackwardOp::decomposeOperation(OpBuilder &b) {
   perSlice.push_back(f.bHi);
   if (f.bLo)
     perSlice.push_back(f.bLo);
+  perSlice.push_back(f.vScale);
   bool pairs = static_cast<bool>(f.aLo);
   Value gradV = buildElementwise(
       b, *this, ValueRange{getGradW(), getV()}, perSlice, getGradVInit(),
@@ -414,6 +419,7 @@ WeightNormBackwardOp::decomposeOperation(OpBuilder &b) {
         perElement.aLo = pairs ? factors[1] : Value();
         perElement.bHi = factors[pairs ? 2 : 1];
         perElement.bLo = pairs ? factors[3] : Value();
+        perElement.vScale = factors.back();
         return n.gradientElement(in[0], in[1], perElement);
       });
   return SmallVector<Value>{gradV, slices.gradG};

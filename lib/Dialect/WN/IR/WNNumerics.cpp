@@ -320,13 +320,34 @@ SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
                ? x
                : arith::TruncFOp::create(b, loc, target, x).getResult();
   };
+  // b = a c / n grows like 1 / |v|^2 while b v and grad_v do not: b would
+  // overflow or underflow long before them (|v| near 1e-19 or 1e19 for an
+  // f32 pair). So v is scaled per slice by 2^-k, k = floor(log2 n) clamped
+  // to the scale type's normal exponents, exact: b' = a c / (n 2^-k), of
+  // the magnitude of grad_v, and grad_v = a grad_w - b' (v 2^-k).
+  const llvm::fltSemantics &scaleSemantics =
+      getScaleType().getFloatSemantics();
+  Value k = clampedExponent(slice.normHi);
+  k = arith::MaxSIOp::create(
+      b, loc, k,
+      intConstant(APFloat::semanticsMinExponent(scaleSemantics)));
+  k = arith::MinSIOp::create(
+      b, loc, k,
+      intConstant(APFloat::semanticsMaxExponent(scaleSemantics) - 1));
+  Value down = powerOfTwo(arith::SubIOp::create(b, loc, intConstant(0), k));
+  Value scaledNormHi = mul(slice.normHi, down);
+  Value scaledNormLo = slice.normLo ? mul(slice.normLo, down) : Value();
   SliceGradients result;
+  result.vScale =
+      down.getType() == getScaleType()
+          ? down
+          : arith::TruncFOp::create(b, loc, getScaleType(), down).getResult();
   if (summation != Summation::DoubleDouble) {
-    // a = g / n, c = s / n, b = a c / n in the compute type.
+    // a = g / n, c = s / n, b' = a c / n' in the compute type.
     Value n = slice.normHi;
     Value a = div(g, n);
     Value c = div(sHi, n);
-    Value bFactor = div(mul(a, c), n);
+    Value bFactor = div(mul(a, c), scaledNormHi);
     result.gradG = round(c);
     if (summation == Summation::Kahan) {
       result.aHi = a;
@@ -337,7 +358,7 @@ SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
     std::tie(result.bHi, result.bLo) = splitToPair(bFactor);
     return result;
   }
-  // Double-double: a is the slice's scale, c = s / n, b = (a c) / n.
+  // Double-double: a is the slice's scale, c = s / n, b' = (a c) / n'.
   auto [cHi, cLo] = divideDD(sHi, sLo, slice.normHi, slice.normLo);
   result.gradG = add(cHi, cLo);
   Value p = mul(slice.scaleHi, cHi);
@@ -346,7 +367,7 @@ SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
   Value cross2 = mul(slice.scaleLo, cHi);
   Value pLo = add(pErr, add(cross1, cross2));
   std::tie(result.bHi, result.bLo) =
-      divideDD(p, pLo, slice.normHi, slice.normLo);
+      divideDD(p, pLo, scaledNormHi, scaledNormLo);
   result.aHi = slice.scaleHi;
   result.aLo = slice.scaleLo;
   return result;
@@ -358,13 +379,14 @@ Value WeightNormNumerics::gradientElement(Value gradW, Value v,
   if (summation == Summation::Kahan) {
     // f16, bf16: a gw - b v in f32, one fused multiply-add.
     Value x = widen(gradW);
-    Value bv = mul(factors.bHi, widen(v));
+    Value bv = mul(factors.bHi, mul(widen(v), factors.vScale));
     y = fma(factors.aHi, x, neg(bv));
   } else {
     // f32, f64: both products exact as p + e (fused multiply-adds), the low
     // parts of a and b added to the errors, the difference rounded last.
     Value p1 = mul(factors.aHi, gradW);
     Value e1 = fma(factors.aHi, gradW, neg(p1));
+    v = mul(v, factors.vScale);
     Value p2 = mul(factors.bHi, v);
     Value e2 = fma(factors.bHi, v, neg(p2));
     // (Operands built in order: C++ leaves argument evaluation unordered.)
@@ -403,20 +425,22 @@ Value WeightNormNumerics::clampedExponent(Value x) {
   return arith::SubIOp::create(b, loc, field, intConstant(bias));
 }
 
-std::pair<Value, Value> WeightNormNumerics::powerOfTwoFactors(Value k) {
+Value WeightNormNumerics::powerOfTwo(Value j) {
   const llvm::fltSemantics &semantics = computeType.getFloatSemantics();
   int64_t mantissaBits = APFloat::semanticsPrecision(semantics) - 1;
   int64_t bias = 1 - APFloat::semanticsMinExponent(semantics);
-  // 2^j for |j| <= emax / 2 + 1, a normal number: the biased exponent in
-  // the exponent field, a zero significand.
-  auto power = [&](Value j) -> Value {
-    Value bits = arith::ShLIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, j, intConstant(bias)),
-        intConstant(mantissaBits));
-    return arith::BitcastOp::create(b, loc, computeType, bits);
-  };
+  // The biased exponent in the exponent field, a zero significand.
+  Value bits = arith::ShLIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, j, intConstant(bias)),
+      intConstant(mantissaBits));
+  return arith::BitcastOp::create(b, loc, computeType, bits);
+}
+
+std::pair<Value, Value> WeightNormNumerics::powerOfTwoFactors(Value k) {
+  // 2^j for |j| <= emax / 2 + 1 is a normal number.
   Value half = arith::ShRSIOp::create(b, loc, k, intConstant(1));
-  return {power(half), power(arith::SubIOp::create(b, loc, k, half))};
+  return {powerOfTwo(half),
+          powerOfTwo(arith::SubIOp::create(b, loc, k, half))};
 }
 
 Value WeightNormNumerics::needsRescaling(PartialSum sum, Value count,

@@ -99,13 +99,16 @@ struct SliceScale {
 };
 
 /// The per-slice values of a weight norm's backward: grad_g (s / n rounded
-/// to the element type) and the factors of grad_v = a grad_w - b v, with
-/// a = g / n and b = g s / n^3, in the scale type, with low parts when
-/// hasScaleLowPart().
+/// to the element type) and the factors of grad_v = a grad_w - b' (v 2^-k),
+/// with a = g / n, b' = g s / (n^2 (n 2^-k)) and k = floor(log2 n) (clamped):
+/// a and b' in the scale type, with low parts when hasScaleLowPart(), and
+/// vScale = 2^-k in the scale type. (b = g s / n^3 itself would overflow or
+/// underflow where grad_v does not.)
 struct SliceGradients {
   Value gradG;
   Value aHi, aLo;
   Value bHi, bLo;
+  Value vScale;
 };
 
 /// Calls its second argument, `body(x, acc)`, for every element `x` of one
@@ -230,6 +233,9 @@ private:
   /// the type's minimum exponent (for zero and subnormals); emax + 1 for
   /// inf and NaN.
   Value clampedExponent(Value x);
+  /// 2^j in the compute type, for an integer j (bitsType) within
+  /// [emin, emax].
+  Value powerOfTwo(Value j);
   /// 2^k as two factors (see above RescalingBounds), for an integer k
   /// within [emin - 1, emax + 1] of the compute type.
   std::pair<Value, Value> powerOfTwoFactors(Value k);

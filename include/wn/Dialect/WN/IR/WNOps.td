@@ -405,20 +405,30 @@ def WN_WeightNormBackwardOp : WN_Op<"weight_norm_backward", [
       same way: products of f16, bf16 and f32 values are exact in the
       compute type; for f64 each product's exact error is recovered with a
       fused multiply-add (Ogita, Rump and Oishi's Dot2).
-    - Per slice, `a = g / n`, `c = s / n` and `b = a * c / n` are computed
-      in the compute type (double-double for f64); `grad_g` is c rounded
-      once to g's type.
-    - `grad_v = a * grad_w - b * v` cancels where grad_w is nearly parallel
-      to v. For f16 and bf16 it is one fused multiply-add in f32. For f32
-      and f64, a and b are carried as pairs of the element type and both
-      products are formed exactly (fused multiply-adds recover their
-      errors), so the difference is rounded once from a value accurate to
-      about twice the element type's precision: grad_v is within about one
-      ulp of the exact gradient of the rounded inputs, relative to the
-      larger of the two terms' magnitudes.
-    - `s` is not rescaled: where products of grad_w and v overflow the
-      compute type, the gradients overflow as PyTorch's do. An infinite or
-      NaN `s` propagates unchanged.
+    - Per slice, `a = g / n` and `c = s / n` are computed in the compute
+      type (double-double for f64); `grad_g` is c rounded once to g's type,
+      within 0.5 + 2^-9 ulps. The factor `b = a * c / n` of v grows like
+      1 / |v|^2 and would overflow or underflow where grad_v does not, so v
+      is scaled per slice by an exact power of two, 2^-k with
+      k = floor(log2 n): `grad_v = a * grad_w - b' * (v * 2^-k)` with
+      `b' = a * c / (n * 2^-k)`, of grad_v's magnitude.
+    - `grad_v` cancels where grad_w is nearly parallel to v. For f16 and
+      bf16 it is one fused multiply-add in f32, rounded to the element type:
+      within 0.5 + 2^-9 ulps of the largest of |a grad_w|, |b v| and
+      |grad_v|. For f32 and f64, a and b' are carried as pairs of the
+      element type and both products are formed exactly (fused
+      multiply-adds recover their errors); the difference of the products
+      and the sum of the errors are each rounded once: within 1 + 2^-9 ulps
+      of the largest of |a grad_w|, |b v| and |grad_v| (PyTorch's
+      `g / n * (grad_w - s / n^2 * v)` is off by up to thousands of such
+      ulps where the terms cancel).
+    - These bounds hold at every magnitude (the sums of squares rescaled as
+      in the forward, b' scaled) as long as grad_v, grad_g, the norm and
+      g / n are normal numbers of their types and the dot product `s` stays
+      in range.
+    - `s` is not rescaled: where products of grad_w and v overflow or
+      underflow the compute type, s overflows or loses accuracy as
+      PyTorch's does. An infinite or NaN `s` propagates unchanged.
     - Without `eps`, an all-zero slice has n = 0 and gives NaN gradients,
       as in PyTorch.
 
