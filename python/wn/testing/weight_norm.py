@@ -1,7 +1,8 @@
 # Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
 # See the LICENSE file for license information.
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-"""MLIR text of functions computing one wn.weight_norm.
+"""MLIR text of functions computing one wn.weight_norm (weight_norm_func)
+or one wn.weight_norm_backward (weight_norm_backward_func).
 
 Two styles, both with the `llvm.emit_c_interface` attribute:
 - "memref": `@name(%v, %g, %w[, %norm] : memref)` writes w (and the norm)
@@ -9,6 +10,7 @@ Two styles, both with the `llvm.emit_c_interface` attribute:
   materialize_in_destination);
 - "tensor": `@name(%v, %g : tensor) -> tensor[, tensor]` returns a new w (and
   norm).
+The backward's functions are memref style only.
 """
 
 ELEMENT_TYPES = ("f16", "bf16", "f32", "f64")
@@ -119,4 +121,65 @@ def weight_norm_func(name: str, shape: list[int], dim: int | None,
     else:
         lines.append(f"  return %w : {vt}")
     lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def weight_norm_backward_func(name: str, shape: list[int], dim: int | None,
+                              g_layout: str, elem: str, dynamic: bool = False,
+                              eps: float | None = None,
+                              saved_norm: bool = False) -> str:
+    """A func.func named `name` computing wn.weight_norm_backward of one
+    case, in the memref style:
+    `@name(%grad_w, %v, %g[, %norm], %grad_v, %grad_g : memref)` reads
+    grad_w, v, g (and with `saved_norm` the forward's norm: g's shape, the
+    accumulation type) and writes grad_v and grad_g into the caller's
+    buffers. `dynamic` and `eps` as for weight_norm_func.
+    """
+    if elem not in ELEMENT_TYPES:
+        raise ValueError(f"unsupported element type {elem!r}")
+    d = normalize_dim(dim, len(shape))
+    v_shape = ["?"] * len(shape) if dynamic else list(shape)
+    gs = g_shape(shape, dim, g_layout)
+    if dynamic and d is not None:
+        gs[0 if g_layout == "flat" else d] = "?"
+    vt, gt = _type("tensor", v_shape, elem), _type("tensor", gs, elem)
+    vm, gm = _type("memref", v_shape, elem), _type("memref", gs, elem)
+    acc = accumulation_type(elem)
+    nt, nm = _type("tensor", gs, acc), _type("memref", gs, acc)
+    norm_arg = f", %nm: {nm}" if saved_norm else ""
+    lines = [
+        f"func.func @{name}(%gwm: {vm}, %vm: {vm}, %gm: {gm}{norm_arg}, "
+        f"%gvm: {vm}, %ggm: {gm}) attributes {{llvm.emit_c_interface}} {{",
+        f"  %gw = bufferization.to_tensor %gwm restrict : {vm} to {vt}",
+        f"  %v = bufferization.to_tensor %vm restrict : {vm} to {vt}",
+        f"  %g = bufferization.to_tensor %gm restrict : {gm} to {gt}",
+    ]
+    if saved_norm:
+        lines.append(f"  %n = bufferization.to_tensor %nm restrict : {nm} "
+                     f"to {nt}")
+    sizes = []
+    for i, size in enumerate(v_shape):
+        if size == "?":
+            lines += [f"  %c{i} = arith.constant {i} : index",
+                      f"  %d{i} = tensor.dim %v, %c{i} : {vt}"]
+            sizes.append(f"%d{i}")
+    gsizes = [f"%d{d}"] if dynamic and d is not None else []
+    clauses = "" if dim is None else f"dim({dim}) "
+    if eps is not None:
+        clauses += f"eps({float(eps):.17e}) "
+    operands, types = "%gw, %v, %g", f"{vt}, {vt}, {gt}"
+    if saved_norm:
+        operands, types = operands + ", %n", types + f", {nt}"
+    lines += [
+        f"  %gvinit = tensor.empty({', '.join(sizes)}) : {vt}",
+        f"  %gginit = tensor.empty({', '.join(gsizes)}) : {gt}",
+        f"  %gv, %gg = wn.weight_norm_backward {clauses}ins({operands} : "
+        f"{types}) outs(%gvinit, %gginit : {vt}, {gt}) -> {vt}, {gt}",
+        "  bufferization.materialize_in_destination %gv in restrict "
+        f"writable %gvm : ({vt}, {vm}) -> ()",
+        "  bufferization.materialize_in_destination %gg in restrict "
+        f"writable %ggm : ({gt}, {gm}) -> ()",
+        "  return",
+        "}",
+    ]
     return "\n".join(lines) + "\n"
