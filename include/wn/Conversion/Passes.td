@@ -77,14 +77,18 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
 def WNLowerToGPUPass : Pass<"wn-lower-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Lower wn ops on memrefs to GPU kernels (gpu.launch)";
   let description = [{
-    Lowers every `wn.weight_norm` and `wn.weight_norm_scale` with buffer
-    semantics to `gpu.launch` kernels with an explicit mapping of slices to
-    threads, blocks and grids. The memrefs are device memory (run
-    `--wn-memref-to-gpu` for the module's other buffers); the kernels'
-    temporary buffers are `gpu.alloc`s. The arithmetic is the op's per
-    thread; threads' partial sums meet through
+    Lowers every `wn.weight_norm`, `wn.weight_norm_scale` and
+    `wn.weight_norm_backward` with buffer semantics to `gpu.launch` kernels
+    with an explicit mapping of slices to threads, blocks and grids. The
+    memrefs are device memory (run `--wn-memref-to-gpu` for the module's
+    other buffers); the kernels' temporary buffers are `gpu.alloc`s. The
+    arithmetic is the op's per thread; threads' partial sums meet through
     `gpu.shuffle xor` butterflies within a warp and shared memory
-    (workgroup attributions) across warps.
+    (workgroup attributions) across warps. The backward's kernels are the
+    forward's: per slice they carry the sums of squares of v (unless the
+    saved norm is given) and of grad_w * v together through the same
+    reductions, read v and grad_w once for the sums and once more to write
+    grad_v, and write grad_g where the forward writes the norm.
 
     v is viewed as [P, O, Q] around `dim`. Strategies, chosen at run time
     from P, O and Q (static shapes fold the choice) unless `strategy` forces
@@ -94,21 +98,23 @@ def WNLowerToGPUPass : Pass<"wn-lower-to-gpu", "::mlir::ModuleOp"> {
       DAC's 7-element ones); one kernel.
     - `block` (P = 1, at least 128 slices): one block per slice, every
       thread reducing a strided, coalesced part of the row, a block-wide
-      tree (shuffles, then shared memory), thread 0 computing the scale; a
-      static row of at most 8 elements per thread stays in registers and is
-      read from global memory once. One kernel.
+      tree (shuffles, then shared memory), thread 0 computing the scale (or
+      the backward's factors); a static row of at most 8 elements per
+      thread (4 for the backward, which keeps v and grad_w) stays in
+      registers and is read from global memory once. One kernel.
     - `grid` (P = 1, fewer slices: the whole tensor): chunks of every slice
       reduced by one block each, a kernel combining the chunks per slice, a
-      kernel scaling every element.
+      kernel writing every element.
     - `columns` (P > 1: the last dim and middle dims): thread j accumulates
       position j of a chunk of rows (coalesced across threads), a kernel
-      combines the chunks and positions per slice, a kernel scales.
+      combines the chunks and positions per slice, a kernel writes every
+      element.
 
     Forcing a strategy that does not fit the layout (e.g. `thread` for
     long slices) stays correct, only slower: `thread`, `block` and `grid`
     apply to P = 1 and fall back to `columns` for P > 1, `grid` to `block`
-    beyond 65535 slices. An empty v still gets its norm and scale results
-    (one per slice). Strided buffers are an error, reported for every op
+    beyond 65535 slices. An empty v still gets its norm, scale and grad_g
+    results (one per slice). Strided buffers are an error, reported for every op
     before anything changes. The rewrite is
     `populateWNToGPUConversionPatterns`.
   }];

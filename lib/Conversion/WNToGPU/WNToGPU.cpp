@@ -1,5 +1,4 @@
-//===- WNToGPU.cpp - wn ops to GPU kernels
-//---------------------------------===//
+//===- WNToGPU.cpp - wn ops to GPU kernels --------------------------------===//
 //
 // Part of the wn project, under the Apache License v2.0 with LLVM Exceptions.
 // See the LICENSE file for license information.
@@ -7,32 +6,41 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Lowers wn.weight_norm and wn.weight_norm_scale on memrefs (after
-// bufferization; the memrefs are device memory) to gpu.launch kernels with an
-// explicit mapping of slices to threads, blocks and grids. The arithmetic is
-// WeightNormNumerics' (f32 in f64, f16/bf16 in f32 with Kahan's compensation,
-// f64 in double-double), per thread; partial sums meet through warp shuffles
-// (gpu.shuffle xor) and shared memory.
+// Lowers wn.weight_norm, wn.weight_norm_scale and wn.weight_norm_backward on
+// memrefs (after bufferization; the memrefs are device memory) to gpu.launch
+// kernels with an explicit mapping of slices to threads, blocks and grids.
+// The arithmetic is WeightNormNumerics' (f32 in f64, f16/bf16 in f32 with
+// Kahan's compensation, f64 in double-double), per thread, through
+// WeightNormLoweringBase's per-slice State: the partial sums of a slice (the
+// squares of v unless the backward is given the saved norm, and for the
+// backward the products grad_w * v) meet as a whole through warp shuffles
+// (gpu.shuffle xor of every value of the state) and shared memory (one array
+// per value of the state), and a finished slice gives its factors (the scale
+// of w, or the backward's a and b of grad_v = a grad_w - b v) and stores its
+// per-slice results (norm, scale, grad_g). Every strategy reads v (and
+// grad_w) once for the sums and once more to write w (or grad_v), except
+// the block strategy's rows kept in registers, read once.
 //
 // v is viewed as [P, O, Q] around dim, as on the CPU. Strategies, chosen at
 // run time from P, O and Q (the choice folds for static shapes) or forced by
 // the `strategy` option:
 //
 // - thread (P = 1, Q <= kMaxThreadSlice): one thread per slice, which reads
-//   its few elements, computes the scale and writes them (DAC's 7-element
+//   its few elements, finishes the slice and writes them (DAC's 7-element
 //   slices). One kernel.
 // - block (P = 1, enough slices): one block per slice; every thread reduces
 //   a strided part of the row (coalesced), the block combines the threads'
-//   sums through shuffles and shared memory, thread 0 computes the scale,
-//   and the threads scale their elements. When the row is static and fits in
-//   the threads' registers it is read from global memory once. One kernel.
+//   states through shuffles and shared memory, thread 0 finishes the slice
+//   into shared factors, and the threads write their elements. When the row
+//   is static and fits in the threads' registers it is read from global
+//   memory once. One kernel.
 // - grid (P = 1, few slices: the whole tensor): every slice is cut into
 //   chunks reduced by one block each; a second kernel combines the chunks'
-//   sums per slice, a third scales every element.
+//   states per slice into its factors, a third writes every element.
 // - columns (P > 1: the last dim, middle dims): rows of R = O * Q elements;
 //   thread j of a grid column accumulates position j over a chunk of rows
 //   (coalesced across threads), a second kernel combines the chunks and the
-//   Q positions of each slice, a third scales every element.
+//   Q positions of each slice, a third writes every element.
 //
 //===----------------------------------------------------------------------===//
 
@@ -146,99 +154,110 @@ private:
     gpu::DeallocOp::create(b, /*asyncToken=*/Type(), ValueRange{}, memref);
   }
 
-  /// The sum of the PartialSums of all lanes of a warp, in every lane
-  /// (butterfly of xor shuffles).
-  PartialSum warpReduce(PartialSum sum) {
+  /// The sum of the states of all lanes of a warp, in every lane (butterfly
+  /// of xor shuffles of every value of the state).
+  State warpReduce(ValueRange state) {
+    State sum = llvm::to_vector(state);
     for (int64_t offset = kWarpSize / 2; offset >= 1; offset /= 2) {
-      PartialSum other;
-      auto shuffle = [&](Value value) -> Value {
+      State other = llvm::map_to_vector(sum, [&](Value value) -> Value {
         return gpu::ShuffleOp::create(b, value, offset, kWarpSize,
                                       gpu::ShuffleMode::XOR)
             .getShuffleResult();
-      };
-      other.hi = shuffle(sum.hi);
-      if (sum.lo)
-        other.lo = shuffle(sum.lo);
-      sum = numerics.combine(sum, other);
+      });
+      sum = combineState(sum, other);
     }
     return sum;
   }
 
-  /// The sum of every thread's `sum` over the block, valid in thread 0.
-  /// `sharedHi`/`sharedLo` hold one value per warp.
-  PartialSum blockReduce(PartialSum sum, Value tid, Value sharedHi,
-                         Value sharedLo) {
-    sum = warpReduce(sum);
+  /// The sum of every thread's `state` over the block, valid in thread 0.
+  /// `shared` (reduceSharedTypes) holds one state per warp.
+  State blockReduce(ValueRange state, Value tid, ValueRange shared) {
+    State sum = warpReduce(state);
     int64_t warps = blockSize / kWarpSize;
     if (warps == 1)
       return sum;
     Value lane = remU(tid, idx(kWarpSize));
     Value warp = divU(tid, idx(kWarpSize));
-    ifThen(cmp(arith::CmpIPredicate::eq, lane, idx(0)), [&] {
-      memref::StoreOp::create(b, sum.hi, sharedHi, ValueRange{warp});
-      if (sum.lo)
-        memref::StoreOp::create(b, sum.lo, sharedLo, ValueRange{warp});
-    });
+    ifThen(cmp(arith::CmpIPredicate::eq, lane, idx(0)),
+           [&] { storeAll(sum, shared, warp); });
     barrier();
-    PartialSum zero = numerics.zeroSum(computeType);
-    SmallVector<Type> types(pack(zero).size(), computeType);
-    PartialSum partial = unpack(select(
+    State zero = zeroState(computeType);
+    SmallVector<Type> types(zero.size(), computeType);
+    State partial = select(
         cmp(arith::CmpIPredicate::ult, tid, idx(warps)), types,
-        [&] {
-          SmallVector<Value> values = {
-              memref::LoadOp::create(b, sharedHi, ValueRange{tid})};
-          if (sharedLo)
-            values.push_back(
-                memref::LoadOp::create(b, sharedLo, ValueRange{tid}));
-          return values;
-        },
-        [&] { return pack(zero); }));
+        [&] { return loadAll(shared, tid); }, [&] { return zero; });
     return warpReduce(partial);
   }
 
-  /// Shared arrays for blockReduce: hi (and lo) per warp.
+  /// Shared arrays for blockReduce: every value of a state per warp.
   SmallVector<Type> reduceSharedTypes() {
     int64_t warps = std::max<int64_t>(1, blockSize / kWarpSize);
-    SmallVector<Type> types = {sharedArray(computeType, warps)};
-    if (numerics.hasLowPart())
-      types.push_back(sharedArray(computeType, warps));
-    return types;
+    return SmallVector<Type>(stateWidth(), sharedArray(computeType, warps));
   }
 
-  /// w1[i] = v1[i] * scale.
-  void scaleElement(Value i, Value scaleHi, Value scaleLo) {
-    Value x = memref::LoadOp::create(b, v1, ValueRange{i});
-    memref::StoreOp::create(b, numerics.scaleElement(x, scaleHi, scaleLo), w1,
-                            ValueRange{i});
+  /// Device scratch: `size` states (one array per value of a state), and
+  /// `size` slices' factors.
+  SmallVector<Value> allocStates(Value size) {
+    return llvm::map_to_vector(llvm::seq(stateWidth()), [&](unsigned) {
+      return allocDevice(computeType, size);
+    });
   }
-  PartialSum accumulateAt(Value i, PartialSum sum) {
-    return numerics.accumulate(
-        numerics.widen(memref::LoadOp::create(b, v1, ValueRange{i})), sum);
+  SmallVector<Value> allocFactors(Value size) {
+    return llvm::map_to_vector(llvm::seq(factorWidth()), [&](unsigned) {
+      return allocDevice(numerics.getScaleType(), size);
+    });
+  }
+  /// The scalars at `at` of `arrays`.
+  State loadAll(ValueRange arrays, Value at) {
+    return llvm::map_to_vector(arrays, [&](Value array) -> Value {
+      return memref::LoadOp::create(b, array, ValueRange{at});
+    });
+  }
+  /// Stores the scalars `values` at `at` of `arrays`.
+  void storeAll(ValueRange values, ValueRange arrays, Value at) {
+    for (auto [value, array] : llvm::zip_equal(values, arrays))
+      memref::StoreOp::create(b, value, array, ValueRange{at});
+  }
+
+  /// `state` with the elements at i of v1 (and gw1) added.
+  State accumulateAt(Value i, ValueRange state) {
+    Value x = memref::LoadOp::create(b, v1, ValueRange{i});
+    Value gw = gw1 ? memref::LoadOp::create(b, gw1, ValueRange{i}).getResult()
+                   : Value();
+    return accumulateState(x, gw, state);
+  }
+  /// w1[i] = the output element (w, or grad_v) of v1[i] (and gw1[i]) with
+  /// the slice's `factors`.
+  void writeAt(Value i, ValueRange factors) {
+    Value x = memref::LoadOp::create(b, v1, ValueRange{i});
+    Value gw = gw1 ? memref::LoadOp::create(b, gw1, ValueRange{i}).getResult()
+                   : Value();
+    memref::StoreOp::create(b, writeElement(x, gw, factors), w1, ValueRange{i});
   }
 
   //===--------------------------------------------------------------------===//
   // Strategies
   //===--------------------------------------------------------------------===//
 
-  /// The norm and scale of O slices of zero elements (v is empty).
+  /// The per-slice results of O slices of zero elements (v is empty).
   void emptySlices();
   void threadPerSlice();
   void blockPerSlice();
   void gridChunks();
   void columns();
-  /// The third kernel of grid and columns: w[i] = v[i] * scale[slice of i]
-  /// with the slices' scales in device arrays.
-  void scaleAll(Value scaleHi, Value scaleLo);
+  /// The third kernel of grid and columns: every output element from its
+  /// slice's factors, held in the device arrays `factorArrays`.
+  void writeAll(ValueRange factorArrays);
   /// The second kernel of grid and columns: per slice k, combines the
-  /// partial sums partial[c * stride + k * Q + q] for c < chunks and
-  /// q < positions, finishes the slice and stores its scale.
-  void finishSlices(Value partialHi, Value partialLo, Value chunks,
-                    Value stride, Value positions, Value scaleHi,
-                    Value scaleLo);
-  /// The second and third kernels of grid and columns, with the scales in
-  /// device scratch; frees the partial sums.
-  void finishAndScale(Value partialHi, Value partialLo, Value chunks,
-                      Value stride, Value positions);
+  /// partial states partials[c * stride + k * positions + q] for c < chunks
+  /// and q < positions, finishes the slice and stores its factors into
+  /// `factorArrays` (when not empty).
+  void finishSlices(ValueRange partials, Value chunks, Value stride,
+                    Value positions, ValueRange factorArrays);
+  /// The second and third kernels of grid and columns, with the factors in
+  /// device scratch; frees the partial states.
+  void finishAndWrite(ValueRange partials, Value chunks, Value stride,
+                      Value positions);
 
   int64_t blockSize;
   GPUStrategy strategy;
@@ -246,16 +265,20 @@ private:
 
 void GPULowering::lower() {
   v1 = flatten(op.getV());
-  if (Value w = op.getWDestination())
+  if (Value gradW = op.getGradW())
+    gw1 = flatten(gradW);
+  if (Value w = getOutputDestination())
     w1 = flatten(w);
   setView();
 
-  // An empty v: no w to write and no kernel of zero blocks, but slices of
-  // zero elements still have a norm (sqrt(eps), or 0) and a scale.
+  // An empty v: no output elements to write and no kernel of zero blocks,
+  // but slices of zero elements still have their per-slice results (norm,
+  // scale, grad_g).
   Value empty = cmp(arith::CmpIPredicate::eq, mul(mul(P, O), Q), idx(0));
   auto nonEmpty = scf::IfOp::create(b, empty, /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
-  if (op.getNormDestination() || op.getScaleDestination()) {
+  if (op.getNormDestination() || op.getScaleDestination() ||
+      op.getGradGDestination()) {
     b.setInsertionPoint(nonEmpty.thenBlock()->getTerminator());
     ifThen(cmp(arith::CmpIPredicate::ne, O, idx(0)), [&] { emptySlices(); });
   }
@@ -306,7 +329,7 @@ void GPULowering::emptySlices() {
   launch(divUp(O, idx(blockSize)), idx(1), {}, [&](gpu::LaunchOp) {
     Value k = add(mul(blockIdX(), idx(blockSize)), threadId());
     ifThen(cmp(arith::CmpIPredicate::ult, k, O),
-           [&] { finishSlice(k, numerics.zeroSum(computeType)); });
+           [&] { finishSliceState(k, zeroState(computeType)); });
   });
 }
 
@@ -315,144 +338,130 @@ void GPULowering::threadPerSlice() {
     Value k = add(mul(blockIdX(), idx(blockSize)), threadId());
     ifThen(cmp(arith::CmpIPredicate::ult, k, O), [&] {
       Value base = mul(k, Q);
-      PartialSum sum = unpack(
-          forLoop(idx(0), Q, idx(1), pack(numerics.zeroSum(computeType)),
-                  [&](Value q, ValueRange args) {
-                    return pack(accumulateAt(add(base, q), unpack(args)));
-                  }));
-      SliceScale slice = finishSlice(k, sum);
+      State sum = forLoop(idx(0), Q, idx(1), zeroState(computeType),
+                          [&](Value q, ValueRange args) {
+                            return accumulateAt(add(base, q), args);
+                          });
+      State factors = finishSliceState(k, sum);
       if (w1)
-        forLoop(idx(0), Q, idx(1), [&](Value q) {
-          scaleElement(add(base, q), slice.scaleHi, slice.scaleLo);
-        });
+        forLoop(idx(0), Q, idx(1),
+                [&](Value q) { writeAt(add(base, q), factors); });
     });
   });
 }
 
 void GPULowering::blockPerSlice() {
   SmallVector<Type> shared = reduceSharedTypes();
-  Type scaleType = numerics.getScaleType();
-  shared.push_back(sharedArray(scaleType, 1));
-  if (numerics.hasScaleLowPart())
-    shared.push_back(sharedArray(scaleType, 1));
+  unsigned sharedStates = shared.size();
+  shared.append(factorWidth(), sharedArray(numerics.getScaleType(), 1));
   std::optional<int64_t> staticQ = getConstantIntValue(Q);
   int64_t perThread =
       staticQ ? llvm::divideCeil(*staticQ, blockSize) : int64_t(0);
-  bool inRegisters = staticQ && perThread <= kMaxRegistersPerThread;
+  // The backward keeps two elements per position (v and grad_w).
+  bool inRegisters =
+      staticQ && perThread * (isBackward() ? 2 : 1) <= kMaxRegistersPerThread;
   launch(O, idx(1), shared, [&](gpu::LaunchOp launchOp) {
     ValueRange attributions = launchOp.getWorkgroupAttributions();
-    bool lowPart = numerics.hasLowPart();
-    Value sharedHi = attributions[0];
-    Value sharedLo = lowPart ? attributions[1] : Value();
-    Value scaleHiShared = attributions[lowPart ? 2 : 1];
-    Value scaleLoShared =
-        numerics.hasScaleLowPart() ? attributions[lowPart ? 3 : 2] : Value();
+    ValueRange sharedState = attributions.take_front(sharedStates);
+    ValueRange sharedFactors = attributions.drop_front(sharedStates);
     Value k = blockIdX();
     Value tid = threadId();
     Value base = mul(k, Q);
-    PartialSum sum = numerics.zeroSum(computeType);
-    // A static row that fits: each thread keeps its elements (or nothing
-    // past the end) in registers.
-    SmallVector<Value> kept;
-    SmallVector<Value> keptValid;
+    State sum = zeroState(computeType);
+    // A static row that fits: each thread keeps its elements of v (and
+    // grad_w), or zeros past the end, in registers.
+    SmallVector<Value> kept, keptGw, keptValid;
     if (inRegisters) {
       Type elementType = numerics.getElementType();
+      SmallVector<Type> types(gw1 ? 2 : 1, elementType);
       for (int64_t r = 0; r < perThread; ++r) {
         Value i = add(tid, idx(r * blockSize));
         Value valid = cmp(arith::CmpIPredicate::ult, i, Q);
-        Value x = select(
-            valid, {elementType},
+        SmallVector<Value> values = select(
+            valid, types,
             [&] {
-              return SmallVector<Value>{
+              SmallVector<Value> loaded = {
                   memref::LoadOp::create(b, v1, ValueRange{add(base, i)})};
+              if (gw1)
+                loaded.push_back(
+                    memref::LoadOp::create(b, gw1, ValueRange{add(base, i)}));
+              return loaded;
             },
             [&] {
-              return SmallVector<Value>{
-                  arith::ConstantOp::create(b, b.getZeroAttr(elementType))};
-            })[0];
+              return SmallVector<Value>(
+                  types.size(),
+                  arith::ConstantOp::create(b, b.getZeroAttr(elementType)));
+            });
+        Value x = values[0];
+        Value gw = gw1 ? values[1] : Value();
         kept.push_back(x);
+        keptGw.push_back(gw);
         keptValid.push_back(valid);
-        sum = numerics.accumulate(numerics.widen(x), sum);
+        sum = accumulateState(x, gw, sum);
       }
     } else {
-      sum = unpack(forLoop(
-          tid, Q, idx(blockSize), pack(sum), [&](Value i, ValueRange args) {
-            return pack(accumulateAt(add(base, i), unpack(args)));
-          }));
+      sum = forLoop(tid, Q, idx(blockSize), sum, [&](Value i, ValueRange args) {
+        return accumulateAt(add(base, i), args);
+      });
     }
-    PartialSum total = blockReduce(sum, tid, sharedHi, sharedLo);
+    State total = blockReduce(sum, tid, sharedState);
     ifThen(cmp(arith::CmpIPredicate::eq, tid, idx(0)), [&] {
-      SliceScale slice = finishSlice(k, total);
-      memref::StoreOp::create(b, slice.scaleHi, scaleHiShared,
-                              ValueRange{idx(0)});
-      if (scaleLoShared)
-        memref::StoreOp::create(b, slice.scaleLo, scaleLoShared,
-                                ValueRange{idx(0)});
+      storeAll(finishSliceState(k, total), sharedFactors, idx(0));
     });
     if (!w1)
       return;
     barrier();
-    Value scaleHi =
-        memref::LoadOp::create(b, scaleHiShared, ValueRange{idx(0)});
-    Value scaleLo = scaleLoShared ? memref::LoadOp::create(b, scaleLoShared,
-                                                           ValueRange{idx(0)})
-                                        .getResult()
-                                  : Value();
+    State factors = loadAll(sharedFactors, idx(0));
     if (inRegisters) {
       for (auto [r, x] : llvm::enumerate(kept))
         ifThen(keptValid[r], [&, r = r, x = x] {
           Value i = add(base, add(tid, idx(r * blockSize)));
-          memref::StoreOp::create(b, numerics.scaleElement(x, scaleHi, scaleLo),
-                                  w1, ValueRange{i});
+          memref::StoreOp::create(b, writeElement(x, keptGw[r], factors), w1,
+                                  ValueRange{i});
         });
       return;
     }
     forLoop(tid, Q, idx(blockSize),
-            [&](Value i) { scaleElement(add(base, i), scaleHi, scaleLo); });
+            [&](Value i) { writeAt(add(base, i), factors); });
   });
 }
 
-void GPULowering::finishSlices(Value partialHi, Value partialLo, Value chunks,
-                               Value stride, Value positions, Value scaleHi,
-                               Value scaleLo) {
+void GPULowering::finishSlices(ValueRange partials, Value chunks, Value stride,
+                               Value positions, ValueRange factorArrays) {
   launch(divUp(O, idx(blockSize)), idx(1), {}, [&](gpu::LaunchOp) {
     Value k = add(mul(blockIdX(), idx(blockSize)), threadId());
     ifThen(cmp(arith::CmpIPredicate::ult, k, O), [&] {
-      PartialSum total = unpack(
-          forLoop(idx(0), chunks, idx(1), pack(numerics.zeroSum(computeType)),
-                  [&](Value c, ValueRange args) {
-                    Value first = add(mul(c, stride), mul(k, positions));
-                    return pack(unpack(forLoop(
-                        idx(0), positions, idx(1), args,
-                        [&](Value q, ValueRange inner) {
-                          return pack(numerics.combine(
-                              unpack(inner),
-                              loadSum(partialHi, partialLo, add(first, q))));
-                        })));
-                  }));
-      SliceScale slice = finishSlice(k, total);
-      if (scaleHi)
-        storePair(slice.scaleHi, slice.scaleLo, scaleHi, scaleLo, k);
+      State total = forLoop(
+          idx(0), chunks, idx(1), zeroState(computeType),
+          [&](Value c, ValueRange args) {
+            Value first = add(mul(c, stride), mul(k, positions));
+            return forLoop(idx(0), positions, idx(1), args,
+                           [&](Value q, ValueRange inner) {
+                             return combineState(
+                                 inner, loadAll(partials, add(first, q)));
+                           });
+          });
+      State factors = finishSliceState(k, total);
+      if (!factorArrays.empty())
+        storeAll(factors, factorArrays, k);
     });
   });
 }
 
-void GPULowering::finishAndScale(Value partialHi, Value partialLo, Value chunks,
+void GPULowering::finishAndWrite(ValueRange partials, Value chunks,
                                  Value stride, Value positions) {
-  Type scaleType = numerics.getScaleType();
-  Value scaleHi = w1 ? allocDevice(scaleType, O) : Value();
-  Value scaleLo =
-      w1 && numerics.hasScaleLowPart() ? allocDevice(scaleType, O) : Value();
-  finishSlices(partialHi, partialLo, chunks, stride, positions, scaleHi,
-               scaleLo);
+  SmallVector<Value> factorArrays;
   if (w1)
-    scaleAll(scaleHi, scaleLo);
-  for (Value array : {partialHi, partialLo, scaleHi, scaleLo})
-    if (array)
+    factorArrays = allocFactors(O);
+  finishSlices(partials, chunks, stride, positions, factorArrays);
+  if (w1)
+    writeAll(factorArrays);
+  for (ValueRange arrays : {partials, ValueRange(factorArrays)})
+    for (Value array : arrays)
       deallocDevice(array);
 }
 
-void GPULowering::scaleAll(Value scaleHi, Value scaleLo) {
+void GPULowering::writeAll(ValueRange factorArrays) {
   Value total = mul(mul(P, O), Q);
   // A grid-stride loop over every element, enough blocks to fill the
   // device.
@@ -462,12 +471,7 @@ void GPULowering::scaleAll(Value scaleHi, Value scaleLo) {
     Value stride = mul(blocks, idx(blockSize));
     forLoop(first, total, stride, [&](Value i) {
       Value k = remU(divU(i, Q), O);
-      Value hi = memref::LoadOp::create(b, scaleHi, ValueRange{k});
-      Value lo =
-          scaleLo
-              ? memref::LoadOp::create(b, scaleLo, ValueRange{k}).getResult()
-              : Value();
-      scaleElement(i, hi, lo);
+      writeAt(i, loadAll(factorArrays, k));
     });
   });
 }
@@ -478,34 +482,27 @@ void GPULowering::gridChunks() {
   Value chunks =
       maxU(minU(divUp(Q, idx(kElementsPerChunk)), idx(1024)), idx(1));
   Value chunkSize = divUp(Q, chunks);
-  Value partialHi = allocDevice(computeType, mul(chunks, O));
-  Value partialLo = numerics.hasLowPart()
-                        ? allocDevice(computeType, mul(chunks, O))
-                        : Value();
+  SmallVector<Value> partials = allocStates(mul(chunks, O));
   launch(chunks, O, reduceSharedTypes(), [&](gpu::LaunchOp launchOp) {
-    ValueRange attributions = launchOp.getWorkgroupAttributions();
-    Value sharedHi = attributions[0];
-    Value sharedLo = numerics.hasLowPart() ? attributions[1] : Value();
+    ValueRange shared = launchOp.getWorkgroupAttributions();
     Value c = blockIdX();
     Value k = blockIdY();
     Value tid = threadId();
     Value begin = minU(mul(c, chunkSize), Q);
     Value end = minU(add(begin, chunkSize), Q);
     Value base = mul(k, Q);
-    PartialSum sum = unpack(forLoop(
-        add(begin, tid), end, idx(blockSize),
-        pack(numerics.zeroSum(computeType)), [&](Value i, ValueRange args) {
-          return pack(accumulateAt(add(base, i), unpack(args)));
-        }));
-    PartialSum total = blockReduce(sum, tid, sharedHi, sharedLo);
+    State sum = forLoop(add(begin, tid), end, idx(blockSize),
+                        zeroState(computeType), [&](Value i, ValueRange args) {
+                          return accumulateAt(add(base, i), args);
+                        });
+    State total = blockReduce(sum, tid, shared);
     ifThen(cmp(arith::CmpIPredicate::eq, tid, idx(0)), [&] {
       // Slice k's chunks are contiguous: chunk c of slice k at c + k *
       // chunks (finishSlices' layout with stride 1 and `chunks` positions).
-      storePair(total.hi, total.lo, partialHi, partialLo,
-                add(c, mul(k, chunks)));
+      storeAll(total, partials, add(c, mul(k, chunks)));
     });
   });
-  finishAndScale(partialHi, partialLo, /*chunks=*/idx(1), /*stride=*/idx(0),
+  finishAndWrite(partials, /*chunks=*/idx(1), /*stride=*/idx(0),
                  /*positions=*/chunks);
 }
 
@@ -517,25 +514,21 @@ void GPULowering::columns() {
       maxU(divU(idx(kElementsPerChunk), maxU(R, idx(1))), idx(1));
   rowsPerChunk = maxU(rowsPerChunk, divUp(P, idx(1024)));
   Value chunks = divUp(P, rowsPerChunk);
-  Value partialHi = allocDevice(computeType, mul(chunks, R));
-  Value partialLo = numerics.hasLowPart()
-                        ? allocDevice(computeType, mul(chunks, R))
-                        : Value();
+  SmallVector<Value> partials = allocStates(mul(chunks, R));
   launch(divUp(R, idx(blockSize)), chunks, {}, [&](gpu::LaunchOp) {
     Value j = add(mul(blockIdX(), idx(blockSize)), threadId());
     Value c = blockIdY();
     ifThen(cmp(arith::CmpIPredicate::ult, j, R), [&] {
       Value begin = mul(c, rowsPerChunk);
       Value end = minU(add(begin, rowsPerChunk), P);
-      PartialSum sum = unpack(
-          forLoop(begin, end, idx(1), pack(numerics.zeroSum(computeType)),
-                  [&](Value p, ValueRange args) {
-                    return pack(accumulateAt(add(mul(p, R), j), unpack(args)));
-                  }));
-      storePair(sum.hi, sum.lo, partialHi, partialLo, add(mul(c, R), j));
+      State sum = forLoop(begin, end, idx(1), zeroState(computeType),
+                          [&](Value p, ValueRange args) {
+                            return accumulateAt(add(mul(p, R), j), args);
+                          });
+      storeAll(sum, partials, add(mul(c, R), j));
     });
   });
-  finishAndScale(partialHi, partialLo, chunks, /*stride=*/R, /*positions=*/Q);
+  finishAndWrite(partials, chunks, /*stride=*/R, /*positions=*/Q);
 }
 
 /// Why `op` cannot be lowered to GPU kernels, or nothing when it can.
@@ -544,11 +537,10 @@ static std::optional<std::string> getUnlowerableReason(WeightNormInterface op) {
            .hasPureBufferSemantics())
     return std::string("--wn-lower-to-gpu needs the op on memrefs; "
                        "bufferize first (one-shot-bufferize)");
-  if (op.getGradW())
-    return std::string("--wn-lower-to-gpu does not lower "
-                       "wn.weight_norm_backward yet");
-  // The kernels index v and w as flat arrays.
-  for (Value memref : {op.getV(), op.getWDestination()}) {
+  // The kernels index v, grad_w and the v-shaped output (w or grad_v) as
+  // flat arrays.
+  for (Value memref : {op.getV(), op.getGradW(), op.getWDestination(),
+                       op.getGradVDestination()}) {
     if (!memref || isContiguousRowMajor(cast<MemRefType>(memref.getType())))
       continue;
     std::string reason;

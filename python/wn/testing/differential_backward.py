@@ -159,6 +159,21 @@ def generate_cases(seed: int, types=ELEMENT_TYPES) -> list[BackwardCase]:
     return cases
 
 
+def gpu_cases(seed: int) -> list[BackwardCase]:
+    """The cases the GPU checks (ptx_check, gpu_differential) compile: the
+    memref-style ones (the device's results come back in the caller's
+    buffers), at most 16 per element type, taken evenly from the suite so
+    that every kind (layouts, long and 7-element slices, eps, the saved
+    norm, zero slices, parallel and extreme magnitudes) stays represented."""
+    chosen = []
+    for elem in ELEMENT_TYPES:
+        mine = [c for c in generate_cases(seed, (elem,))
+                if c.style == "memref"]
+        step = max(1, -(-len(mine) // 16))
+        chosen += mine[::step]
+    return chosen
+
+
 def func_text(c: BackwardCase) -> str:
     return weight_norm_backward_func(c.name, c.shape, c.dim, c.layout, c.elem,
                                      c.dynamic, c.style, c.eps, c.with_norm)

@@ -8,6 +8,10 @@ Compiles the differential suite's cases (wn.testing.differential) with
 libwn_cuda_runtime.so (scripts/build-gpu-exe.sh), runs every case on CUDA
 tensors and checks w (and the norm) exactly as the CPU suite does: against
 the exact reference, PyTorch's error plus one ulp and the documented bound.
+The backward suite's GPU cases (differential_backward.gpu_cases) are
+compiled into the same library and their grad_v and grad_g checked exactly
+as the CPU backward suite checks them (differential_backward.check_case:
+exact reference, PyTorch's error plus the slack, the documented bounds).
 
     python -m wn.testing.gpu_differential [--seed N] [--chip sm_90]
         [--pipeline-options OPTS]              build and run (needs LLVM and a GPU)
@@ -31,6 +35,7 @@ from pathlib import Path
 import torch
 
 from wn import memref
+from wn.testing import differential_backward
 from wn.testing.differential import (DTYPES, SENTINEL, check_case,
                                      generate_cases, make_inputs,
                                      summary_table)
@@ -40,13 +45,16 @@ from wn.testing.weight_norm import (accumulation_type, g_shape,
 REPO = Path(__file__).resolve().parents[3]
 
 
-def build(cases, out_dir: Path, chip: str, pipeline_options: str) -> Path:
-    """Compiles the cases into out_dir/libcases.so; returns its path."""
+def build(cases, backward_cases, out_dir: Path, chip: str,
+          pipeline_options: str) -> Path:
+    """Compiles the cases and the backward cases into out_dir/libcases.so;
+    returns its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     source = out_dir / "cases.mlir"
     source.write_text("".join(
         weight_norm_func(c.name, c.shape, c.dim, c.layout, c.elem, c.dynamic,
-                         c.style, c.eps, c.with_norm) for c in cases))
+                         c.style, c.eps, c.with_norm) for c in cases) +
+        "".join(differential_backward.func_text(c) for c in backward_cases))
     options = f"chip={chip} emit-c-interface=1 {pipeline_options}".strip()
     subprocess.run([str(REPO / "scripts" / "build-gpu-exe.sh"), "--name",
                     "cases", str(source), str(out_dir),
@@ -114,7 +122,41 @@ def run_case(lib, results: DeviceResults, case, v, g):
     return results.take(result, v.dtype), None
 
 
-def run(library: Path, cases, seed: int, verbose: bool) -> int:
+def run_backward_case(lib, case, inputs):
+    """Runs one backward case on CUDA copies of its inputs; returns grad_v
+    and grad_g on the host and whether the inputs are unchanged."""
+    fn = getattr(lib, f"_mlir_ciface_{case.name}")
+    fn.restype = None
+    device = [t.cuda() for t in inputs]
+    outputs = [torch.full_like(device[1], SENTINEL),
+               torch.full_like(device[2], SENTINEL)]
+    descriptors = [memref.descriptor(t) for t in device + outputs]
+    fn(*(ctypes.byref(d) for d in descriptors))
+    torch.cuda.synchronize()
+    unchanged = all(torch.equal(t.cpu().reshape(-1).view(torch.uint8),
+                                o.reshape(-1).view(torch.uint8))
+                    for t, o in zip(device, inputs))
+    return outputs[0].cpu(), outputs[1].cpu(), unchanged
+
+
+def run_backward(lib, cases, seed: int, verbose: bool) -> list:
+    outcomes = []
+    for case in cases:
+        inputs = differential_backward.make_inputs(case, seed)
+        grad_v, grad_g, unchanged = run_backward_case(lib, case, inputs)
+        outcome = differential_backward.check_case(case, inputs, grad_v,
+                                                   grad_g)
+        if not unchanged:
+            outcome.errors.append("the inputs were modified")
+        outcomes.append(outcome)
+        if outcome.errors or verbose:
+            print(f"{'FAIL' if outcome.errors else 'PASS'} {case.name}: "
+                  f"{outcome.detail()}")
+    return outcomes
+
+
+def run(library: Path, cases, backward_cases, seed: int,
+        verbose: bool) -> int:
     if not torch.cuda.is_available():
         print("gpu_differential: no CUDA device visible to PyTorch")
         return 1
@@ -134,13 +176,19 @@ def run(library: Path, cases, seed: int, verbose: bool) -> int:
                 f"{outcome.torch_ulps:.2f}")
             print(f"{'FAIL' if outcome.errors else 'PASS'} {case.name}: "
                   f"{detail}")
+    backward = run_backward(lib, backward_cases, seed, verbose)
     failed = sum(bool(o.errors) for o in outcomes)
+    backward_failed = sum(bool(o.errors) for o in backward)
     print(f"\nwn.weight_norm on {torch.cuda.get_device_name()} vs PyTorch "
           f"and an exact reference (seed {seed}):")
     print(summary_table(outcomes))
+    print(f"\nwn.weight_norm_backward vs PyTorch (CPU) and an exact "
+          f"reference (seed {seed}):")
+    print(differential_backward.summary_table(backward))
     print(f"gpu_differential: {len(outcomes) - failed} passed, {failed} "
-          f"failed")
-    return 1 if failed else 0
+          f"failed; backward: {len(backward) - backward_failed} passed, "
+          f"{backward_failed} failed")
+    return 1 if failed or backward_failed else 0
 
 
 def main(argv=None) -> int:
@@ -157,16 +205,20 @@ def main(argv=None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     cases = generate_cases(args.seed)
+    backward_cases = differential_backward.gpu_cases(args.seed)
     if args.build:
-        path = build(cases, args.build, args.chip, args.pipeline_options)
-        print(f"gpu_differential: built {path} ({len(cases)} cases, seed "
-              f"{args.seed})")
+        path = build(cases, backward_cases, args.build, args.chip,
+                     args.pipeline_options)
+        print(f"gpu_differential: built {path} ({len(cases)} cases, "
+              f"{len(backward_cases)} backward cases, seed {args.seed})")
         return 0
     if args.library:
-        return run(args.library, cases, args.seed, args.verbose)
+        return run(args.library, cases, backward_cases, args.seed,
+                   args.verbose)
     with tempfile.TemporaryDirectory(prefix="wn-gpu-differential-") as tmp:
-        path = build(cases, Path(tmp), args.chip, args.pipeline_options)
-        return run(path, cases, args.seed, args.verbose)
+        path = build(cases, backward_cases, Path(tmp), args.chip,
+                     args.pipeline_options)
+        return run(path, cases, backward_cases, args.seed, args.verbose)
 
 
 if __name__ == "__main__":

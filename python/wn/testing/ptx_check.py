@@ -5,7 +5,9 @@
 
 The differential suite's cases (every element type, rank, dim spelling, g
 layout, static and dynamic shape, calling style, eps, norm result, zero
-slices and elements, 7-element and 10^6-element slices) are written into
+slices and elements, 7-element and 10^6-element slices) and the backward
+suite's GPU cases (differential_backward.gpu_cases: wn.weight_norm_backward,
+16 per element type taken evenly from its suite) are written into
 one module, compiled with `wn-opt --wn-gpu-pipeline=chip=C format=isa` for
 each chip, and every embedded PTX module is assembled by ptxas for that chip.
 No GPU is needed. ptxas is $WN_PTXAS, else /usr/local/cuda/bin/ptxas, else
@@ -13,6 +15,7 @@ the one on PATH.
 
     python -m wn.testing.ptx_check [--chips sm_80,sm_90] [--seed N]
                                    [--pipeline-options OPTIONS]
+                                   [--backward-only]
 """
 
 import argparse
@@ -26,6 +29,7 @@ import tempfile
 from pathlib import Path
 
 from wn import aot
+from wn.testing import differential_backward
 from wn.testing.differential import generate_cases
 from wn.testing.weight_norm import weight_norm_func
 
@@ -79,16 +83,20 @@ def main(argv=None) -> int:
     parser.add_argument("--pipeline-options", default="",
                         help="more --wn-gpu-pipeline options, e.g. "
                         "'strategy=columns block-size=128'")
+    parser.add_argument("--backward-only", action="store_true",
+                        help="only the backward cases")
     args = parser.parse_args(argv)
     ptxas = find_ptxas()
     if ptxas is None:
         print("ptx_check: no ptxas (set WN_PTXAS or install the CUDA "
               "toolkit); nothing checked")
         return 1
-    cases = generate_cases(args.seed)
+    cases = [] if args.backward_only else generate_cases(args.seed)
+    backward_cases = differential_backward.gpu_cases(args.seed)
     text = "".join(
         weight_norm_func(c.name, c.shape, c.dim, c.layout, c.elem, c.dynamic,
-                         c.style, c.eps, c.with_norm) for c in cases)
+                         c.style, c.eps, c.with_norm) for c in cases) + "".join(
+        differential_backward.func_text(c) for c in backward_cases)
     failures = checked = 0
     with tempfile.TemporaryDirectory(prefix="wn-ptx-") as tmp:
         tmp = Path(tmp)
@@ -124,13 +132,15 @@ def main(argv=None) -> int:
                     failures += 1
                     print(f"FAIL {chip}: ptxas rejected module {i}:\n"
                           f"{proc.stderr}")
-            print(f"{chip}: {len(cases)} cases, {len(modules)} PTX modules "
+            print(f"{chip}: {len(cases)} cases, {len(backward_cases)} "
+                  f"backward cases, {len(modules)} PTX modules "
                   f"({kernels} kernels) "
                   f"{'accepted' if not failures else 'with failures'} by "
                   f"ptxas")
             # Every case with elements has at least one kernel (static empty
             # tensors need none).
-            nonempty = sum(1 for c in cases if math.prod(c.shape) > 0)
+            nonempty = sum(1 for c in [*cases, *backward_cases]
+                           if math.prod(c.shape) > 0)
             if len(modules) < nonempty:
                 failures += 1
                 print(f"FAIL {chip}: {len(modules)} PTX modules for "

@@ -89,26 +89,12 @@ protected:
   // Partial sums
   //===--------------------------------------------------------------------===//
 
+  /// `sum` as the values of a state: hi, and lo when it has one.
   SmallVector<Value> pack(const PartialSum &sum) {
     SmallVector<Value> values = {sum.hi};
     if (sum.lo)
       values.push_back(sum.lo);
     return values;
-  }
-  PartialSum unpack(ValueRange values) {
-    return {values[0], values.size() > 1 ? values[1] : Value()};
-  }
-  /// The scalar partial sum at `at` of the arrays hi and lo (lo may be null).
-  PartialSum loadSum(Value hi, Value lo, Value at) {
-    return {memref::LoadOp::create(b, hi, ValueRange{at}),
-            lo ? memref::LoadOp::create(b, lo, ValueRange{at}).getResult()
-               : Value()};
-  }
-  /// Stores the scalars `hiValue` and `loValue` (may be null) at `at`.
-  void storePair(Value hiValue, Value loValue, Value hi, Value lo, Value at) {
-    memref::StoreOp::create(b, hiValue, hi, ValueRange{at});
-    if (loValue)
-      memref::StoreOp::create(b, loValue, lo, ValueRange{at});
   }
 
   //===--------------------------------------------------------------------===//
