@@ -325,12 +325,10 @@ SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
   // f32 pair). So v is scaled per slice by 2^-k, k = floor(log2 n) clamped
   // to the scale type's normal exponents, exact: b' = a c / (n 2^-k), of
   // the magnitude of grad_v, and grad_v = a grad_w - b' (v 2^-k).
-  const llvm::fltSemantics &scaleSemantics =
-      getScaleType().getFloatSemantics();
+  const llvm::fltSemantics &scaleSemantics = getScaleType().getFloatSemantics();
   Value k = clampedExponent(slice.normHi);
   k = arith::MaxSIOp::create(
-      b, loc, k,
-      intConstant(APFloat::semanticsMinExponent(scaleSemantics)));
+      b, loc, k, intConstant(APFloat::semanticsMinExponent(scaleSemantics)));
   k = arith::MinSIOp::create(
       b, loc, k,
       intConstant(APFloat::semanticsMaxExponent(scaleSemantics) - 1));
@@ -439,8 +437,7 @@ Value WeightNormNumerics::powerOfTwo(Value j) {
 std::pair<Value, Value> WeightNormNumerics::powerOfTwoFactors(Value k) {
   // 2^j for |j| <= emax / 2 + 1 is a normal number.
   Value half = arith::ShRSIOp::create(b, loc, k, intConstant(1));
-  return {powerOfTwo(half),
-          powerOfTwo(arith::SubIOp::create(b, loc, k, half))};
+  return {powerOfTwo(half), powerOfTwo(arith::SubIOp::create(b, loc, k, half))};
 }
 
 Value WeightNormNumerics::needsRescaling(PartialSum sum, Value count,
