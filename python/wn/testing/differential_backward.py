@@ -87,7 +87,9 @@ class BackwardCase(Case):
 
     @property
     def name(self) -> str:
-        name = super().name
+        # "bw_": distinct from the forward's names when both suites' cases
+        # share a module (the GPU checks).
+        name = "bw_" + super().name
         if self.parallel is not None:
             name += "_par"
         if self.extreme:
