@@ -32,12 +32,12 @@ ulps (meaningless where grad_v cancels: an exact grad_v of 0 has the ulp of
 the smallest subnormal), in ulps of the larger term, max(|a grad_w|, |b v|)
 per element, and in ulps of max(|a grad_w|, |b v|, |grad_v|) (where the terms
 have opposite signs grad_v exceeds both, and its own rounding is half an ulp
-of grad_v, up to one ulp of the larger term). The op's documented bound
-(WNOps.td: "within about one ulp of the exact gradient ... relative to the
-larger of the two terms' magnitudes") is checked on the last: GV_BOUND,
-1 + 2^-9 ulps (measured: 0.5 for f16 and bf16, up to 0.993 for f32 and
-f64, whose grad_v is rounded twice: p1 - p2, then + lo); grad_g (c rounded
-once) within GG_BOUND, 0.5 + 2^-9 ulps (measured: 0.500).
+of grad_v, up to one ulp of the larger term). The op's documented bounds
+(WNOps.td) are checked on the last: GV_BOUND, 0.5 + 2^-9 ulps for f16 and
+bf16 (one fused multiply-add in f32, rounded once to the element type) and
+1 + 2^-9 for f32 and f64 (measured up to 0.998: the difference of the
+exact products and the sum of their errors are each rounded); grad_g (c
+rounded once) within GG_BOUND, 0.5 + 2^-9 ulps (measured: 0.500).
 
 PyTorch (CPU), on the same inputs as users run it: autograd through
 torch._weight_norm(v, g, dim) (dim -1 for the whole tensor) with
@@ -73,7 +73,8 @@ from wn.testing.weight_norm import (ELEMENT_TYPES, accumulation_type, g_shape,
 
 # grad_v: |err| <= GV_BOUND ulps of max(|a grad_w|, |b v|, |grad_v|);
 # grad_g: |err| <= GG_BOUND ulps. See the module's docstring.
-GV_BOUND = {t: 1.0 + 2**-9 for t in ELEMENT_TYPES}
+GV_BOUND = {"f16": 0.5 + 2**-9, "bf16": 0.5 + 2**-9, "f32": 1.0 + 2**-9,
+            "f64": 1.0 + 2**-9}
 GG_BOUND = {t: 0.5 + 2**-9 for t in ELEMENT_TYPES}
 SLACK_ULPS = fwd.SLACK_ULPS
 
@@ -485,20 +486,21 @@ def summary_table(outcomes: list[BackwardOutcome]) -> str:
 
 
 def _plant_rounded_factors(text: str) -> str:
-    """Rounds the factors a and b to the element type before grad_v: f32 and
-    f64 lose the low parts of their pairs, f16 and bf16 their f32 factors
-    (the per-slice generic's yield)."""
+    """Rounds the factors a and b' to the element type before grad_v: f32
+    and f64 lose the low parts of their pairs, f16 and bf16 their f32
+    factors (the per-slice generic's yield: a, b', the scale of v, grad_g)."""
     def drop_low(m):
-        indent, a_hi, _, b_hi, _, grad_g, ty = m.groups()
+        indent, a_hi, _, b_hi, _, v_scale, grad_g, ty = m.groups()
         zero = fwd._fresh("zero")
         return (f"{indent}{zero} = arith.constant 0.0 : {ty}\n"
                 f"{indent}linalg.yield {a_hi}, {zero}, {b_hi}, {zero}, "
-                f"{grad_g} : {ty}, {ty}, {ty}, {ty}, {ty}\n")
+                f"{v_scale}, {grad_g} : {ty}, {ty}, {ty}, {ty}, {ty}, {ty}\n")
     text = re.sub(r"( *)linalg\.yield (%\w+), (%\w+), (%\w+), (%\w+), "
-                  r"(%\w+) : (f32|f64), \7, \7, \7, \7\n", drop_low, text)
+                  r"(%\w+), (%\w+) : (f32|f64), \8, \8, \8, \8, \8\n",
+                  drop_low, text)
 
     def narrow(m):
-        indent, a, b_factor, grad_g, elem = m.groups()
+        indent, a, b_factor, v_scale, grad_g, elem = m.groups()
         lines, values = [], []
         for x in (a, b_factor):
             rounded, back = fwd._fresh("rounded"), fwd._fresh("back")
@@ -507,10 +509,10 @@ def _plant_rounded_factors(text: str) -> str:
                       "f32"]
             values.append(back)
         return "\n".join(lines) + (
-            f"\n{indent}linalg.yield {values[0]}, {values[1]}, {grad_g} : "
-            f"f32, f32, {elem}\n")
-    return re.sub(r"( *)linalg\.yield (%\w+), (%\w+), (%\w+) : f32, f32, "
-                  r"(f16|bf16)\n", narrow, text)
+            f"\n{indent}linalg.yield {values[0]}, {values[1]}, {v_scale}, "
+            f"{grad_g} : f32, f32, f32, {elem}\n")
+    return re.sub(r"( *)linalg\.yield (%\w+), (%\w+), (%\w+), (%\w+) : "
+                  r"f32, f32, f32, (f16|bf16)\n", narrow, text)
 
 
 PLANTS = {

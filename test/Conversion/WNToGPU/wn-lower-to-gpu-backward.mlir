@@ -7,7 +7,8 @@
 /// of grad_w * v, carried together through the loops, the shuffles, shared
 /// memory and device scratch. Each kernel reads v and grad_w once for the
 /// sums, writes grad_g per slice where the forward writes the norm, and
-/// reads them once more to write grad_v = a * grad_w - b * v.
+/// reads them once more to write grad_v = a * grad_w - b' * (v * 2^-k)
+/// (WNOps.td).
 
 /// 7-element f16 slices: one thread per slice. Both sums in f32 with Kahan's
 /// compensation (4 values), grad_g rounded to f16 and stored by the thread,
@@ -36,10 +37,12 @@
 // GRID-LABEL: func.func @thread
 // GRID-COUNT-4: gpu.alloc (%c1000) : memref<?xf32>
 // GRID: gpu.launch {{.*}} workgroup(%{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>)
-// GRID-COUNT-2: gpu.alloc (%c1000) : memref<?xf32>
+// GRID-COUNT-3: gpu.alloc (%c1000) : memref<?xf32>
+// GRID-NOT: gpu.alloc
 // GRID: gpu.launch
 // GRID: gpu.launch
-// GRID-COUNT-6: gpu.dealloc
+// GRID-COUNT-7: gpu.dealloc
+// GRID-NOT: gpu.dealloc
 func.func @thread(%gw: memref<1000x7xf16>, %v: memref<1000x7xf16>, %g: memref<1000xf16>, %gv: memref<1000x7xf16>, %gg: memref<1000xf16>) {
   wn.weight_norm_backward dim(0) ins(%gw, %v, %g : memref<1000x7xf16>, memref<1000x7xf16>, memref<1000xf16>) outs(%gv, %gg : memref<1000x7xf16>, memref<1000xf16>)
   return
@@ -51,10 +54,11 @@ func.func @thread(%gw: memref<1000x7xf16>, %v: memref<1000x7xf16>, %g: memref<10
 /// thread keeping its element of v and of grad_w in registers (both read
 /// once). The state is the f64 dot product alone (no sum of squares): one
 /// shuffle per level, one shared slot per warp; thread 0 reads the saved
-/// norm, stores grad_g and the factors a and b as f32 pairs (four shared
-/// scalars); every thread writes its grad_v from its registers.
+/// norm, stores grad_g, the factors a and b' as f32 pairs and the scale of
+/// v (five shared scalars); every thread writes its grad_v from its
+/// registers.
 // CHECK-LABEL: func.func @block_saved_norm
-// CHECK: gpu.launch blocks(%{{.*}}) in (%{{.*}} = %c512, %{{.*}} = %c1, %{{.*}} = %c1) threads(%{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[RED:.*]] : memref<8xf64, #gpu.address_space<workgroup>>, %[[AHI:.*]] : memref<1xf32, #gpu.address_space<workgroup>>, %[[ALO:.*]] : memref<1xf32, #gpu.address_space<workgroup>>, %[[BHI:.*]] : memref<1xf32, #gpu.address_space<workgroup>>, %[[BLO:.*]] : memref<1xf32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.launch blocks(%{{.*}}) in (%{{.*}} = %c512, %{{.*}} = %c1, %{{.*}} = %c1) threads(%{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[RED:[a-z0-9_]+]] : memref<8xf64, #gpu.address_space<workgroup>>, %[[AHI:[a-z0-9_]+]] : memref<1xf32, #gpu.address_space<workgroup>>, %[[ALO:[a-z0-9_]+]] : memref<1xf32, #gpu.address_space<workgroup>>, %[[BHI:[a-z0-9_]+]] : memref<1xf32, #gpu.address_space<workgroup>>, %[[BLO:[a-z0-9_]+]] : memref<1xf32, #gpu.address_space<workgroup>>, %[[VSC:[a-z0-9_]+]] : memref<1xf32, #gpu.address_space<workgroup>>)
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<131072xf32>
 // CHECK: math.fma %{{.*}} : f64
 // CHECK-COUNT-5: gpu.shuffle  xor %{{.*}} : f64
@@ -68,13 +72,14 @@ func.func @thread(%gw: memref<1000x7xf16>, %v: memref<1000x7xf16>, %g: memref<10
 // CHECK: memref.store %{{.*}}, %[[ALO]]
 // CHECK: memref.store %{{.*}}, %[[BHI]]
 // CHECK: memref.store %{{.*}}, %[[BLO]]
+// CHECK: memref.store %{{.*}}, %[[VSC]]
 // CHECK: gpu.barrier
 // CHECK-NOT: memref.load %{{.*}} : memref<131072xf32>
 // CHECK: math.fma %{{.*}} : f32
 // CHECK: memref.store %{{.*}} : memref<131072xf32>
 // CHECK: gpu.terminator
 // WARP-LABEL: func.func @block_saved_norm
-// WARP: gpu.launch {{.*}} threads(%{{.*}}) in (%{{.*}} = %c32, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<1xf64, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>)
+// WARP: gpu.launch {{.*}} threads(%{{.*}}) in (%{{.*}} = %c32, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<1xf64, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>)
 // WARP-COUNT-5: gpu.shuffle  xor %{{.*}} : f64
 // WARP-NOT: gpu.shuffle
 // WARP: gpu.barrier
@@ -126,8 +131,9 @@ func.func @grid(%gw: memref<1024x1024xf64>, %v: memref<1024x1024xf64>, %g: memre
 
 /// bf16 along the last dim: columns. Thread j accumulates position j of
 /// v and grad_w over a chunk of rows into 4 f32 scratch arrays; the second
-/// kernel combines them per slice, stores grad_g and the factors a and b
-/// (f32, no low parts for bf16); the third writes every grad_v element.
+/// kernel combines them per slice, stores grad_g and the factors a, b' and
+/// the scale of v (f32, no low parts for bf16); the third writes every
+/// grad_v element.
 // CHECK-LABEL: func.func @columns
 // CHECK-COUNT-4: gpu.alloc (%c100) : memref<?xf32>
 // CHECK: gpu.launch
@@ -135,14 +141,15 @@ func.func @grid(%gw: memref<1024x1024xf64>, %v: memref<1024x1024xf64>, %g: memre
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<6400xbf16>
 // CHECK-COUNT-4: memref.store %{{.*}} : memref<?xf32>
 // CHECK: gpu.terminator
-// CHECK-COUNT-2: gpu.alloc (%c100) : memref<?xf32>
+// CHECK-COUNT-3: gpu.alloc (%c100) : memref<?xf32>
+// CHECK-NOT: gpu.alloc
 // CHECK: gpu.launch
 // CHECK-COUNT-4: memref.load %{{.*}} : memref<?xf32>
 // CHECK:   memref.store %{{.*}}, %arg4[%{{.*}}] : memref<100xbf16>
-// CHECK-COUNT-2: memref.store %{{.*}} : memref<?xf32>
+// CHECK-COUNT-3: memref.store %{{.*}} : memref<?xf32>
 // CHECK: gpu.terminator
 // CHECK: gpu.launch
-// CHECK-COUNT-2: memref.load %{{.*}} : memref<?xf32>
+// CHECK-COUNT-3: memref.load %{{.*}} : memref<?xf32>
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<6400xbf16>
 // CHECK: math.fma %{{.*}} : f32
 // CHECK: memref.store %{{.*}} : memref<6400xbf16>

@@ -2,10 +2,11 @@
 
 /// wn.weight_norm_backward through the forward's kernels. dim 0, f32 (rows):
 /// per row, one pass reads grad_w and v, summing v * v and grad_w * v in
-/// f64 vectors; the per-slice factors a = g / n and b = a (s / n) / n are
-/// split into f32 pairs and grad_g = s / n is stored; a second pass over
-/// the row (in cache) writes grad_v = a grad_w - b v with both products
-/// exact (fused multiply-adds), the difference rounded last.
+/// f64 vectors; the per-slice factors a = g / n and b' = a (s / n) / n' are
+/// split into f32 pairs (n' = n 2^-k, k = floor(log2 n) clamped to f32's
+/// exponents, built from n's bits) and grad_g = s / n is stored; a second
+/// pass over the row (in cache) writes grad_v = a grad_w - b' (v 2^-k) with
+/// both products exact (fused multiply-adds), the difference rounded last.
 // CHECK-LABEL: func.func @rows_f32
 // CHECK-SAME: (%[[GW:[a-zA-Z0-9_]+]]: memref<64x40xf32>, %[[V:[a-zA-Z0-9_]+]]: memref<64x40xf32>, %[[G:[a-zA-Z0-9_]+]]: memref<64xf32>, %[[GV:[a-zA-Z0-9_]+]]: memref<64x40xf32>, %[[GG:[a-zA-Z0-9_]+]]: memref<64xf32>)
 // CHECK-DAG: %[[V1:[a-zA-Z0-9_]+]] = memref.collapse_shape %[[V]]
@@ -21,10 +22,16 @@
 // CHECK-DAG: math.fma %[[WV]], %[[WGW]], %{{.*}} : vector<16xf64>
 // CHECK: %[[GK:[a-zA-Z0-9_]+]] = memref.load %[[G]][%[[K]]]
 // CHECK: %[[N:[a-zA-Z0-9_]+]] = math.sqrt %{{.*}} : f64
+// CHECK: arith.bitcast %[[N]] : f64 to i64
+// CHECK: arith.maxsi %{{.*}}, %c-126_i64 : i64
+// CHECK: arith.minsi %{{.*}}, %c126_i64 : i64
+// CHECK: %[[DOWN:[a-zA-Z0-9_]+]] = arith.bitcast %{{.*}} : i64 to f64
+// CHECK: %[[NS:[a-zA-Z0-9_]+]] = arith.mulf %[[N]], %[[DOWN]] : f64
+// CHECK: %[[VSCALE:[a-zA-Z0-9_]+]] = arith.truncf %[[DOWN]] : f64 to f32
 // CHECK: %[[A:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f64
 // CHECK: %[[C:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f64
 // CHECK: %[[AC:[a-zA-Z0-9_]+]] = arith.mulf %[[A]], %[[C]] : f64
-// CHECK: %[[B:[a-zA-Z0-9_]+]] = arith.divf %[[AC]], %[[N]] : f64
+// CHECK: %[[B:[a-zA-Z0-9_]+]] = arith.divf %[[AC]], %[[NS]] : f64
 // CHECK: %[[GRADG:[a-zA-Z0-9_]+]] = arith.truncf %[[C]] : f64 to f32
 // CHECK: memref.store %[[GRADG]], %[[GG]][%[[K]]] : memref<64xf32>
 // CHECK: scf.for
@@ -57,15 +64,20 @@ func.func @rows_saved_norm(%gw: memref<64x40xf32>, %v: memref<64x40xf32>, %g: me
 
 /// The last dim, bf16 (columns): per-thread partial sums per position, four
 /// arrays (squares and products, each with Kahan's low part, in f32); the
-/// factors a and b are spread over the positions (two f32 arrays) and grad_v
-/// is one fused multiply-add in f32, rounded to bf16.
+/// factors a, b' and the scale of v are spread over the positions (three
+/// f32 arrays) and grad_v is one fused multiply-add in f32, rounded to bf16.
 // CHECK-LABEL: func.func @columns_bf16
 // CHECK-COUNT-4: memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK: scf.parallel
+// CHECK-COUNT-3: memref.alloc() : memref<3xf32>
 // CHECK: scf.parallel
 // CHECK: memref.store %{{.*}}, %{{.*}} : memref<3xbf16>
 // CHECK: scf.parallel
-// CHECK: %[[P:[a-zA-Z0-9_]+]] = arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-DAG: %[[A:[a-zA-Z0-9_]+]] = vector.maskedload %{{.*}} : memref<3xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// CHECK-DAG: %[[B:[a-zA-Z0-9_]+]] = vector.maskedload %{{.*}} : memref<3xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// CHECK-DAG: %[[S:[a-zA-Z0-9_]+]] = vector.maskedload %{{.*}} : memref<3xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// CHECK: %[[VS:[a-zA-Z0-9_]+]] = arith.mulf %{{.*}}, %[[S]] : vector<16xf32>
+// CHECK: %[[P:[a-zA-Z0-9_]+]] = arith.mulf %[[B]], %[[VS]] : vector<16xf32>
 // CHECK: %[[NP:[a-zA-Z0-9_]+]] = arith.negf %[[P]] : vector<16xf32>
 // CHECK: %[[Y:[a-zA-Z0-9_]+]] = math.fma %{{.*}}, %{{.*}}, %[[NP]] : vector<16xf32>
 // CHECK: arith.truncf %[[Y]] : vector<16xf32> to vector<16xbf16>

@@ -251,9 +251,10 @@ func.func @scale_f64(%v: tensor<4x6xf64>, %g: tensor<f64>, %s: tensor<f64>) -> t
 
 /// wn.weight_norm_backward, f32: one reduction generic reads v and grad_w
 /// and sums v * v and v * grad_w in f64; the per-slice generic computes the
-/// factors a = g / n and b = a (s / n) / n as f32 pairs and grad_g = s / n
-/// rounded to f32; the elementwise generic forms a grad_w - b v with both
-/// products exact, rounded once.
+/// factors a = g / n and b' = a (s / n) / (n 2^-k) as f32 pairs, the scale
+/// of v 2^-k (k = floor(log2 n) from n's bits, clamped to f32's exponents)
+/// and grad_g = s / n rounded to f32; the elementwise generic forms
+/// a grad_w - b' (v 2^-k) with both products exact.
 // CHECK-DAG: #[[ID:[a-zA-Z0-9_]+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[COL:[a-zA-Z0-9_]+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @backward_f32_dim1
@@ -266,21 +267,26 @@ func.func @scale_f64(%v: tensor<4x6xf64>, %g: tensor<f64>, %s: tensor<f64>) -> t
 // CHECK:   %[[YW:[a-zA-Z0-9_]+]] = arith.extf %[[Y]] : f32 to f64
 // CHECK:   %[[DOT1:[a-zA-Z0-9_]+]] = math.fma %[[XW]], %[[YW]], %[[DOT]] : f64
 // CHECK:   linalg.yield %[[SQ1]], %[[DOT1]] : f64, f64
-// CHECK: %[[F:[a-zA-Z0-9_]+]]:5 = linalg.generic {{.*}} ins(%[[SUMS]]#0, %[[SUMS]]#1, %[[G]] : tensor<5xf64>, tensor<5xf64>, tensor<5xf32>)
+// CHECK: %[[F:[a-zA-Z0-9_]+]]:6 = linalg.generic {{.*}} ins(%[[SUMS]]#0, %[[SUMS]]#1, %[[G]] : tensor<5xf64>, tensor<5xf64>, tensor<5xf32>)
 // CHECK: %[[N:[a-zA-Z0-9_]+]] = math.sqrt
-// The forward's scale (unused here, removed by CSE and DCE), then a and c.
+// The forward's scale (unused here, removed by CSE and DCE), then 2^-k.
 // CHECK: arith.divf %{{.*}}, %[[N]] : f64
+// CHECK: arith.bitcast %[[N]] : f64 to i64
+// CHECK: %[[DOWN:[a-zA-Z0-9_]+]] = arith.bitcast %{{.*}} : i64 to f64
+// CHECK: %[[NS:[a-zA-Z0-9_]+]] = arith.mulf %[[N]], %[[DOWN]] : f64
+// CHECK: %[[VS:[a-zA-Z0-9_]+]] = arith.truncf %[[DOWN]] : f64 to f32
 // CHECK: %[[A:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f64
 // CHECK: %[[C:[a-zA-Z0-9_]+]] = arith.divf %{{.*}}, %[[N]] : f64
 // CHECK: %[[AC:[a-zA-Z0-9_]+]] = arith.mulf %[[A]], %[[C]] : f64
-// CHECK: %[[B:[a-zA-Z0-9_]+]] = arith.divf %[[AC]], %[[N]] : f64
+// CHECK: %[[B:[a-zA-Z0-9_]+]] = arith.divf %[[AC]], %[[NS]] : f64
 // CHECK: %[[GG:[a-zA-Z0-9_]+]] = arith.truncf %[[C]] : f64 to f32
-// CHECK: linalg.yield %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[GG]] : f32, f32, f32, f32, f32
-// CHECK: %[[GV:[a-zA-Z0-9_]+]] = linalg.generic {{.*}} ins(%[[GW]], %[[V]], %[[F]]#0, %[[F]]#1, %[[F]]#2, %[[F]]#3 : tensor<8x5xf32>, tensor<8x5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>)
-// CHECK: ^bb0(%[[GWX:[a-zA-Z0-9_]+]]: f32, %[[VX:[a-zA-Z0-9_]+]]: f32, %[[AH:[a-zA-Z0-9_]+]]: f32, %[[AL:[a-zA-Z0-9_]+]]: f32, %[[BH:[a-zA-Z0-9_]+]]: f32, %[[BL:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f32):
+// CHECK: linalg.yield %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[VS]], %[[GG]] : f32, f32, f32, f32, f32, f32
+// CHECK: %[[GV:[a-zA-Z0-9_]+]] = linalg.generic {{.*}} ins(%[[GW]], %[[V]], %[[F]]#0, %[[F]]#1, %[[F]]#2, %[[F]]#3, %[[F]]#4 : tensor<8x5xf32>, tensor<8x5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>)
+// CHECK: ^bb0(%[[GWX:[a-zA-Z0-9_]+]]: f32, %[[VX0:[a-zA-Z0-9_]+]]: f32, %[[AH:[a-zA-Z0-9_]+]]: f32, %[[AL:[a-zA-Z0-9_]+]]: f32, %[[BH:[a-zA-Z0-9_]+]]: f32, %[[BL:[a-zA-Z0-9_]+]]: f32, %[[SV:[a-zA-Z0-9_]+]]: f32, %{{.*}}: f32):
 // CHECK:   %[[P1:[a-zA-Z0-9_]+]] = arith.mulf %[[AH]], %[[GWX]] : f32
 // CHECK:   %[[NP1:[a-zA-Z0-9_]+]] = arith.negf %[[P1]] : f32
 // CHECK:   %[[E1:[a-zA-Z0-9_]+]] = math.fma %[[AH]], %[[GWX]], %[[NP1]] : f32
+// CHECK:   %[[VX:[a-zA-Z0-9_]+]] = arith.mulf %[[VX0]], %[[SV]] : f32
 // CHECK:   %[[P2:[a-zA-Z0-9_]+]] = arith.mulf %[[BH]], %[[VX]] : f32
 // CHECK:   %[[NP2:[a-zA-Z0-9_]+]] = arith.negf %[[P2]] : f32
 // CHECK:   %[[E2:[a-zA-Z0-9_]+]] = math.fma %[[BH]], %[[VX]], %[[NP2]] : f32
@@ -290,7 +296,7 @@ func.func @scale_f64(%v: tensor<4x6xf64>, %g: tensor<f64>, %s: tensor<f64>) -> t
 // CHECK:   %[[HI:[a-zA-Z0-9_]+]] = arith.subf %[[P1]], %[[P2]] : f32
 // CHECK:   %[[R:[a-zA-Z0-9_]+]] = arith.addf %[[HI]], %[[LO]] : f32
 // CHECK:   linalg.yield %[[R]] : f32
-// CHECK: return %[[GV]], %[[F]]#4
+// CHECK: return %[[GV]], %[[F]]#5
 func.func @backward_f32_dim1(%gw: tensor<8x5xf32>, %v: tensor<8x5xf32>, %g: tensor<5xf32>) -> (tensor<8x5xf32>, tensor<5xf32>) {
   %e = tensor.empty() : tensor<8x5xf32>
   %eg = tensor.empty() : tensor<5xf32>
