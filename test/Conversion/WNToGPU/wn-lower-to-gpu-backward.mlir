@@ -42,7 +42,6 @@
 // GRID: gpu.launch
 // GRID: gpu.launch
 // GRID-COUNT-7: gpu.dealloc
-// GRID-NOT: gpu.dealloc
 func.func @thread(%gw: memref<1000x7xf16>, %v: memref<1000x7xf16>, %g: memref<1000xf16>, %gv: memref<1000x7xf16>, %gg: memref<1000xf16>) {
   wn.weight_norm_backward dim(0) ins(%gw, %v, %g : memref<1000x7xf16>, memref<1000x7xf16>, memref<1000xf16>) outs(%gv, %gg : memref<1000x7xf16>, memref<1000xf16>)
   return
