@@ -661,8 +661,7 @@ void WeightNormLowering::columnsKernel() {
       offsets.push_back(mul(add(p, idx(u)), R));
     writeRanges(offsets, row, factorsAt);
   };
-  int64_t rowsPerPass =
-      isBackward() ? kRowsPerBackwardPass : kRowsPerScalePass;
+  int64_t rowsPerPass = isBackward() ? kRowsPerBackwardPass : kRowsPerScalePass;
   withStoreAlignment(bytesOf(R), [&] {
     if (rowsPerPass == 1)
       return parallelLoop(idx(0), P, [&](Value p) { writeRows(p, 1); });

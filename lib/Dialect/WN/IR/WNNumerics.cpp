@@ -483,9 +483,11 @@ SliceScale WeightNormNumerics::finalizeRescaled(Value eps, Value g,
         intConstant(1));
     e = arith::MaxSIOp::create(b, loc, e, half);
   }
-  auto [down1, down2] =
+  // (Named values, not structured bindings: lambdas below capture them.)
+  Value down1, down2, up1, up2;
+  std::tie(down1, down2) =
       powerOfTwoFactors(arith::SubIOp::create(b, loc, intConstant(0), e));
-  auto [up1, up2] = powerOfTwoFactors(e);
+  std::tie(up1, up2) = powerOfTwoFactors(e);
   auto scaleBy = [&](Value x, Value f1, Value f2) -> Value {
     return x ? mul(mul(x, f1), f2) : Value();
   };
