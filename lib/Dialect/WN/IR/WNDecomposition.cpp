@@ -331,6 +331,14 @@ static Value buildElementwise(
       .getResult(0);
 }
 
+/// The decomposition builds on tensors: an op on memrefs is an error.
+static LogicalResult checkDecomposable(DestinationStyleOpInterface op) {
+  if (op.hasPureTensorSemantics())
+    return success();
+  return op->emitOpError("the linalg decomposition needs tensor operands; "
+                         "lower ops on memrefs with --wn-lower-to-loops");
+}
+
 /// Decomposes
 ///   w[, norm] = weight_norm(v, g, dim) [eps]
 /// into decomposeSlices' fill, sum of squares and per-slice scale (and norm),
@@ -338,9 +346,8 @@ static Value buildElementwise(
 ///   %w = generic(parallel) v * scale                      : v's shape
 /// rounded once to the element type.
 FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
-  if (!hasPureTensorSemantics())
-    return emitOpError("the linalg decomposition needs tensor operands; "
-                       "lower ops on memrefs with --wn-lower-to-loops");
+  if (failed(checkDecomposable(*this)))
+    return failure();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
   Type elementType = getVType().getElementType();
@@ -372,9 +379,8 @@ FailureOr<SmallVector<Value>> WeightNormOp::decomposeOperation(OpBuilder &b) {
 /// once to the accumulation type.
 FailureOr<SmallVector<Value>>
 WeightNormScaleOp::decomposeOperation(OpBuilder &b) {
-  if (!hasPureTensorSemantics())
-    return emitOpError("the linalg decomposition needs tensor operands; "
-                       "lower ops on memrefs with --wn-lower-to-loops");
+  if (failed(checkDecomposable(*this)))
+    return failure();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
   SliceRequest request;
@@ -385,14 +391,14 @@ WeightNormScaleOp::decomposeOperation(OpBuilder &b) {
 /// Decomposes
 ///   grad_v, grad_g = weight_norm_backward(grad_w, v, g[, norm], dim) [eps]
 /// into decomposeSlices' fills, sums of squares (unless the norm is given)
-/// and of grad_w * v, the per-slice factors a, b and grad_g, then
-///   %grad_v = generic(parallel) a * grad_w - b * v      : v's shape
-/// rounded once to the element type.
+/// and of grad_w * v, the per-slice factors a, b', the scale 2^-k of v and
+/// grad_g, then
+///   %grad_v = generic(parallel) a * grad_w - b' * (v * 2^-k) : v's shape
+/// (WeightNormNumerics::gradientElement).
 FailureOr<SmallVector<Value>>
 WeightNormBackwardOp::decomposeOperation(OpBuilder &b) {
-  if (!hasPureTensorSemantics())
-    return emitOpError("the linalg decomposition needs tensor operands; "
-                       "lower ops on memrefs with --wn-lower-to-loops");
+  if (failed(checkDecomposable(*this)))
+    return failure();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
   Type elementType = getVType().getElementType();
