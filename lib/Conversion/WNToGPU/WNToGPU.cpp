@@ -16,8 +16,9 @@
 // backward the products grad_w * v) meet as a whole through warp shuffles
 // (gpu.shuffle xor of every value of the state) and shared memory (one array
 // per value of the state), and a finished slice gives its factors (the scale
-// of w, or the backward's a and b of grad_v = a grad_w - b v) and stores its
-// per-slice results (norm, scale, grad_g). Every strategy reads v (and
+// of w, or the backward's a, b' and 2^-k of grad_v = a grad_w - b' v 2^-k:
+// SliceGradients) and stores its per-slice results (norm, scale, grad_g).
+// Every strategy reads v (and
 // grad_w) once for the sums and once more to write w (or grad_v), except
 // the block strategy's rows kept in registers, read once.
 //
