@@ -275,24 +275,13 @@ protected:
             ? finishSlice(k, statePart(total, 0), g)
             : numerics.fromSavedNorm(
                   memref::LoadOp::create(b, op.getSavedNorm(), gIndices(k)), g);
-    State factors;
-    auto addPair = [&](Value hi, Value lo) {
-      factors.push_back(hi);
-      if (lo)
-        factors.push_back(lo);
-    };
-    if (!isBackward()) {
-      addPair(slice.scaleHi, slice.scaleLo);
-      return factors;
-    }
+    if (!isBackward())
+      return pack({slice.scaleHi, slice.scaleLo});
     SliceGradients gradients = numerics.finalizeGradients(
         slice, statePart(total, sumsSquares() ? 1 : 0), g);
     memref::StoreOp::create(b, gradients.gradG, op.getGradGDestination(),
                             gIndices(k));
-    addPair(gradients.aHi, gradients.aLo);
-    addPair(gradients.bHi, gradients.bLo);
-    factors.push_back(gradients.vScale);
-    return factors;
+    return gradients.factors();
   }
   /// The output element (w, or grad_v) from the elements `x` of v and `gw`
   /// of grad_w (null for the forward) and the slice's `factors`, broadcast
@@ -301,19 +290,8 @@ protected:
     if (!isBackward())
       return numerics.scaleElement(x, factors[0],
                                    factors.size() > 1 ? factors[1] : Value());
-    return numerics.gradientElement(gw, x, unpackGradients(factors));
-  }
-  /// The backward's factors (a[, a lo], b'[, b' lo], the scale of v) as
-  /// SliceGradients.
-  static SliceGradients unpackGradients(ValueRange factors) {
-    SliceGradients gradients;
-    bool pairs = factors.size() == 5;
-    gradients.aHi = factors[0];
-    gradients.aLo = pairs ? factors[1] : Value();
-    gradients.bHi = factors[pairs ? 2 : 1];
-    gradients.bLo = pairs ? factors[3] : Value();
-    gradients.vScale = factors.back();
-    return gradients;
+    return numerics.gradientElement(gw, x,
+                                    SliceGradients::fromFactors(factors));
   }
   /// The v-shaped output the kernels write: w, or grad_v; null for the
   /// scale.

@@ -156,19 +156,14 @@ static SliceResults decomposeSlices(OpBuilder &b, WeightNormInterface op,
   AffineMap normIdentity = AffineMap::getMultiDimIdentityMap(normLoops, ctx);
   AffineMap gMap = op.getGIndexingMap(normLoops, normLoop);
   bool pairLo = numerics.hasScaleLowPart();
+  // The backward's factors of grad_v (SliceGradients::factors).
+  unsigned factorCount = pairLo ? 5 : 3;
+  // Outputs in the scale type: the scale pair, then the backward's factors.
+  unsigned scaleTypeOutputs = (request.scalePair ? (pairLo ? 2 : 1) : 0) +
+                              (sumProducts ? factorCount : 0);
   SmallVector<Value> sliceOutputs;
-  auto addPair = [&] {
+  for (unsigned i = 0; i < scaleTypeOutputs; ++i)
     sliceOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
-    if (pairLo)
-      sliceOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
-  };
-  if (request.scalePair)
-    addPair();
-  if (sumProducts) {
-    addPair();
-    addPair();
-    sliceOutputs.push_back(emptyNormShaped(numerics.getScaleType()));
-  }
   for (Value init : {request.normInit, request.scaleInit, request.gradGInit})
     if (init)
       sliceOutputs.push_back(collapseToCanonicalGLayout(b, loc, init, dim));
@@ -240,20 +235,16 @@ static SliceResults decomposeSlices(OpBuilder &b, WeightNormInterface op,
                                                         sliceCount, reduceSlice)
                                       : n.fromSavedNorm(args[sumCount + 1], g);
         SmallVector<Value> yields;
-        auto yieldPair = [&](Value hi, Value lo) {
-          yields.push_back(hi);
+        if (request.scalePair) {
+          yields.push_back(slice.scaleHi);
           if (pairLo)
-            yields.push_back(lo);
-        };
-        if (request.scalePair)
-          yieldPair(slice.scaleHi, slice.scaleLo);
+            yields.push_back(slice.scaleLo);
+        }
         SliceGradients gradients;
         if (sumProducts) {
           gradients =
               n.finalizeGradients(slice, partial(sumSquares ? 1 : 0), g);
-          yieldPair(gradients.aHi, gradients.aLo);
-          yieldPair(gradients.bHi, gradients.bLo);
-          yields.push_back(gradients.vScale);
+          llvm::append_range(yields, gradients.factors());
         }
         if (request.normInit)
           yields.push_back(n.normResult(slice));
@@ -266,21 +257,17 @@ static SliceResults decomposeSlices(OpBuilder &b, WeightNormInterface op,
 
   SliceResults result;
   ValueRange outs = sliceOp.getResults();
-  auto takePair = [&](Value &hi, Value &lo) {
-    hi = outs.front();
+  if (request.scalePair) {
+    result.scaleHi = outs.front();
     outs = outs.drop_front();
     if (pairLo) {
-      lo = outs.front();
+      result.scaleLo = outs.front();
       outs = outs.drop_front();
     }
-  };
-  if (request.scalePair)
-    takePair(result.scaleHi, result.scaleLo);
+  }
   if (sumProducts) {
-    takePair(result.factors.aHi, result.factors.aLo);
-    takePair(result.factors.bHi, result.factors.bLo);
-    result.factors.vScale = outs.front();
-    outs = outs.drop_front();
+    result.factors = SliceGradients::fromFactors(outs.take_front(factorCount));
+    outs = outs.drop_front(factorCount);
   }
   auto expandToG = [&](Value &result, Value gShapedInit) {
     if (!gShapedInit)
@@ -407,26 +394,13 @@ WeightNormBackwardOp::decomposeOperation(OpBuilder &b) {
   request.savedNorm = getNorm();
   request.gradGInit = getGradGInit();
   SliceResults slices = decomposeSlices(b, *this, request);
-  const SliceGradients &f = slices.factors;
-  SmallVector<Value> perSlice = {f.aHi};
-  if (f.aLo)
-    perSlice.push_back(f.aLo);
-  perSlice.push_back(f.bHi);
-  if (f.bLo)
-    perSlice.push_back(f.bLo);
-  perSlice.push_back(f.vScale);
-  bool pairs = static_cast<bool>(f.aLo);
   Value gradV = buildElementwise(
-      b, *this, ValueRange{getGradW(), getV()}, perSlice, getGradVInit(),
+      b, *this, ValueRange{getGradW(), getV()}, slices.factors.factors(),
+      getGradVInit(),
       [&](OpBuilder &nb, Location nl, ValueRange in, ValueRange factors) {
         WeightNormNumerics n(nb, nl, elementType);
-        SliceGradients perElement;
-        perElement.aHi = factors[0];
-        perElement.aLo = pairs ? factors[1] : Value();
-        perElement.bHi = factors[pairs ? 2 : 1];
-        perElement.bLo = pairs ? factors[3] : Value();
-        perElement.vScale = factors.back();
-        return n.gradientElement(in[0], in[1], perElement);
+        return n.gradientElement(in[0], in[1],
+                                 SliceGradients::fromFactors(factors));
       });
   return SmallVector<Value>{gradV, slices.gradG};
 }

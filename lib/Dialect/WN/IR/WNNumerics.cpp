@@ -138,6 +138,13 @@ static Type shapedLike(Type type, Value like) {
   return type;
 }
 
+Value WeightNormNumerics::narrow(Value x, Type scalarType) {
+  Type target = shapedLike(scalarType, x);
+  if (x.getType() == target)
+    return x;
+  return arith::TruncFOp::create(b, loc, target, x);
+}
+
 Value WeightNormNumerics::widen(Value x) {
   Type target = shapedLike(computeType, x);
   if (x.getType() == target)
@@ -314,12 +321,6 @@ SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
       sLo = arith::SelectOp::create(b, loc, finite, lo, zero);
     }
   }
-  auto round = [&](Value x) -> Value {
-    Type target = shapedLike(elementType, x);
-    return x.getType() == target
-               ? x
-               : arith::TruncFOp::create(b, loc, target, x).getResult();
-  };
   // b = a c / n grows like 1 / |v|^2 while b v and grad_v do not: b would
   // overflow or underflow long before them (|v| near 1e-19 or 1e19 for an
   // f32 pair). So v is scaled per slice by 2^-k, k = floor(log2 n) clamped
@@ -336,17 +337,14 @@ SliceGradients WeightNormNumerics::finalizeGradients(const SliceScale &slice,
   Value scaledNormHi = mul(slice.normHi, down);
   Value scaledNormLo = slice.normLo ? mul(slice.normLo, down) : Value();
   SliceGradients result;
-  result.vScale =
-      down.getType() == getScaleType()
-          ? down
-          : arith::TruncFOp::create(b, loc, getScaleType(), down).getResult();
+  result.vScale = narrow(down, getScaleType());
   if (summation != Summation::DoubleDouble) {
     // a = g / n, c = s / n, b' = a c / n' in the compute type.
     Value n = slice.normHi;
     Value a = div(g, n);
     Value c = div(sHi, n);
     Value bFactor = div(mul(a, c), scaledNormHi);
-    result.gradG = round(c);
+    result.gradG = narrow(c, elementType);
     if (summation == Summation::Kahan) {
       result.aHi = a;
       result.bHi = bFactor;
@@ -393,10 +391,7 @@ Value WeightNormNumerics::gradientElement(Value gradW, Value v,
     Value lo = sub(lo1, lo2);
     y = add(sub(p1, p2), lo);
   }
-  Type target = shapedLike(elementType, y);
-  if (y.getType() == target)
-    return y;
-  return arith::TruncFOp::create(b, loc, target, y);
+  return narrow(y, elementType);
 }
 
 IntegerType WeightNormNumerics::bitsType() {
@@ -562,10 +557,7 @@ SliceScale WeightNormNumerics::finalizeSlice(PartialSum sum, Value eps, Value g,
 
 Value WeightNormNumerics::normResult(const SliceScale &slice) {
   Value norm = slice.normLo ? add(slice.normHi, slice.normLo) : slice.normHi;
-  Type target = shapedLike(accType, norm);
-  if (norm.getType() == target)
-    return norm;
-  return arith::TruncFOp::create(b, loc, target, norm);
+  return narrow(norm, accType);
 }
 
 Value WeightNormNumerics::scaleResult(const SliceScale &slice) {
@@ -584,8 +576,5 @@ Value WeightNormNumerics::scaleElement(Value v, Value scaleHi, Value scaleLo) {
   // fma(v, hi, v * lo), rounded once.
   Value x = summation == Summation::Kahan ? widen(v) : v;
   Value y = scaleLo ? fma(x, scaleHi, mul(x, scaleLo)) : mul(x, scaleHi);
-  Type target = shapedLike(elementType, y);
-  if (y.getType() == target)
-    return y;
-  return arith::TruncFOp::create(b, loc, target, y);
+  return narrow(y, elementType);
 }

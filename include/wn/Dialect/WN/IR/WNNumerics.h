@@ -109,6 +109,32 @@ struct SliceGradients {
   Value aHi, aLo;
   Value bHi, bLo;
   Value vScale;
+
+  /// The factors of grad_v as a list, the order every lowering passes them
+  /// to the element: aHi[, aLo], bHi[, bLo], vScale.
+  SmallVector<Value> factors() const {
+    SmallVector<Value> values = {aHi};
+    if (aLo)
+      values.push_back(aLo);
+    values.push_back(bHi);
+    if (bLo)
+      values.push_back(bLo);
+    values.push_back(vScale);
+    return values;
+  }
+  /// The factors back from such a list (3 values, or 5 with low parts).
+  static SliceGradients fromFactors(ValueRange values) {
+    assert((values.size() == 3 || values.size() == 5) &&
+           "a, b' (with or without low parts) and the scale of v");
+    bool pairs = values.size() == 5;
+    SliceGradients gradients;
+    gradients.aHi = values[0];
+    gradients.aLo = pairs ? values[1] : Value();
+    gradients.bHi = values[pairs ? 2 : 1];
+    gradients.bLo = pairs ? values[3] : Value();
+    gradients.vScale = values.back();
+    return gradients;
+  }
 };
 
 /// Calls its second argument, `body(x, acc)`, for every element `x` of one
@@ -216,6 +242,9 @@ private:
   Value neg(Value x);
   /// TwoSum: returns (s, e) with s = fl(x + y) and s + e == x + y exactly.
   std::pair<Value, Value> twoSum(Value x, Value y);
+  /// `x` (scalar or vector) rounded to `scalarType` (shaped like x); x
+  /// itself when it has that type already. The twin of widen.
+  Value narrow(Value x, Type scalarType);
   /// x in the compute type as a pair hi + lo of the scale type (f32 for
   /// f32 elements), hi + lo within 2^-48 of x.
   std::pair<Value, Value> splitToPair(Value x);
