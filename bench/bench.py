@@ -65,6 +65,9 @@ BASELINES = ("copy", "torch", "torch-warm")
 # The strategy the ratio columns describe when the user gave one this name.
 PREFERRED_STRATEGY = "fused"
 
+# How many times each cell is timed (--rounds), its columns taking turns.
+DEFAULT_ROUNDS = 3
+
 # Largest accepted error of wn's w, in ulps of max|w| (see check_error).
 TOLERANCE_ULPS = 1.0
 
@@ -198,12 +201,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=parse_threads, default=[1, 2],
                         help="comma-separated thread counts (default: 1,2)")
     parser.add_argument(
+        "--rounds", type=int, default=DEFAULT_ROUNDS,
+        help="times every column this many times, the columns of a row "
+             "taking turns, and keeps each column's fastest round (a slow "
+             f"spell of a noisy machine then decides nothing; default: "
+             f"{DEFAULT_ROUNDS})")
+    parser.add_argument(
         "--quick", action="store_true",
         help="smoke test: the two smallest selected shapes, few repetitions")
     parser.add_argument(
         "--out", type=Path, default=REPO / "bench" / "results",
         help="where latest.{md,json,png} go (default: bench/results)")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
     if args.strategies is None:
         args.strategies = [parse_strategy(s) for s in DEFAULT_STRATEGIES]
     names = [s.name for s in args.strategies]
@@ -369,10 +380,22 @@ def make_inputs(shape: Shape, dtype: torch.dtype) -> tuple[torch.Tensor,
     return v, g
 
 
+def time_rounds(calls: dict[str, Callable[[], None]], row: Row,
+                budget: Budget, rounds: int) -> None:
+    """Times every call of `calls` `rounds` times, taking turns, into
+    row.timings: the round with the smallest median of each."""
+    for _ in range(rounds):
+        for name, call in calls.items():
+            timing = measure(call, budget)
+            best = row.timings.get(name)
+            if best is None or timing.median_ns < best.median_ns:
+                row.timings[name] = timing
+
+
 def time_shape(shape: Shape, v: torch.Tensor, g: torch.Tensor,
                libs: dict[str, ctypes.CDLL], threads: list[int],
-               openmp: ctypes.CDLL, budget: Budget,
-               elem: str) -> list[Row]:
+               openmp: ctypes.CDLL, budget: Budget, elem: str,
+               rounds: int) -> list[Row]:
     """Checks every strategy, then times copy, torch and every strategy that
     passed, at each thread count."""
     ref = reference(v, g, shape, elem)
@@ -385,35 +408,36 @@ def time_shape(shape: Shape, v: torch.Tensor, g: torch.Tensor,
                  f"{count} thread(s)")
         set_threads(openmp, count)
         row = Row(shape, count)
-        row.timings["copy"] = measure(lambda: w.copy_(v), budget)
-        row.timings["torch"] = measure(
-            lambda: torch._weight_norm(v, g, dim), budget)
+        timed = {"copy": lambda: w.copy_(v),
+                 "torch": lambda: torch._weight_norm(v, g, dim)}
         for name, call in calls.items():
             w.fill_(math.nan)
             call()
             row.errors[name] = check_error(w, ref, elem)
             if row.errors[name] <= TOLERANCE_ULPS:
-                row.timings[name] = measure(call, budget)
+                timed[name] = call
             else:
                 progress(f"  FAILED: strategy {name}: error "
                          f"{row.errors[name]:.3g} ulps of max|w| "
                          f"(tolerance {TOLERANCE_ULPS:g}); not timed")
+        time_rounds(timed, row, budget, rounds)
         rows.append(row)
     return rows
 
 
 def time_torch_warm(rows: list[Row],
                     inputs: dict[Shape, tuple[torch.Tensor, torch.Tensor]],
-                    openmp: ctypes.CDLL, budget: Budget) -> None:
+                    openmp: ctypes.CDLL, budget: Budget, rounds: int) -> None:
     """Adds the torch-warm column to every row (after warm_glibc_allocator),
     on the very inputs the torch column used."""
     for row in rows:
         v, g = inputs[row.shape]
+        dim = row.shape.torch_dim
         progress(f"timing {row.shape.name}, torch with a warm allocator, "
                  f"{row.threads} thread(s)")
         set_threads(openmp, row.threads)
-        row.timings["torch-warm"] = measure(
-            lambda: torch._weight_norm(v, g, row.shape.torch_dim), budget)
+        time_rounds({"torch-warm": lambda: torch._weight_norm(v, g, dim)},
+                    row, budget, rounds)
 
 
 class LoadMonitor:
@@ -606,8 +630,9 @@ def report(args: argparse.Namespace, rows: list[Row], dtype: torch.dtype,
             f"{s.name} = `{s.pipeline_options}`" for s in strategies),
         "each cell: median ms of N calls after at least "
         f"{WARMUP_CALLS} warm-up calls (N in {budget.min_reps}.."
-        f"{budget.max_reps}, about {budget.seconds:g} s), and GB/s = "
-        "2 x numel x itemsize / median",
+        f"{budget.max_reps}, about {budget.seconds:g} s), the fastest of "
+        f"{args.rounds} round(s) in which a row's columns took turns, and "
+        "GB/s = 2 x numel x itemsize / median",
         "copy = w.copy_(v); torch = torch._weight_norm(v, g, dim), a new w "
         "each call, glibc malloc defaults; torch-warm = the same with "
         "mallopt(M_MMAP_THRESHOLD, 1 GiB), mallopt(M_TRIM_THRESHOLD, max)",
@@ -666,9 +691,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for shape, (v, g) in inputs.items():
         rows += time_shape(shape, v, g, libs, args.threads, openmp, budget,
-                           args.dtype)
+                           args.dtype, args.rounds)
     warm_glibc_allocator()
-    time_torch_warm(rows, inputs, openmp, budget)
+    time_torch_warm(rows, inputs, openmp, budget, args.rounds)
     other_load = monitor.other_load()
     if other_load > MAX_OTHER_LOAD:
         progress(f"bench: WARNING: other processes took {other_load:.2f} "

@@ -50,15 +50,24 @@ static void addTensorPasses(OpPassManager &pm,
 }
 
 /// Buffer level: wn ops on memrefs become fused loops (fused strategy).
-static void addWNLoweringPasses(OpPassManager &pm,
-                                const WNCPUPipelineOptions &options) {
-  if (options.strategy != CPUStrategy::Fused)
-    return;
+/// The options of --wn-lower-to-loops the pipeline runs it with.
+static WNLowerToLoopsPassOptions
+getLoweringOptions(const WNCPUPipelineOptions &options) {
   WNLowerToLoopsPassOptions loweringOptions;
   loweringOptions.vectorSize = options.vectorSize;
   loweringOptions.parallel = options.parallel;
   loweringOptions.nontemporalMinBytes = options.nontemporalMinBytes;
-  pm.addPass(createWNLowerToLoopsPass(loweringOptions));
+  loweringOptions.accumulators = options.accumulators;
+  loweringOptions.reverseWrite = options.reverseWrite;
+  loweringOptions.batchShortRows = options.batchShortRows;
+  return loweringOptions;
+}
+
+static void addWNLoweringPasses(OpPassManager &pm,
+                                const WNCPUPipelineOptions &options) {
+  if (options.strategy != CPUStrategy::Fused)
+    return;
+  pm.addPass(createWNLowerToLoopsPass(getLoweringOptions(options)));
   // Folds the kernel choice for static shapes.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -165,9 +174,7 @@ static void addLLVMLoweringPasses(OpPassManager &pm,
 OptionProblem
 mlir::wn::checkWNCPUPipelineOptions(const WNCPUPipelineOptions &options) {
   for (OptionProblem problem :
-       {checkVectorSize("vector-size", options.vectorSize),
-        checkAtLeast("nontemporal-min-bytes", options.nontemporalMinBytes, -1,
-                     "-1: never"),
+       {checkWNLowerToLoopsOptions(getLoweringOptions(options)),
         checkRegisterBlock("register-rows", "register-vectors",
                            options.registerRows, options.registerVectors)})
     if (problem)

@@ -36,6 +36,15 @@ OptionProblem mlir::wn::checkAtLeast(StringRef option, int64_t value,
   return message + ", but is " + std::to_string(value);
 }
 
+OptionProblem mlir::wn::checkInRange(StringRef option, int64_t value,
+                                     int64_t least, int64_t most) {
+  if (value >= least && value <= most)
+    return std::nullopt;
+  return (Twine(option) + " must be from " + Twine(least) + " to " +
+          Twine(most) + ", but is " + Twine(value))
+      .str();
+}
+
 OptionProblem mlir::wn::checkRegisterBlock(StringRef rowsOption,
                                            StringRef vectorsOption,
                                            int64_t rows, int64_t vectors) {

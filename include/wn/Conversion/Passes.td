@@ -61,7 +61,22 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
            "least this many bytes (decided at run time; 0: always, -1: "
            "never). Streaming saves the read-for-ownership of w and the "
            "cache pollution on tensors larger than the cache, and costs on "
-           "smaller ones, which a consumer would find in cache">
+           "smaller ones, which a consumer would find in cache">,
+    Option<"accumulators", "accumulators", "int64_t",
+           /*default=*/"::mlir::wn::kDefaultAccumulators",
+           "Independent vector partial sums per reduction of a contiguous "
+           "range (1 to 8), added up at its end: more hide the latency of "
+           "the fused multiply-adds where the data comes from cache">,
+    Option<"reverseWrite", "reverse-write", "bool", /*default=*/"true",
+           "The two-pass kernels (chunks, columns) write each thread's part "
+           "of the tensor in the reverse order of their reduction, so that "
+           "the write pass starts on what the reduction left in cache; off: "
+           "in the same order">,
+    Option<"batchShortRows", "batch-short-rows", "bool", /*default=*/"true",
+           "The rows kernel finishes slices shorter than a vector (of a "
+           "static length) vector-size at a time: their square roots and "
+           "divisions as vectors, one slice per lane (the forward ops); off: "
+           "one slice at a time">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

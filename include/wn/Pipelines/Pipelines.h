@@ -66,6 +66,22 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
                      "when it has at least this many bytes (0: always, -1: "
                      "never)"),
       llvm::cl::init(kDefaultNontemporalMinBytes)};
+  PassOptions::Option<int64_t> accumulators{
+      *this, "accumulators",
+      llvm::cl::desc("fused: independent vector partial sums per reduction "
+                     "of a contiguous range (1 to 8)"),
+      llvm::cl::init(kDefaultAccumulators)};
+  PassOptions::Option<bool> reverseWrite{
+      *this, "reverse-write",
+      llvm::cl::desc("fused: the two-pass kernels write each thread's part "
+                     "in the reverse order of their reduction (starting on "
+                     "what is still in cache)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> batchShortRows{
+      *this, "batch-short-rows",
+      llvm::cl::desc("fused: slices shorter than a vector are finished "
+                     "vector-size at a time, one per lane"),
+      llvm::cl::init(true)};
   PassOptions::Option<ContractionStrategy> contractions{
       *this, "contractions", llvm::cl::desc("How to lower linalg contractions"),
       llvm::cl::init(ContractionStrategy::Kernels),

@@ -43,6 +43,9 @@ OptionProblem checkVectorSize(StringRef option, int64_t value);
 /// special (e.g. "-1: never"), or is empty.
 OptionProblem checkAtLeast(StringRef option, int64_t value, int64_t least,
                            StringRef meaning = "");
+/// `value` is from `least` to `most`.
+OptionProblem checkInRange(StringRef option, int64_t value, int64_t least,
+                           int64_t most);
 /// A register block of `rows` x `vectors` (0: chosen per op): each from 0
 /// to 64, and at most 64 accumulators.
 OptionProblem checkRegisterBlock(StringRef rowsOption, StringRef vectorsOption,

@@ -278,11 +278,20 @@ private:
   }
   /// Calls `body(j, tail)` for the vectors of `span`: whole ones with a null
   /// `tail`, then, when the rest is not zero, the last one with its number
-  /// of elements in `tail`.
-  void forEachVector(VectorSpan span, function_ref<void(Value, Value)> body) {
-    forLoop(idx(0), span.full, idx(vectorSize),
-            [&](Value j) { body(j, Value()); });
-    ifNonZero(span.rest, [&] { body(span.full, span.rest); });
+  /// of elements in `tail`; with `reverse`, the same calls in the opposite
+  /// order.
+  void forEachVector(VectorSpan span, function_ref<void(Value, Value)> body,
+                     bool reverse = false) {
+    auto tail = [&] {
+      ifNonZero(span.rest, [&] { body(span.full, span.rest); });
+    };
+    if (reverse)
+      tail();
+    forLoop(idx(0), span.full, idx(vectorSize), [&](Value j) {
+      body(reverse ? sub(sub(span.full, idx(vectorSize)), j) : j, Value());
+    });
+    if (!reverse)
+      tail();
   }
   /// A vector at `offset`: whole, or its first `tail` elements (zeros after)
   /// when `tail` is not null.
@@ -291,18 +300,54 @@ private:
   }
 
   /// The vector state of v1[offset, offset + count) (and of gw1 for the
-  /// backward).
+  /// backward): options.accumulators states over blocks of as many
+  /// vectors, added up, then the remaining vectors and the tail.
   State reduceRange(Value offset, Value count) {
     VectorSpan span = splitVectors(count);
     auto accumulateAt = [&](Value at, Value tail, ValueRange state) {
       Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
       return accumulateState(loadVector(v1, at, tail), gw, state);
     };
-    State sum = forLoop(idx(0), span.full, idx(vectorSize),
-                        zeroState(vectorOf(computeType)),
-                        [&](Value i, ValueRange args) {
-                          return accumulateAt(add(offset, i), Value(), args);
-                        });
+    auto accumulateVectors = [&](Value begin, ValueRange init) {
+      return forLoop(begin, span.full, idx(vectorSize), init,
+                     [&](Value i, ValueRange args) {
+                       return accumulateAt(add(offset, i), Value(), args);
+                     });
+    };
+    State zero = zeroState(vectorOf(computeType));
+    // No more chains than a static count has whole vectors.
+    int64_t chains = options.accumulators;
+    if (std::optional<int64_t> n = getConstantIntValue(count))
+      chains = std::clamp<int64_t>(*n / vectorSize, 1, chains);
+    State sum = zero;
+    Value blocksEnd = idx(0);
+    if (chains > 1) {
+      Value block = idx(chains * vectorSize);
+      blocksEnd = mul(arith::DivUIOp::create(b, span.full, block), block);
+      State init;
+      for (int64_t c = 0; c < chains; ++c)
+        llvm::append_range(init, zero);
+      size_t width = zero.size();
+      State sums = forLoop(
+          idx(0), blocksEnd, block, init, [&](Value i, ValueRange args) {
+            State next;
+            for (int64_t c = 0; c < chains; ++c)
+              llvm::append_range(
+                  next, accumulateAt(add(offset, add(i, idx(c * vectorSize))),
+                                     Value(), args.slice(c * width, width)));
+            return next;
+          });
+      // Pairwise: chain c + step into chain c.
+      for (int64_t step = 1; step < chains; step *= 2)
+        for (int64_t c = 0; c + step < chains; c += 2 * step) {
+          State combined = combineState(
+              ArrayRef<Value>(sums).slice(c * width, width),
+              ArrayRef<Value>(sums).slice((c + step) * width, width));
+          llvm::copy(combined, sums.begin() + c * width);
+        }
+      sum.assign(sums.begin(), sums.begin() + width);
+    }
+    sum = accumulateVectors(blocksEnd, sum);
     // The tail, zero-padded.
     return ifNonZero(span.rest, sum, [&](ValueRange args) {
       return accumulateAt(add(offset, span.full), span.rest, args);
@@ -314,19 +359,23 @@ private:
   /// same length), where `factorsAt(j, tail)` gives the factors (vectors) of
   /// the vector at j of the ranges: loaded once for all of them.
   void writeRanges(ArrayRef<Value> offsets, VectorSpan span,
-                   function_ref<State(Value, Value)> factorsAt) {
-    forEachVector(span, [&](Value j, Value tail) {
-      State factors = factorsAt(j, tail);
-      for (Value offset : offsets) {
-        Value at = add(offset, j);
-        Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
-        Value y = writeElement(loadVector(v1, at, tail), gw, factors);
-        if (tail)
-          maskedStore(y, w1, at, tail);
-        else
-          store(y, w1, at);
-      }
-    });
+                   function_ref<State(Value, Value)> factorsAt,
+                   bool reverse = false) {
+    forEachVector(
+        span,
+        [&](Value j, Value tail) {
+          State factors = factorsAt(j, tail);
+          for (Value offset : offsets) {
+            Value at = add(offset, j);
+            Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
+            Value y = writeElement(loadVector(v1, at, tail), gw, factors);
+            if (tail)
+              maskedStore(y, w1, at, tail);
+            else
+              store(y, w1, at);
+          }
+        },
+        reverse);
   }
   /// The same with one slice's factors for the whole range.
   void writeRange(Value offset, Value count, ValueRange factors) {
@@ -403,6 +452,13 @@ private:
   //===--------------------------------------------------------------------===//
 
   void rowsKernel();
+  /// The rows kernel's row k (a slice) from its scalar state: its factors,
+  /// then its output.
+  void finishRow(Value k, ValueRange total);
+  /// The rows kernel's short rows first to first + batch - 1 (the
+  /// batch-short-rows option): one slice per lane of their norms and
+  /// scales.
+  void finishBatch(Value first, int64_t batch);
   void chunksKernel();
   void columnsKernel();
   void runsKernel();
@@ -487,21 +543,85 @@ void WeightNormLowering::lower() {
 
 void WeightNormLowering::rowsKernel() {
   // Rows shorter than a vector, of a static length: vectors of the next
-  // power of two (fewer lanes to add up per row).
+  // power of two (fewer lanes to add up per row), and for the forward,
+  // batches of rows finished together.
   int64_t savedVectorSize = vectorSize;
+  int64_t batch = 1;
   if (std::optional<int64_t> q = getConstantIntValue(Q);
-      q && *q > 0 && *q < vectorSize)
+      q && *q > 0 && *q < vectorSize) {
+    if (options.batchShortRows && !isBackward())
+      batch = vectorSize;
     vectorSize = std::max<int64_t>(2, llvm::PowerOf2Ceil(*q));
+  }
   withStoreAlignment(bytesOf(Q), [&] {
-    parallelLoop(idx(0), O, [&](Value k) {
-      Value offset = mul(k, Q);
-      State factors =
-          finishSliceState(k, reduceStateLanes(reduceRange(offset, Q)));
-      if (w1)
-        writeRange(offset, Q, factors);
+    Value batchesEnd = idx(0);
+    if (batch > 1) {
+      batchesEnd = mul(arith::DivUIOp::create(b, O, idx(batch)), idx(batch));
+      parallelLoop(idx(0), arith::DivUIOp::create(b, O, idx(batch)),
+                   [&](Value i) { finishBatch(mul(i, idx(batch)), batch); });
+    }
+    parallelLoop(batchesEnd, O, [&](Value k) {
+      finishRow(k, reduceStateLanes(reduceRange(mul(k, Q), Q)));
     });
   });
   vectorSize = savedVectorSize;
+}
+
+void WeightNormLowering::finishRow(Value k, ValueRange total) {
+  State factors = finishSliceState(k, total);
+  if (w1)
+    writeRange(mul(k, Q), Q, factors);
+}
+
+void WeightNormLowering::finishBatch(Value first, int64_t batch) {
+  // Each row's scalar sum, then the sums, g and the slices' norms and
+  // scales as vectors of `batch` lanes.
+  SmallVector<Value> rows;
+  SmallVector<State> totals;
+  for (int64_t r = 0; r < batch; ++r) {
+    Value k = add(first, idx(r));
+    rows.push_back(k);
+    totals.push_back(reduceStateLanes(reduceRange(mul(k, Q), Q)));
+  }
+  auto lanes = [&](ArrayRef<Value> scalars) -> Value {
+    return vector::FromElementsOp::create(
+        b, VectorType::get({batch}, scalars.front().getType()), scalars);
+  };
+  auto part = [&](unsigned index) {
+    return lanes(llvm::map_to_vector(
+        totals, [&](const State &total) { return total[index]; }));
+  };
+  PartialSum sum{part(0), numerics.hasLowPart() ? part(1) : Value()};
+  auto lane = [&](Value vector, int64_t r) -> Value {
+    return vector ? vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{r})
+                        .getResult()
+                  : Value();
+  };
+  auto vectorPath = [&] {
+    SliceScale slices = numerics.finalize(
+        sum, eps,
+        lanes(llvm::map_to_vector(rows, [&](Value k) { return loadG(k); })));
+    for (int64_t r = 0; r < batch; ++r) {
+      SliceScale slice{lane(slices.normHi, r), lane(slices.normLo, r),
+                       lane(slices.scaleHi, r), lane(slices.scaleLo, r)};
+      storeSliceResults(rows[r], slice);
+      if (w1)
+        writeRange(mul(rows[r], Q), Q, pack({slice.scaleHi, slice.scaleLo}));
+    }
+  };
+  // A slice whose sum needs rescaling: the batch one row at a time.
+  Value rescale = numerics.needsRescaling(sum, mul(P, Q), eps);
+  if (!rescale)
+    return vectorPath();
+  Value any =
+      vector::ReductionOp::create(b, vector::CombiningKind::OR, rescale);
+  ifThenElse(
+      any,
+      [&] {
+        for (int64_t r = 0; r < batch; ++r)
+          finishRow(rows[r], totals[r]);
+      },
+      vectorPath);
 }
 
 void WeightNormLowering::chunksKernel() {
@@ -532,8 +652,9 @@ void WeightNormLowering::chunksKernel() {
     withStoreAlignment(bytesOf(Q), [&] {
       parallelLoop(idx(0), threads, [&](Value t) {
         auto [begin, count] = chunkRange(t);
-        writeRanges(add(base, begin), splitVectors(count),
-                    [&](Value, Value) { return splats; });
+        writeRanges(
+            add(base, begin), splitVectors(count),
+            [&](Value, Value) { return splats; }, options.reverseWrite);
       });
     });
   });
@@ -663,6 +784,24 @@ void WeightNormLowering::columnsKernel() {
   };
   int64_t rowsPerPass = isBackward() ? kRowsPerBackwardPass : kRowsPerScalePass;
   withStoreAlignment(bytesOf(R), [&] {
+    if (options.reverseWrite) {
+      // Each thread its own rows, the last first: groups of rowsPerPass
+      // from the end down, then the remaining first rows one by one.
+      return parallelLoop(idx(0), threads, [&](Value t) {
+        Value begin = minU(mul(t, rowsPerThread), P);
+        Value end = minU(add(begin, rowsPerThread), P);
+        Value groups =
+            arith::DivUIOp::create(b, sub(end, begin), idx(rowsPerPass));
+        forLoop(idx(0), groups, idx(1), [&](Value i) {
+          writeRows(sub(end, mul(add(i, idx(1)), idx(rowsPerPass))),
+                    rowsPerPass);
+        });
+        Value rest = sub(sub(end, begin), mul(groups, idx(rowsPerPass)));
+        forLoop(idx(0), rest, idx(1), [&](Value i) {
+          writeRows(sub(add(begin, rest), add(i, idx(1))), 1);
+        });
+      });
+    }
     if (rowsPerPass == 1)
       return parallelLoop(idx(0), P, [&](Value p) { writeRows(p, 1); });
     Value groups = arith::DivUIOp::create(b, P, idx(rowsPerPass));
@@ -747,16 +886,14 @@ struct WNLowerToLoopsPass final
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {
-    if (failed(reportOptionProblems(
-            context, getArgument(),
-            {checkVectorSize("vector-size", vectorSize),
-             checkAtLeast("nontemporal-min-bytes", nontemporalMinBytes, -1,
-                          "-1: never")})))
+    WNLowerToLoopsPassOptions options{vectorSize,          parallel,
+                                      nontemporalMinBytes, accumulators,
+                                      reverseWrite,        batchShortRows};
+    if (failed(reportOptionProblems(context, getArgument(),
+                                    {checkWNLowerToLoopsOptions(options)})))
       return failure();
     RewritePatternSet set(context);
-    populateWNToLoopsConversionPatterns(
-        set,
-        WNLowerToLoopsPassOptions{vectorSize, parallel, nontemporalMinBytes});
+    populateWNToLoopsConversionPatterns(set, options);
     patterns = std::move(set);
     return success();
   }
@@ -770,6 +907,19 @@ struct WNLowerToLoopsPass final
   FrozenRewritePatternSet patterns;
 };
 } // namespace
+
+OptionProblem
+mlir::wn::checkWNLowerToLoopsOptions(const WNLowerToLoopsPassOptions &options) {
+  for (OptionProblem problem :
+       {checkVectorSize("vector-size", options.vectorSize),
+        checkAtLeast("nontemporal-min-bytes", options.nontemporalMinBytes, -1,
+                     "-1: never"),
+        checkInRange("accumulators", options.accumulators, 1,
+                     kMaxAccumulators)})
+    if (problem)
+      return problem;
+  return std::nullopt;
+}
 
 void mlir::wn::populateWNToLoopsConversionPatterns(
     RewritePatternSet &patterns, const WNLowerToLoopsPassOptions &options) {

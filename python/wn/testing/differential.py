@@ -269,9 +269,15 @@ def add_magnitude_cases(add, elem: str):
                  "f32": (1e-30, 1e-37), "f64": (1e-155, 1e-307)}[elem]
     add_extreme(shape=[9, 40], dim=0, layout="flat", scale=tiny, eps=eps,
                 with_norm=True)
+    # Rows shorter than a vector, finished 16 at a time (batch-short-rows),
+    # with sums that need rescaling (bf16, f64) and, below, per-slice
+    # infinities and NaN: the batches fall back to one row at a time.
+    add_extreme(shape=[37, 5], dim=0, layout="keepdim", scale=tiny,
+                with_norm=True)
     # Infinities and NaN: per slice, none, +inf, +inf and -inf, NaN, inf and
-    # NaN (rows and columns kernels, one with eps); a whole tensor with one.
-    add_extreme(shape=[6, 9], dim=0, layout="keepdim", special="inf",
+    # NaN (rows, short rows in batches, and columns kernels, one with eps); a
+    # whole tensor with one.
+    add_extreme(shape=[21, 9], dim=0, layout="keepdim", special="inf",
                 with_norm=True)
     add_extreme(shape=[11, 6], dim=1, layout="flat", special="inf", eps=1e-5,
                 dynamic=True, with_norm=True)

@@ -1,4 +1,4 @@
-// RUN: wn-opt %s -wn-lower-to-loops -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: wn-opt %s '-wn-lower-to-loops=accumulators=1 batch-short-rows=0' -canonicalize -cse -split-input-file | FileCheck %s
 
 /// Rescaled sums (WeightNormNumerics::finalizeSlice): after its fast Kahan
 /// sum, every bf16 slice is tested once, above 2^127 or NaN (an overflow, an

@@ -187,12 +187,16 @@ protected:
                                [&](ValueRange inits, SliceElementFn body) {
                                  return reduceSlice(k, inits, body);
                                });
+    storeSliceResults(k, slice);
+    return slice;
+  }
+  /// Stores the norm and scale results the op has for slice k (scalars).
+  void storeSliceResults(Value k, const SliceScale &slice) {
     if (Value norm = op.getNormDestination())
       memref::StoreOp::create(b, numerics.normResult(slice), norm, gIndices(k));
     if (Value scale = op.getScaleDestination())
       memref::StoreOp::create(b, numerics.scaleResult(slice), scale,
                               gIndices(k));
-    return slice;
   }
 
   //===--------------------------------------------------------------------===//

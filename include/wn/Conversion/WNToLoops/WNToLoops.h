@@ -30,8 +30,18 @@ class WeightNormInterface;
 /// was measured on.
 constexpr int64_t kDefaultNontemporalMinBytes = 12582912;
 
+/// Default and largest value of the accumulators option of
+/// --wn-lower-to-loops and --wn-cpu-pipeline.
+constexpr int64_t kDefaultAccumulators = 4;
+constexpr int64_t kMaxAccumulators = 8;
+
 #define GEN_PASS_DECL_WNLOWERTOLOOPSPASS
 #include "wn/Conversion/Passes.h.inc"
+
+/// The first invalid value of `options`, as a message naming the option
+/// (the pass and --wn-cpu-pipeline check theirs with it).
+OptionProblem
+checkWNLowerToLoopsOptions(const WNLowerToLoopsPassOptions &options);
 
 /// Whether `op` can be lowered to loops: on memrefs, in a builtin.module
 /// (whose symbol table gets the OpenMP runtime's declarations). Emits an

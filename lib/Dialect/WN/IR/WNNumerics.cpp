@@ -438,10 +438,12 @@ std::pair<Value, Value> WeightNormNumerics::powerOfTwoFactors(Value k) {
 Value WeightNormNumerics::needsRescaling(PartialSum sum, Value count,
                                          Value eps) {
   Value result;
+  // Scalars, or vectors of one slice per lane (count and eps broadcast).
+  Type type = sum.hi.getType();
   if (bounds.testHigh)
     // Unordered or greater: NaN too.
     result = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGT, sum.hi,
-                                   constant(computeType, bounds.maxSum));
+                                   constant(type, bounds.maxSum));
   if (bounds.testLow) {
     Value n = arith::UIToFPOp::create(
         b, loc, computeType,
@@ -450,6 +452,8 @@ Value WeightNormNumerics::needsRescaling(PartialSum sum, Value count,
     // The sum plus eps must reach the threshold.
     if (eps)
       threshold = sub(threshold, eps);
+    if (threshold.getType() != type)
+      threshold = vector::BroadcastOp::create(b, loc, type, threshold);
     Value low = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, sum.hi,
                                       threshold);
     result =

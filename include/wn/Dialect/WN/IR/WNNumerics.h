@@ -207,7 +207,8 @@ public:
   bool mayNeedRescaling() const { return bounds.testHigh || bounds.testLow; }
   /// An i1, true when the scalar sum of squares `sum` of a slice of `count`
   /// (index) elements is outside the range where it meets the documented
-  /// bound (RescalingBounds); null when the type needs no test (f32).
+  /// bound (RescalingBounds); null when the type needs no test (f32). For
+  /// a vector sum (one slice per lane), a vector of i1.
   Value needsRescaling(PartialSum sum, Value count, Value eps);
   /// The norm and scale of a slice computed from its elements with an exact
   /// power-of-two scaling (the comment above RescalingBounds): two passes of
