@@ -459,6 +459,11 @@ private:
   /// batch-short-rows option): one slice per lane of their norms and
   /// scales.
   void finishBatch(Value first, int64_t batch);
+  /// The vector states of `rows.size()` rows (a power of two, each of a
+  /// power-of-two width at most that) as one state of one lane per row, in
+  /// order: each row's lanes added up pairwise, as reduceStateLanes would,
+  /// by shuffles that move several rows at once.
+  State transposeLanes(ArrayRef<State> rows);
   void chunksKernel();
   void columnsKernel();
   void runsKernel();
@@ -553,13 +558,17 @@ void WeightNormLowering::rowsKernel() {
       batch = vectorSize;
     vectorSize = std::max<int64_t>(2, llvm::PowerOf2Ceil(*q));
   }
-  withStoreAlignment(bytesOf(Q), [&] {
-    Value batchesEnd = idx(0);
-    if (batch > 1) {
-      batchesEnd = mul(arith::DivUIOp::create(b, O, idx(batch)), idx(batch));
-      parallelLoop(idx(0), arith::DivUIOp::create(b, O, idx(batch)),
+  Value batchesEnd = idx(0);
+  if (batch > 1) {
+    // A batch is batch * Q elements: Q vectors of `batch` elements.
+    Value batches = arith::DivUIOp::create(b, O, idx(batch));
+    batchesEnd = mul(batches, idx(batch));
+    withStoreAlignment(bytesOf(mul(Q, idx(batch))), [&] {
+      parallelLoop(idx(0), batches,
                    [&](Value i) { finishBatch(mul(i, idx(batch)), batch); });
-    }
+    });
+  }
+  withStoreAlignment(bytesOf(Q), [&] {
     parallelLoop(batchesEnd, O, [&](Value k) {
       finishRow(k, reduceStateLanes(reduceRange(mul(k, Q), Q)));
     });
@@ -573,43 +582,109 @@ void WeightNormLowering::finishRow(Value k, ValueRange total) {
     writeRange(mul(k, Q), Q, factors);
 }
 
+WeightNormLowering::State
+WeightNormLowering::transposeLanes(ArrayRef<State> rows) {
+  // Level by level, pairs of vectors (a, b) whose lanes hold groups of
+  // `group` lanes, one group per row, become one vector of twice as many
+  // groups of half the lanes: the first halves of a's groups then of b's,
+  // added to the second halves (the pairs of lanes reduceLanes adds).
+  int64_t width =
+      cast<VectorType>(rows.front().front().getType()).getNumElements();
+  SmallVector<State> level(rows);
+  for (int64_t group = width; group > 1 && level.size() > 1; group /= 2) {
+    auto halves = [&](int64_t half) {
+      SmallVector<int64_t> mask;
+      for (int64_t source = 0; source < 2; ++source)
+        for (int64_t first = 0; first < width; first += group)
+          for (int64_t lane = 0; lane < group / 2; ++lane)
+            mask.push_back(source * width + first + half * group / 2 + lane);
+      return mask;
+    };
+    SmallVector<int64_t> low = halves(0), high = halves(1);
+    SmallVector<State> next;
+    for (size_t i = 0; i + 1 < level.size(); i += 2) {
+      auto shuffled = [&](ArrayRef<int64_t> mask) {
+        return llvm::map_to_vector(
+            llvm::zip_equal(level[i], level[i + 1]), [&](auto pair) -> Value {
+              return vector::ShuffleOp::create(b, std::get<0>(pair),
+                                               std::get<1>(pair), mask);
+            });
+      };
+      next.push_back(combineState(shuffled(low), shuffled(high)));
+    }
+    level = std::move(next);
+  }
+  // One lane per row in each of the remaining vectors: concatenated.
+  while (level.size() > 1) {
+    SmallVector<State> next;
+    for (size_t i = 0; i + 1 < level.size(); i += 2) {
+      int64_t lanes =
+          cast<VectorType>(level[i].front().getType()).getNumElements();
+      auto mask = llvm::to_vector(llvm::seq<int64_t>(0, 2 * lanes));
+      next.push_back(llvm::map_to_vector(
+          llvm::zip_equal(level[i], level[i + 1]), [&](auto pair) -> Value {
+            return vector::ShuffleOp::create(b, std::get<0>(pair),
+                                             std::get<1>(pair), mask);
+          }));
+    }
+    level = std::move(next);
+  }
+  return level.front();
+}
+
 void WeightNormLowering::finishBatch(Value first, int64_t batch) {
-  // Each row's scalar sum, then the sums, g and the slices' norms and
-  // scales as vectors of `batch` lanes.
+  // The rows' vector sums turned into one vector of `batch` lanes, one row
+  // per lane, then the slices' norms and scales as such vectors.
+  Value base = mul(first, Q);
   SmallVector<Value> rows;
-  SmallVector<State> totals;
+  SmallVector<State> sums;
   for (int64_t r = 0; r < batch; ++r) {
     Value k = add(first, idx(r));
     rows.push_back(k);
-    totals.push_back(reduceStateLanes(reduceRange(mul(k, Q), Q)));
+    sums.push_back(reduceRange(mul(k, Q), Q));
   }
-  auto lanes = [&](ArrayRef<Value> scalars) -> Value {
-    return vector::FromElementsOp::create(
-        b, VectorType::get({batch}, scalars.front().getType()), scalars);
-  };
-  auto part = [&](unsigned index) {
-    return lanes(llvm::map_to_vector(
-        totals, [&](const State &total) { return total[index]; }));
-  };
-  PartialSum sum{part(0), numerics.hasLowPart() ? part(1) : Value()};
+  State lanes = transposeLanes(sums);
+  PartialSum sum = statePart(lanes, 0);
   auto lane = [&](Value vector, int64_t r) -> Value {
     return vector ? vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{r})
                         .getResult()
                   : Value();
   };
   auto vectorPath = [&] {
+    SmallVector<Value> gs =
+        llvm::map_to_vector(rows, [&](Value k) { return loadG(k); });
     SliceScale slices = numerics.finalize(
         sum, eps,
-        lanes(llvm::map_to_vector(rows, [&](Value k) { return loadG(k); })));
-    for (int64_t r = 0; r < batch; ++r) {
-      SliceScale slice{lane(slices.normHi, r), lane(slices.normLo, r),
-                       lane(slices.scaleHi, r), lane(slices.scaleLo, r)};
-      storeSliceResults(rows[r], slice);
-      if (w1)
-        writeRange(mul(rows[r], Q), Q, pack({slice.scaleHi, slice.scaleLo}));
+        vector::FromElementsOp::create(
+            b, VectorType::get({batch}, gs.front().getType()), gs));
+    for (int64_t r = 0; r < batch; ++r)
+      storeSliceResults(rows[r],
+                        {lane(slices.normHi, r), lane(slices.normLo, r),
+                         lane(slices.scaleHi, r), lane(slices.scaleLo, r)});
+    if (!w1)
+      return;
+    // The batch's Q whole vectors; lane j of vector m belongs to row
+    // (m * batch + j) / Q, whose scale a shuffle puts there.
+    int64_t q = *getConstantIntValue(Q);
+    VectorType type = VectorType::get({batch}, elementType);
+    for (int64_t m = 0; m < q; ++m) {
+      SmallVector<int64_t> mask;
+      for (int64_t j = 0; j < batch; ++j)
+        mask.push_back((m * batch + j) / q);
+      auto spread = [&](Value scale) -> Value {
+        return scale ? vector::ShuffleOp::create(b, scale, scale, mask)
+                           .getResult()
+                     : Value();
+      };
+      Value at = add(base, idx(m * batch));
+      Value x = vector::LoadOp::create(b, type, v1, ValueRange{at});
+      store(numerics.scaleElement(x, spread(slices.scaleHi),
+                                  spread(slices.scaleLo)),
+            w1, at);
     }
   };
-  // A slice whose sum needs rescaling: the batch one row at a time.
+  // A slice whose sum needs rescaling: the batch one row at a time, from
+  // each row's lanes (the sums reduceLanes gives).
   Value rescale = numerics.needsRescaling(sum, mul(P, Q), eps);
   if (!rescale)
     return vectorPath();
@@ -619,7 +694,9 @@ void WeightNormLowering::finishBatch(Value first, int64_t batch) {
       any,
       [&] {
         for (int64_t r = 0; r < batch; ++r)
-          finishRow(rows[r], totals[r]);
+          finishRow(rows[r], llvm::map_to_vector(lanes, [&](Value part) {
+                      return lane(part, r);
+                    }));
       },
       vectorPath);
 }
