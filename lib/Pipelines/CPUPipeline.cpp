@@ -60,6 +60,7 @@ getLoweringOptions(const WNCPUPipelineOptions &options) {
   loweringOptions.accumulators = options.accumulators;
   loweringOptions.reverseWrite = options.reverseWrite;
   loweringOptions.batchShortRows = options.batchShortRows;
+  loweringOptions.pipelineRowsMinBytes = options.pipelineRowsMinBytes;
   return loweringOptions;
 }
 

@@ -76,7 +76,14 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
            "The rows kernel finishes slices shorter than a vector (of a "
            "static length) vector-size at a time: their square roots and "
            "divisions as vectors, one slice per lane (the forward ops); off: "
-           "one slice at a time">
+           "one slice at a time">,
+    Option<"pipelineRowsMinBytes", "pipeline-rows-min-bytes", "int64_t",
+           /*default=*/"::mlir::wn::kDefaultPipelineRowsMinBytes",
+           "For tensors of at least this many bytes (decided at run time; "
+           "0: always, -1: never), the rows kernel gives each thread a range "
+           "of rows and reduces row k + 1 in the loop that writes row k (two "
+           "streams from memory in flight); else each row is reduced, then "
+           "written, in parallel over rows (better on rows in cache)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -82,6 +82,12 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
       llvm::cl::desc("fused: slices shorter than a vector are finished "
                      "vector-size at a time, one per lane"),
       llvm::cl::init(true)};
+  PassOptions::Option<int64_t> pipelineRowsMinBytes{
+      *this, "pipeline-rows-min-bytes",
+      llvm::cl::desc("fused: for tensors of at least this many bytes (0: "
+                     "always, -1: never), the rows kernel reduces row k + 1 "
+                     "in the loop that writes row k"),
+      llvm::cl::init(kDefaultPipelineRowsMinBytes)};
   PassOptions::Option<ContractionStrategy> contractions{
       *this, "contractions", llvm::cl::desc("How to lower linalg contractions"),
       llvm::cl::init(ContractionStrategy::Kernels),

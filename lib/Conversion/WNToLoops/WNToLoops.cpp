@@ -299,20 +299,41 @@ private:
     return tail ? maskedLoad(memref, offset, tail) : load(memref, offset);
   }
 
+  /// `state` plus the vector of v1 (and gw1) at `at` (its first `tail`
+  /// elements when `tail` is not null).
+  State accumulateAt(Value at, Value tail, ValueRange state) {
+    Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
+    return accumulateState(loadVector(v1, at, tail), gw, state);
+  }
+  /// Writes the output vector at `at` (its first `tail` elements when
+  /// `tail` is not null) from v1 (and gw1) there and `factors` (vectors).
+  void writeAt(Value at, Value tail, ValueRange factors) {
+    Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
+    Value y = writeElement(loadVector(v1, at, tail), gw, factors);
+    if (tail)
+      maskedStore(y, w1, at, tail);
+    else
+      store(y, w1, at);
+  }
+
   /// The vector state of v1[offset, offset + count) (and of gw1 for the
   /// backward): options.accumulators states over blocks of as many
-  /// vectors, added up, then the remaining vectors and the tail.
-  State reduceRange(Value offset, Value count) {
-    VectorSpan span = splitVectors(count);
-    auto accumulateAt = [&](Value at, Value tail, ValueRange state) {
-      Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
-      return accumulateState(loadVector(v1, at, tail), gw, state);
+  /// vectors, added up, then the remaining vectors and the tail. With
+  /// `alongside`, calls it with the position (from `offset`) and tail of
+  /// each vector reduced, in the same loops.
+  State reduceRange(Value offset, Value count,
+                    function_ref<void(Value, Value)> alongside = nullptr) {
+    // The vector at `offset` + i, and what goes alongside.
+    auto step = [&](Value i, Value tail, ValueRange state) {
+      if (alongside)
+        alongside(i, tail);
+      return accumulateAt(add(offset, i), tail, state);
     };
+    VectorSpan span = splitVectors(count);
     auto accumulateVectors = [&](Value begin, ValueRange init) {
-      return forLoop(begin, span.full, idx(vectorSize), init,
-                     [&](Value i, ValueRange args) {
-                       return accumulateAt(add(offset, i), Value(), args);
-                     });
+      return forLoop(
+          begin, span.full, idx(vectorSize), init,
+          [&](Value i, ValueRange args) { return step(i, Value(), args); });
     };
     State zero = zeroState(vectorOf(computeType));
     // No more chains than a static count has whole vectors.
@@ -332,9 +353,9 @@ private:
           idx(0), blocksEnd, block, init, [&](Value i, ValueRange args) {
             State next;
             for (int64_t c = 0; c < chains; ++c)
-              llvm::append_range(
-                  next, accumulateAt(add(offset, add(i, idx(c * vectorSize))),
-                                     Value(), args.slice(c * width, width)));
+              llvm::append_range(next,
+                                 step(add(i, idx(c * vectorSize)), Value(),
+                                      args.slice(c * width, width)));
             return next;
           });
       // Pairwise: chain c + step into chain c.
@@ -350,7 +371,7 @@ private:
     sum = accumulateVectors(blocksEnd, sum);
     // The tail, zero-padded.
     return ifNonZero(span.rest, sum, [&](ValueRange args) {
-      return accumulateAt(add(offset, span.full), span.rest, args);
+      return step(span.full, span.rest, args);
     });
   }
 
@@ -365,15 +386,8 @@ private:
         span,
         [&](Value j, Value tail) {
           State factors = factorsAt(j, tail);
-          for (Value offset : offsets) {
-            Value at = add(offset, j);
-            Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
-            Value y = writeElement(loadVector(v1, at, tail), gw, factors);
-            if (tail)
-              maskedStore(y, w1, at, tail);
-            else
-              store(y, w1, at);
-          }
+          for (Value offset : offsets)
+            writeAt(add(offset, j), tail, factors);
         },
         reverse);
   }
@@ -452,6 +466,8 @@ private:
   //===--------------------------------------------------------------------===//
 
   void rowsKernel();
+  /// The rows kernel for tensors of at least pipeline-rows-min-bytes.
+  void pipelinedRows();
   /// The rows kernel's row k (a slice) from its scalar state: its factors,
   /// then its output.
   void finishRow(Value k, ValueRange total);
@@ -568,12 +584,51 @@ void WeightNormLowering::rowsKernel() {
                    [&](Value i) { finishBatch(mul(i, idx(batch)), batch); });
     });
   }
-  withStoreAlignment(bytesOf(Q), [&] {
+  auto perRow = [&] {
     parallelLoop(batchesEnd, O, [&](Value k) {
       finishRow(k, reduceStateLanes(reduceRange(mul(k, Q), Q)));
     });
+  };
+  withStoreAlignment(bytesOf(Q), [&] {
+    int64_t minBytes = options.pipelineRowsMinBytes;
+    if (!w1 || batch > 1 || minBytes < 0)
+      return perRow();
+    // Pipelined for tensors of at least pipeline-rows-min-bytes.
+    Value bytes = bytesOf(mul(mul(P, O), Q));
+    ifThenElse(
+        cmp(arith::CmpIPredicate::uge, bytes, idx(minBytes)),
+        [&] { pipelinedRows(); }, perRow);
   });
   vectorSize = savedVectorSize;
+}
+
+void WeightNormLowering::pipelinedRows() {
+  // Each thread its own range of rows [begin, end): the first row reduced,
+  // then for each row k the loop that writes it also reduces row k + 1
+  // (two streams in flight), then the last row written.
+  Value threads = threadCount();
+  Value rowsPerThread = divUp(O, threads);
+  parallelLoop(idx(0), threads, [&](Value t) {
+    Value begin = minU(mul(t, rowsPerThread), O);
+    Value end = minU(add(begin, rowsPerThread), O);
+    ifThen(cmp(arith::CmpIPredicate::ult, begin, end), [&] {
+      State first = finishSliceState(
+          begin, reduceStateLanes(reduceRange(mul(begin, Q), Q)));
+      Value last = sub(end, idx(1));
+      State factors =
+          forLoop(begin, last, idx(1), first, [&](Value k, ValueRange carried) {
+            Value written = mul(k, Q);
+            State splats =
+                llvm::map_to_vector(carried, [&](Value f) { return splat(f); });
+            Value next = add(k, idx(1));
+            State sum = reduceRange(mul(next, Q), Q, [&](Value i, Value tail) {
+              writeAt(add(written, i), tail, splats);
+            });
+            return finishSliceState(next, reduceStateLanes(sum));
+          });
+      writeRange(mul(last, Q), Q, factors);
+    });
+  });
 }
 
 void WeightNormLowering::finishRow(Value k, ValueRange total) {
@@ -748,10 +803,8 @@ void WeightNormLowering::columnsKernel() {
   SmallVector<Value> partials = allocStates(mul(threads, R));
   // Adds the elements of row p at position j (a vector of positions) to
   // `state`.
-  auto accumulateAt = [&](Value p, Value j, Value tail, ValueRange state) {
-    Value at = add(mul(p, R), j);
-    Value gw = gw1 ? loadVector(gw1, at, tail) : Value();
-    return accumulateState(loadVector(v1, at, tail), gw, state);
+  auto accumulateRowAt = [&](Value p, Value j, Value tail, ValueRange state) {
+    return accumulateAt(add(mul(p, R), j), tail, state);
   };
   // Accumulates `rows` consecutive rows of v from row p into the partials at
   // `base`, a vector of positions at a time: each partial vector is loaded
@@ -761,7 +814,7 @@ void WeightNormLowering::columnsKernel() {
       Value at = add(base, j);
       State part = loadVectors(partials, at, tail);
       for (int64_t u = 0; u < rows; ++u)
-        part = accumulateAt(add(p, idx(u)), j, tail, part);
+        part = accumulateRowAt(add(p, idx(u)), j, tail, part);
       storeVectors(part, partials, at, tail);
     });
   };
@@ -795,7 +848,8 @@ void WeightNormLowering::columnsKernel() {
           for (int64_t i = 0; i < vectors; ++i) {
             auto [j, tail] = vectorAt(i);
             llvm::append_range(
-                next, accumulateAt(p, j, tail, args.slice(i * width, width)));
+                next,
+                accumulateRowAt(p, j, tail, args.slice(i * width, width)));
           }
           return next;
         });
@@ -963,9 +1017,14 @@ struct WNLowerToLoopsPass final
   using PassWithOptionErrors::PassWithOptionErrors;
 
   LogicalResult initialize(MLIRContext *context) override {
-    WNLowerToLoopsPassOptions options{vectorSize,          parallel,
-                                      nontemporalMinBytes, accumulators,
-                                      reverseWrite,        batchShortRows};
+    WNLowerToLoopsPassOptions options;
+    options.vectorSize = vectorSize;
+    options.parallel = parallel;
+    options.nontemporalMinBytes = nontemporalMinBytes;
+    options.accumulators = accumulators;
+    options.reverseWrite = reverseWrite;
+    options.batchShortRows = batchShortRows;
+    options.pipelineRowsMinBytes = pipelineRowsMinBytes;
     if (failed(reportOptionProblems(context, getArgument(),
                                     {checkWNLowerToLoopsOptions(options)})))
       return failure();
@@ -991,8 +1050,9 @@ mlir::wn::checkWNLowerToLoopsOptions(const WNLowerToLoopsPassOptions &options) {
        {checkVectorSize("vector-size", options.vectorSize),
         checkAtLeast("nontemporal-min-bytes", options.nontemporalMinBytes, -1,
                      "-1: never"),
-        checkInRange("accumulators", options.accumulators, 1,
-                     kMaxAccumulators)})
+        checkInRange("accumulators", options.accumulators, 1, kMaxAccumulators),
+        checkAtLeast("pipeline-rows-min-bytes", options.pipelineRowsMinBytes,
+                     -1, "-1: never")})
     if (problem)
       return problem;
   return std::nullopt;

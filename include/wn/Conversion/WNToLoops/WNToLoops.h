@@ -30,6 +30,11 @@ class WeightNormInterface;
 /// was measured on.
 constexpr int64_t kDefaultNontemporalMinBytes = 12582912;
 
+/// Default of the pipeline-rows-min-bytes option of --wn-lower-to-loops and
+/// --wn-cpu-pipeline: the same size, above which the rows are streamed from
+/// memory rather than found in cache.
+constexpr int64_t kDefaultPipelineRowsMinBytes = kDefaultNontemporalMinBytes;
+
 /// Default and largest value of the accumulators option of
 /// --wn-lower-to-loops and --wn-cpu-pipeline.
 constexpr int64_t kDefaultAccumulators = 4;
