@@ -58,7 +58,7 @@ getLoweringOptions(const WNCPUPipelineOptions &options) {
   loweringOptions.parallel = options.parallel;
   loweringOptions.nontemporalMinBytes = options.nontemporalMinBytes;
   loweringOptions.accumulators = options.accumulators;
-  loweringOptions.reverseWrite = options.reverseWrite;
+  loweringOptions.reverseWriteBlockBytes = options.reverseWriteBlockBytes;
   loweringOptions.batchShortRows = options.batchShortRows;
   loweringOptions.pipelineRowsMinBytes = options.pipelineRowsMinBytes;
   return loweringOptions;

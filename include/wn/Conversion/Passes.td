@@ -67,11 +67,13 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
            "Independent vector partial sums per reduction of a contiguous "
            "range (1 to 8), added up at its end: more hide the latency of "
            "the fused multiply-adds where the data comes from cache">,
-    Option<"reverseWrite", "reverse-write", "bool", /*default=*/"true",
+    Option<"reverseWriteBlockBytes", "reverse-write-block-bytes", "int64_t",
+           /*default=*/"::mlir::wn::kDefaultReverseWriteBlockBytes",
            "The two-pass kernels (chunks, columns) write each thread's part "
-           "of the tensor in the reverse order of their reduction, so that "
-           "the write pass starts on what the reduction left in cache; off: "
-           "in the same order">,
+           "of the tensor in blocks of about this many bytes, the last block "
+           "first and each block in order, so that the write pass starts on "
+           "what the reduction left in cache while the prefetchers still see "
+           "ascending streams; 0: the whole part in order">,
     Option<"batchShortRows", "batch-short-rows", "bool", /*default=*/"true",
            "The rows kernel finishes slices shorter than a vector (of a "
            "static length) vector-size at a time: their square roots and "

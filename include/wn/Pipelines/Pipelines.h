@@ -71,12 +71,12 @@ struct WNCPUPipelineOptions : public PassPipelineOptions<WNCPUPipelineOptions> {
       llvm::cl::desc("fused: independent vector partial sums per reduction "
                      "of a contiguous range (1 to 8)"),
       llvm::cl::init(kDefaultAccumulators)};
-  PassOptions::Option<bool> reverseWrite{
-      *this, "reverse-write",
+  PassOptions::Option<int64_t> reverseWriteBlockBytes{
+      *this, "reverse-write-block-bytes",
       llvm::cl::desc("fused: the two-pass kernels write each thread's part "
-                     "in the reverse order of their reduction (starting on "
-                     "what is still in cache)"),
-      llvm::cl::init(true)};
+                     "in blocks of about this many bytes, the last first (0: "
+                     "in order)"),
+      llvm::cl::init(kDefaultReverseWriteBlockBytes)};
   PassOptions::Option<bool> batchShortRows{
       *this, "batch-short-rows",
       llvm::cl::desc("fused: slices shorter than a vector are finished "

@@ -278,20 +278,21 @@ private:
   }
   /// Calls `body(j, tail)` for the vectors of `span`: whole ones with a null
   /// `tail`, then, when the rest is not zero, the last one with its number
-  /// of elements in `tail`; with `reverse`, the same calls in the opposite
-  /// order.
-  void forEachVector(VectorSpan span, function_ref<void(Value, Value)> body,
-                     bool reverse = false) {
-    auto tail = [&] {
-      ifNonZero(span.rest, [&] { body(span.full, span.rest); });
-    };
-    if (reverse)
-      tail();
-    forLoop(idx(0), span.full, idx(vectorSize), [&](Value j) {
-      body(reverse ? sub(sub(span.full, idx(vectorSize)), j) : j, Value());
+  /// of elements in `tail`.
+  void forEachVector(VectorSpan span, function_ref<void(Value, Value)> body) {
+    forLoop(idx(0), span.full, idx(vectorSize),
+            [&](Value j) { body(j, Value()); });
+    ifNonZero(span.rest, [&] { body(span.full, span.rest); });
+  }
+  /// Calls `body(lo, hi)` for the blocks [begin + i * size, min(begin + (i +
+  /// 1) * size, end)) of [begin, end), the last first.
+  void forEachBlockReversed(Value begin, Value end, Value size,
+                            function_ref<void(Value, Value)> body) {
+    Value blocks = divUp(sub(end, begin), size);
+    forLoop(idx(0), blocks, idx(1), [&](Value i) {
+      Value lo = add(begin, mul(sub(sub(blocks, idx(1)), i), size));
+      body(lo, minU(add(lo, size), end));
     });
-    if (!reverse)
-      tail();
   }
   /// A vector at `offset`: whole, or its first `tail` elements (zeros after)
   /// when `tail` is not null.
@@ -380,16 +381,12 @@ private:
   /// same length), where `factorsAt(j, tail)` gives the factors (vectors) of
   /// the vector at j of the ranges: loaded once for all of them.
   void writeRanges(ArrayRef<Value> offsets, VectorSpan span,
-                   function_ref<State(Value, Value)> factorsAt,
-                   bool reverse = false) {
-    forEachVector(
-        span,
-        [&](Value j, Value tail) {
-          State factors = factorsAt(j, tail);
-          for (Value offset : offsets)
-            writeAt(add(offset, j), tail, factors);
-        },
-        reverse);
+                   function_ref<State(Value, Value)> factorsAt) {
+    forEachVector(span, [&](Value j, Value tail) {
+      State factors = factorsAt(j, tail);
+      for (Value offset : offsets)
+        writeAt(add(offset, j), tail, factors);
+    });
   }
   /// The same with one slice's factors for the whole range.
   void writeRange(Value offset, Value count, ValueRange factors) {
@@ -784,9 +781,17 @@ void WeightNormLowering::chunksKernel() {
     withStoreAlignment(bytesOf(Q), [&] {
       parallelLoop(idx(0), threads, [&](Value t) {
         auto [begin, count] = chunkRange(t);
-        writeRanges(
-            add(base, begin), splitVectors(count),
-            [&](Value, Value) { return splats; }, options.reverseWrite);
+        auto write = [&](Value lo, Value hi) {
+          writeRanges(add(base, lo), splitVectors(sub(hi, lo)),
+                      [&](Value, Value) { return splats; });
+        };
+        if (!options.reverseWriteBlockBytes)
+          return write(begin, add(begin, count));
+        // Blocks of whole vectors, the last first.
+        int64_t block = std::max<int64_t>(
+            vectorSize, options.reverseWriteBlockBytes / elementBytes /
+                            vectorSize * vectorSize);
+        forEachBlockReversed(begin, add(begin, count), idx(block), write);
       });
     });
   });
@@ -915,21 +920,26 @@ void WeightNormLowering::columnsKernel() {
   };
   int64_t rowsPerPass = isBackward() ? kRowsPerBackwardPass : kRowsPerScalePass;
   withStoreAlignment(bytesOf(R), [&] {
-    if (options.reverseWrite) {
-      // Each thread its own rows, the last first: groups of rowsPerPass
-      // from the end down, then the remaining first rows one by one.
+    if (options.reverseWriteBlockBytes) {
+      // Each thread its own rows, in blocks of whole groups of rowsPerPass
+      // rows, the last block first; in a block, groups then single rows.
+      Value blockRows =
+          mul(idx(rowsPerPass),
+              arith::MaxUIOp::create(
+                  b,
+                  arith::DivUIOp::create(b, idx(options.reverseWriteBlockBytes),
+                                         bytesOf(mul(R, idx(rowsPerPass)))),
+                  idx(1)));
       return parallelLoop(idx(0), threads, [&](Value t) {
         Value begin = minU(mul(t, rowsPerThread), P);
         Value end = minU(add(begin, rowsPerThread), P);
-        Value groups =
-            arith::DivUIOp::create(b, sub(end, begin), idx(rowsPerPass));
-        forLoop(idx(0), groups, idx(1), [&](Value i) {
-          writeRows(sub(end, mul(add(i, idx(1)), idx(rowsPerPass))),
-                    rowsPerPass);
-        });
-        Value rest = sub(sub(end, begin), mul(groups, idx(rowsPerPass)));
-        forLoop(idx(0), rest, idx(1), [&](Value i) {
-          writeRows(sub(add(begin, rest), add(i, idx(1))), 1);
+        forEachBlockReversed(begin, end, blockRows, [&](Value lo, Value hi) {
+          Value groups =
+              arith::DivUIOp::create(b, sub(hi, lo), idx(rowsPerPass));
+          Value groupsEnd = add(lo, mul(groups, idx(rowsPerPass)));
+          forLoop(lo, groupsEnd, idx(rowsPerPass),
+                  [&](Value p) { writeRows(p, rowsPerPass); });
+          forLoop(groupsEnd, hi, idx(1), [&](Value p) { writeRows(p, 1); });
         });
       });
     }
@@ -1022,7 +1032,7 @@ struct WNLowerToLoopsPass final
     options.parallel = parallel;
     options.nontemporalMinBytes = nontemporalMinBytes;
     options.accumulators = accumulators;
-    options.reverseWrite = reverseWrite;
+    options.reverseWriteBlockBytes = reverseWriteBlockBytes;
     options.batchShortRows = batchShortRows;
     options.pipelineRowsMinBytes = pipelineRowsMinBytes;
     if (failed(reportOptionProblems(context, getArgument(),
@@ -1052,7 +1062,9 @@ mlir::wn::checkWNLowerToLoopsOptions(const WNLowerToLoopsPassOptions &options) {
                      "-1: never"),
         checkInRange("accumulators", options.accumulators, 1, kMaxAccumulators),
         checkAtLeast("pipeline-rows-min-bytes", options.pipelineRowsMinBytes,
-                     -1, "-1: never")})
+                     -1, "-1: never"),
+        checkAtLeast("reverse-write-block-bytes",
+                     options.reverseWriteBlockBytes, 0, "0: in order")})
     if (problem)
       return problem;
   return std::nullopt;

@@ -1,4 +1,4 @@
-// RUN: wn-opt %s "-wn-lower-to-loops=nontemporal-min-bytes=-1 accumulators=1 reverse-write=0" -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: wn-opt %s "-wn-lower-to-loops=nontemporal-min-bytes=-1 accumulators=1 reverse-write-block-bytes=0" -canonicalize -cse -split-input-file | FileCheck %s
 
 /// wn.weight_norm_backward through the forward's kernels. dim 0, f32 (rows):
 /// per row, one pass reads grad_w and v, summing v * v and grad_w * v in

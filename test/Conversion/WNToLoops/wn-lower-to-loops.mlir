@@ -1,5 +1,5 @@
-// RUN: wn-opt %s '-wn-lower-to-loops=accumulators=1 reverse-write=0 batch-short-rows=0' -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s
-// RUN: wn-opt %s '-wn-lower-to-loops=parallel=0 vector-size=4 accumulators=1 reverse-write=0 batch-short-rows=0' -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SEQ
+// RUN: wn-opt %s '-wn-lower-to-loops=accumulators=1 reverse-write-block-bytes=0 batch-short-rows=0' -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: wn-opt %s '-wn-lower-to-loops=parallel=0 vector-size=4 accumulators=1 reverse-write-block-bytes=0 batch-short-rows=0' -canonicalize -cse -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SEQ
 // RUN: not wn-opt %s -wn-lower-to-loops=vector-size=3 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADVECTOR
 // RUN: not wn-opt %s -wn-lower-to-loops=vector-size=4611686018427387904 -split-input-file 2>&1 | FileCheck %s --check-prefix=HUGEVECTOR
 // RUN: not wn-opt %s -wn-lower-to-loops=nontemporal-min-bytes=-2 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADNT

@@ -35,6 +35,12 @@ constexpr int64_t kDefaultNontemporalMinBytes = 12582912;
 /// memory rather than found in cache.
 constexpr int64_t kDefaultPipelineRowsMinBytes = kDefaultNontemporalMinBytes;
 
+/// Default of the reverse-write-block-bytes option of --wn-lower-to-loops and
+/// --wn-cpu-pipeline: 1 MiB (interleaved A/B on the whole-tensor norm of a
+/// [4096, 4096] f32 tensor: 4% to 7% faster than in order, 256 KiB 1% to 3%,
+/// 2 KiB 24% to 35% slower; the last dim within 2% for every size).
+constexpr int64_t kDefaultReverseWriteBlockBytes = 1048576;
+
 /// Default and largest value of the accumulators option of
 /// --wn-lower-to-loops and --wn-cpu-pipeline.
 constexpr int64_t kDefaultAccumulators = 4;
