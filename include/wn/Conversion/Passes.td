@@ -27,11 +27,16 @@ def WNLowerToLoopsPass : Pass<"wn-lower-to-loops", "::mlir::ModuleOp"> {
 
     v is viewed as [P, O, Q] around `dim` (P: the sizes before it, Q: the
     sizes after it). Slices of one contiguous row (dim 0) are reduced and
-    scaled in one pass while the row is in cache, in parallel over rows; a
-    few huge slices (the whole tensor) are cut into one chunk per thread;
-    the last dim and middle dims accumulate per-position partial sums over
-    contiguous rows (no strided access), or per-run sums for long runs, and
-    scale in a second pass. The choice is made at run time from P, O and Q
+    scaled in one pass while the row is in cache, in parallel over rows
+    (on large tensors each thread reduces the next row in the loop that
+    writes the current one: `pipeline-rows-min-bytes`; static rows shorter
+    than a vector are finished `vector-size` at a time, one per lane:
+    `batch-short-rows`); a few huge slices (the whole tensor) are cut into
+    one chunk per thread; the last dim and middle dims accumulate
+    per-position partial sums over contiguous rows (no strided access), or
+    per-run sums for long runs, and scale in a second pass (each thread's
+    part in blocks, the last first: `reverse-write-block-bytes`). Every
+    contiguous reduction carries `accumulators` independent partial sums. The choice is made at run time from P, O and Q
     and folds away for static shapes. The arithmetic, per vector lane, is
     the op's, so results stay within its documented bounds. The backward
     runs through the same kernels: its sums of squares and of grad_w * v

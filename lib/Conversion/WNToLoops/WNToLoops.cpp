@@ -22,7 +22,11 @@
 // - rows (P = 1, O >= 4: dim 0): each slice is one contiguous row of Q
 //   elements. Per row, in parallel over rows: reduce the row into vector
 //   partial sums, add the lanes up, compute norm and scale, then scale the
-//   row while it is still in cache. One pass over memory.
+//   row while it is still in cache. One pass over memory. On large tensors
+//   (pipeline-rows-min-bytes) each thread takes a range of rows and reduces
+//   row k + 1 in the loop that scales row k; static rows shorter than a
+//   vector (batch-short-rows, the forward) are finished vector-size at a
+//   time, their lanes added by shuffles into one sum per lane.
 // - chunks (P = 1, O < 4: the whole tensor, or a few huge slices): each slice
 //   is cut into one chunk per thread; the chunks' partial sums are reduced in
 //   parallel, combined, and the slice is scaled in parallel.
@@ -30,7 +34,9 @@
 //   runs): rows of R = O * Q contiguous elements; every thread accumulates
 //   per-position partial sums over its rows (vectorized along the row, no
 //   strided access), the threads' partials are combined, and a second pass
-//   scales every row with a per-position scale.
+//   scales every row with a per-position scale, each thread its own rows in
+//   blocks, the last first (reverse-write-block-bytes; the chunks kernel
+//   too), starting on what the first pass left in cache.
 // - runs (P > 1, Q >= 4 vectors): every (p, k) run of Q elements is reduced
 //   into per-thread partial sums per slice; a second pass scales the runs.
 //
