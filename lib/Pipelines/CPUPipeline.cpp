@@ -49,7 +49,6 @@ static void addTensorPasses(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-/// Buffer level: wn ops on memrefs become fused loops (fused strategy).
 /// The options of --wn-lower-to-loops the pipeline runs it with.
 static WNLowerToLoopsPassOptions
 getLoweringOptions(const WNCPUPipelineOptions &options) {
@@ -64,6 +63,7 @@ getLoweringOptions(const WNCPUPipelineOptions &options) {
   return loweringOptions;
 }
 
+/// Buffer level: wn ops on memrefs become fused loops (fused strategy).
 static void addWNLoweringPasses(OpPassManager &pm,
                                 const WNCPUPipelineOptions &options) {
   if (options.strategy != CPUStrategy::Fused)

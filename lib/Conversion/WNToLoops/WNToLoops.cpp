@@ -290,6 +290,12 @@ private:
             [&](Value j) { body(j, Value()); });
     ifNonZero(span.rest, [&] { body(span.full, span.rest); });
   }
+  /// Part t of [0, total) cut into parts of `size`: [begin, end), empty
+  /// past the end.
+  std::pair<Value, Value> partOf(Value t, Value size, Value total) {
+    Value begin = minU(mul(t, size), total);
+    return {begin, minU(add(begin, size), total)};
+  }
   /// Calls `body(lo, hi)` for the blocks [begin + i * size, min(begin + (i +
   /// 1) * size, end)) of [begin, end), the last first.
   void forEachBlockReversed(Value begin, Value end, Value size,
@@ -365,12 +371,12 @@ private:
                                       args.slice(c * width, width)));
             return next;
           });
-      // Pairwise: chain c + step into chain c.
-      for (int64_t step = 1; step < chains; step *= 2)
-        for (int64_t c = 0; c + step < chains; c += 2 * step) {
+      // Pairwise: chain c + stride into chain c.
+      for (int64_t stride = 1; stride < chains; stride *= 2)
+        for (int64_t c = 0; c + stride < chains; c += 2 * stride) {
           State combined = combineState(
               ArrayRef<Value>(sums).slice(c * width, width),
-              ArrayRef<Value>(sums).slice((c + step) * width, width));
+              ArrayRef<Value>(sums).slice((c + stride) * width, width));
           llvm::copy(combined, sums.begin() + c * width);
         }
       sum.assign(sums.begin(), sums.begin() + width);
@@ -478,8 +484,8 @@ private:
   /// batch-short-rows option): one slice per lane of their norms and
   /// scales.
   void finishBatch(Value first, int64_t batch);
-  /// The vector states of `rows.size()` rows (a power of two, each of a
-  /// power-of-two width at most that) as one state of one lane per row, in
+  /// The vector states of `rows.size()` rows (a power of two, each of
+  /// vectorSize lanes, at most that many) as one state of one lane per row, in
   /// order: each row's lanes added up pairwise, as reduceStateLanes would,
   /// by shuffles that move several rows at once.
   State transposeLanes(ArrayRef<State> rows);
@@ -612,8 +618,7 @@ void WeightNormLowering::pipelinedRows() {
   Value threads = threadCount();
   Value rowsPerThread = divUp(O, threads);
   parallelLoop(idx(0), threads, [&](Value t) {
-    Value begin = minU(mul(t, rowsPerThread), O);
-    Value end = minU(add(begin, rowsPerThread), O);
+    auto [begin, end] = partOf(t, rowsPerThread, O);
     ifThen(cmp(arith::CmpIPredicate::ult, begin, end), [&] {
       State first = finishSliceState(
           begin, reduceStateLanes(reduceRange(mul(begin, Q), Q)));
@@ -646,8 +651,16 @@ WeightNormLowering::transposeLanes(ArrayRef<State> rows) {
   // `group` lanes, one group per row, become one vector of twice as many
   // groups of half the lanes: the first halves of a's groups then of b's,
   // added to the second halves (the pairs of lanes reduceLanes adds).
-  int64_t width =
-      cast<VectorType>(rows.front().front().getType()).getNumElements();
+  //
+  // Each value of the states x and y shuffled with `mask`.
+  auto shuffled = [&](const State &x, const State &y, ArrayRef<int64_t> mask) {
+    return llvm::map_to_vector(llvm::zip_equal(x, y), [&](auto pair) -> Value {
+      return vector::ShuffleOp::create(b, std::get<0>(pair), std::get<1>(pair),
+                                       mask);
+    });
+  };
+  // The rows' states are vectors of vectorSize lanes (reduceRange's).
+  int64_t width = vectorSize;
   SmallVector<State> level(rows);
   for (int64_t group = width; group > 1 && level.size() > 1; group /= 2) {
     auto halves = [&](int64_t half) {
@@ -660,16 +673,9 @@ WeightNormLowering::transposeLanes(ArrayRef<State> rows) {
     };
     SmallVector<int64_t> low = halves(0), high = halves(1);
     SmallVector<State> next;
-    for (size_t i = 0; i + 1 < level.size(); i += 2) {
-      auto shuffled = [&](ArrayRef<int64_t> mask) {
-        return llvm::map_to_vector(
-            llvm::zip_equal(level[i], level[i + 1]), [&](auto pair) -> Value {
-              return vector::ShuffleOp::create(b, std::get<0>(pair),
-                                               std::get<1>(pair), mask);
-            });
-      };
-      next.push_back(combineState(shuffled(low), shuffled(high)));
-    }
+    for (size_t i = 0; i + 1 < level.size(); i += 2)
+      next.push_back(combineState(shuffled(level[i], level[i + 1], low),
+                                  shuffled(level[i], level[i + 1], high)));
     level = std::move(next);
   }
   // One lane per row in each of the remaining vectors: concatenated.
@@ -679,11 +685,7 @@ WeightNormLowering::transposeLanes(ArrayRef<State> rows) {
       int64_t lanes =
           cast<VectorType>(level[i].front().getType()).getNumElements();
       auto mask = llvm::to_vector(llvm::seq<int64_t>(0, 2 * lanes));
-      next.push_back(llvm::map_to_vector(
-          llvm::zip_equal(level[i], level[i + 1]), [&](auto pair) -> Value {
-            return vector::ShuffleOp::create(b, std::get<0>(pair),
-                                             std::get<1>(pair), mask);
-          }));
+      next.push_back(shuffled(level[i], level[i + 1], mask));
     }
     level = std::move(next);
   }
@@ -765,18 +767,13 @@ void WeightNormLowering::chunksKernel() {
   Value vs = idx(vectorSize);
   Value chunk = mul(divUp(divUp(Q, threads), vs), vs);
   SmallVector<Value> partials = allocStates(threads);
-  // The range of chunk t within the slice starting at `base`.
-  auto chunkRange = [&](Value t) {
-    Value begin = minU(mul(t, chunk), Q);
-    Value end = minU(add(begin, chunk), Q);
-    return std::make_pair(begin, sub(end, begin));
-  };
+
   forLoop(idx(0), O, idx(1), [&](Value k) {
     Value base = mul(k, Q);
     parallelLoop(idx(0), threads, [&](Value t) {
-      auto [begin, count] = chunkRange(t);
-      storeAll(reduceStateLanes(reduceRange(add(base, begin), count)), partials,
-               t);
+      auto [begin, end] = partOf(t, chunk, Q);
+      storeAll(reduceStateLanes(reduceRange(add(base, begin), sub(end, begin))),
+               partials, t);
     });
     State factors = finishSliceState(
         k, sumOver(threads, partials, [](Value t) { return t; }));
@@ -786,18 +783,18 @@ void WeightNormLowering::chunksKernel() {
         llvm::map_to_vector(factors, [&](Value f) { return splat(f); });
     withStoreAlignment(bytesOf(Q), [&] {
       parallelLoop(idx(0), threads, [&](Value t) {
-        auto [begin, count] = chunkRange(t);
+        auto [begin, end] = partOf(t, chunk, Q);
         auto write = [&](Value lo, Value hi) {
           writeRanges(add(base, lo), splitVectors(sub(hi, lo)),
                       [&](Value, Value) { return splats; });
         };
         if (!options.reverseWriteBlockBytes)
-          return write(begin, add(begin, count));
+          return write(begin, end);
         // Blocks of whole vectors, the last first.
         int64_t block = std::max<int64_t>(
             vectorSize, options.reverseWriteBlockBytes / elementBytes /
                             vectorSize * vectorSize);
-        forEachBlockReversed(begin, add(begin, count), idx(block), write);
+        forEachBlockReversed(begin, end, idx(block), write);
       });
     });
   });
@@ -872,8 +869,7 @@ void WeightNormLowering::columnsKernel() {
   };
   parallelLoop(idx(0), threads, [&](Value t) {
     Value base = mul(t, R);
-    Value begin = minU(mul(t, rowsPerThread), P);
-    Value end = minU(add(begin, rowsPerThread), P);
+    auto [begin, end] = partOf(t, rowsPerThread, P);
     if (partialsInRegisters)
       return accumulateInRegisters(begin, end, base);
     State zero = zeroState(computeType);
@@ -937,8 +933,7 @@ void WeightNormLowering::columnsKernel() {
                                          bytesOf(mul(R, idx(rowsPerPass)))),
                   idx(1)));
       return parallelLoop(idx(0), threads, [&](Value t) {
-        Value begin = minU(mul(t, rowsPerThread), P);
-        Value end = minU(add(begin, rowsPerThread), P);
+        auto [begin, end] = partOf(t, rowsPerThread, P);
         forEachBlockReversed(begin, end, blockRows, [&](Value lo, Value hi) {
           Value groups =
               arith::DivUIOp::create(b, sub(hi, lo), idx(rowsPerPass));
@@ -969,8 +964,7 @@ void WeightNormLowering::runsKernel() {
   SmallVector<Value> partials = allocStates(mul(threads, O));
   parallelLoop(idx(0), threads, [&](Value t) {
     Value base = mul(t, O);
-    Value begin = minU(mul(t, rowsPerThread), P);
-    Value end = minU(add(begin, rowsPerThread), P);
+    auto [begin, end] = partOf(t, rowsPerThread, P);
     forLoop(idx(0), O, idx(1), [&](Value k) {
       State sum = forLoop(begin, end, idx(1), zeroState(computeType),
                           [&](Value p, ValueRange args) {
