@@ -13,6 +13,11 @@ before it is timed.
 Columns, per shape and thread count:
 - copy: `w.copy_(v)` into a preallocated tensor, the bytes an ideal weight
   norm moves (read v once, write w once);
+- read: `v.sum()`, PyTorch's sum: v read once. A norm along a dim other
+  than 0 (or of the whole tensor) needs every slice's sum before its first
+  w, so wn reads v twice there (a reduction pass, then a copy-like pass
+  writing w) and, once v outgrows the caches, (read + copy) / copy is the
+  bound of such a shape (the `two-pass bound` column);
 - torch: `torch._weight_norm(v, g, dim)` as users call it, a fresh w per
   call under glibc's default malloc settings;
 - torch-warm: the same call after mallopt() keeps freed memory in the
@@ -60,7 +65,11 @@ DEFAULT_STRATEGIES = ("materialize=strategy=materialize", "fused=",
                       "fused-nothreads=parallel=0")
 
 # Column names of the baselines; strategies may not use them.
-BASELINES = ("copy", "torch", "torch-warm")
+BASELINES = ("copy", "read", "torch", "torch-warm")
+
+# Norms along dim 0 of at least this many rows are one pass over v
+# (kMinRowsForRowKernel in lib/Conversion/WNToLoops/WNToLoops.cpp).
+MIN_ROWS_READ_ONCE = 4
 
 # The strategy the ratio columns describe when the user gave one this name.
 PREFERRED_STRATEGY = "fused"
@@ -94,6 +103,14 @@ class Shape:
     @property
     def numel(self) -> int:
         return math.prod(self.sizes)
+
+    @property
+    def reads_twice(self) -> bool:
+        """Whether wn's kernel for this shape reads v twice: every norm
+        but one along dim 0 (rows of v, each read once: the rows kernel of
+        WNToLoops, for at least 4 rows)."""
+        d = normalize_dim(self.dim, len(self.sizes))
+        return d is None or d > 0 or self.sizes[0] < MIN_ROWS_READ_ONCE
 
     @property
     def func_name(self) -> str:
@@ -408,7 +425,7 @@ def time_shape(shape: Shape, v: torch.Tensor, g: torch.Tensor,
                  f"{count} thread(s)")
         set_threads(openmp, count)
         row = Row(shape, count)
-        timed = {"copy": lambda: w.copy_(v),
+        timed = {"copy": lambda: w.copy_(v), "read": lambda: v.sum(),
                  "torch": lambda: torch._weight_norm(v, g, dim)}
         for name, call in calls.items():
             w.fill_(math.nan)
@@ -495,6 +512,13 @@ def last_level_cache() -> str:
         return "unknown"
 
 
+def column_bytes(shape: Shape, dtype: torch.dtype, column: str) -> int:
+    """The bytes a column's GB/s counts: moved_bytes, or v's alone for
+    read."""
+    nbytes = moved_bytes(shape, dtype)
+    return nbytes // 2 if column == "read" else nbytes
+
+
 def moved_bytes(shape: Shape, dtype: torch.dtype) -> int:
     """Read v once, write w once."""
     return 2 * shape.numel * torch.empty((), dtype=dtype).element_size()
@@ -517,10 +541,10 @@ def table(rows: list[Row], columns: list[str], best: str,
     """Header and body cells: median ms (GB/s) per column, then the ratios
     of `best`."""
     header = ["shape", "threads"] + [f"{c} ms (GB/s)" for c in columns] + [
-        f"{best} / copy", f"{best} vs torch-warm", f"{best} vs torch"]
+        f"{best} / copy", "two-pass bound", f"{best} vs torch-warm",
+        f"{best} vs torch"]
     body = []
     for row in rows:
-        nbytes = moved_bytes(row.shape, dtype)
         cells = [f"{row.shape.name} ({row.shape.describe()})",
                  str(row.threads)]
         for column in columns:
@@ -528,16 +552,19 @@ def table(rows: list[Row], columns: list[str], best: str,
             if timing is None:
                 cells.append(f"FAIL ({row.errors[column]:.3g} ulps)")
             else:
+                nbytes = column_bytes(row.shape, dtype, column)
                 cells.append(f"{format_ms(timing.median_ns)} "
                              f"({nbytes / timing.median_ns:.1f})")
         timing = row.timings.get(best)
         for baseline, fmt in (("copy", "{:.2f}"), ("torch-warm", "{:.2f}x"),
                               ("torch", "{:.2f}x")):
             if timing is None:
-                cells.append("n/a")
+                cells += ["n/a"] * (2 if baseline == "copy" else 1)
             elif baseline == "copy":
-                cells.append(fmt.format(
-                    timing.median_ns / row.timings["copy"].median_ns))
+                copy = row.timings["copy"].median_ns
+                cells.append(fmt.format(timing.median_ns / copy))
+                cells.append(f"{(row.timings['read'].median_ns + copy) / copy:.2f}"
+                             if row.shape.reads_twice else "-")
             else:
                 cells.append(fmt.format(
                     row.timings[baseline].median_ns / timing.median_ns))
@@ -589,7 +616,8 @@ def write_chart(path: Path, rows: list[Row], columns: list[str],
                     ax.text(x, 0, "FAIL", rotation=90, ha="center",
                             va="bottom", fontsize=7, color=f"C{j}")
                 else:
-                    ax.bar(x, moved_bytes(shape, dtype) / timing.median_ns,
+                    ax.bar(x, column_bytes(shape, dtype, column)
+                           / timing.median_ns,
                            width, color=f"C{j}")
         ax.set_xlim(-0.5, len(shapes) - 0.5)
         ax.set_xticks(range(len(shapes)),
@@ -633,11 +661,14 @@ def report(args: argparse.Namespace, rows: list[Row], dtype: torch.dtype,
         f"{budget.max_reps}, about {budget.seconds:g} s), the fastest of "
         f"{args.rounds} round(s) in which a row's columns took turns, and "
         "GB/s = 2 x numel x itemsize / median",
-        "copy = w.copy_(v); torch = torch._weight_norm(v, g, dim), a new w "
+        "copy = w.copy_(v); read = v.sum() (GB/s of v alone); torch = torch._weight_norm(v, g, dim), a new w "
         "each call, glibc malloc defaults; torch-warm = the same with "
         "mallopt(M_MMAP_THRESHOLD, 1 GiB), mallopt(M_TRIM_THRESHOLD, max)",
-        f"{best} / copy = time ratio (1 = memory speed); {best} vs X = "
-        f"X's time / {best}'s time",
+        f"{best} / copy = time ratio (1 = memory speed); two-pass bound = "
+        "(read + copy) / copy, where wn reads v twice (a norm along a dim "
+        "other than 0 or of the whole tensor; '-' elsewhere): the ratio "
+        "those shapes reach once v outgrows the caches; "
+        f"{best} vs X = X's time / {best}'s time",
         f"wn is checked before timing: within {TOLERANCE_ULPS:g} ulp of "
         "max|w| of a float64 reference; FAIL cells were not timed",
     ]
