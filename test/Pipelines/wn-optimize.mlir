@@ -16,12 +16,12 @@
 // CHECK: scf.for
 // CHECK-NOT: wn.weight_norm
 // CHECK:   linalg.matmul
-// CHECK:   linalg.generic {{.*}} ins(%[[S1]]
+// CHECK:   linalg.generic {{.*}} ins(%{{[a-zA-Z0-9_]+}}, %[[S1]]
 // CHECK: %[[S2:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0) ins(%{{.*}}, %{{.*}} : tensor<8x4x3xf32>, tensor<8xf32>)
 // CHECK: linalg.conv_1d_ncw_fcw
-// CHECK: linalg.generic {{.*}} ins(%[[S2]]
+// CHECK: linalg.generic {{.*}} ins(%{{[a-zA-Z0-9_]+}}, %[[S2]]
 // CHECK: linalg.matmul
-// CHECK: linalg.generic {{.*}} ins(%[[S1]]
+// CHECK: linalg.generic {{.*}} ins(%{{[a-zA-Z0-9_]+}}, %[[S1]]
 // CHECK-NOT: wn.weight_norm
 // CHECK: return
 

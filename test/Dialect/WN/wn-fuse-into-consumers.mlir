@@ -3,7 +3,9 @@
 /// Linear as torch-mlir writes it: w transposed, then a matmul into the bias.
 /// The transpose becomes the map of a linalg.generic reading v; its result,
 /// into zeros, is scaled per output column (the keepdim scale read at
-/// (n, 0)) and added to the bias. No w, no transpose.
+/// (n, 0)) and added to the bias, written over the accumulator; the
+/// epilogue never reads its output argument (elementwise fusion then leaves
+/// no extra result). No w, no transpose.
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[SN:.+]] = affine_map<(d0, d1) -> (d1, 0)>
 // CHECK-DAG: #[[VMAP:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
@@ -14,10 +16,10 @@
 // CHECK: %[[S:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0) ins(%[[V]], %[[G]] : tensor<32x16xf32>, tensor<32x1xf32>) outs(%{{.*}} : tensor<32x1xf32>) -> tensor<32x1xf32>
 // CHECK: %[[Z:[a-zA-Z0-9_]+]] = linalg.fill
 // CHECK: %[[ACC:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#{{.*}}, #[[VMAP]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[V]] : tensor<8x16xf32>, tensor<32x16xf32>) outs(%[[Z]] : tensor<8x32xf32>)
-// CHECK: %[[Y:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID]], #[[SN]], #[[ID]]], {{.*}}} ins(%[[ACC]], %[[S]] : tensor<8x32xf32>, tensor<32x1xf32>) outs(%[[B]] : tensor<8x32xf32>)
-// CHECK-NEXT: ^bb0(%[[A:[a-zA-Z0-9_]+]]: f32, %[[SC:[a-zA-Z0-9_]+]]: f32, %[[O:[a-zA-Z0-9_]+]]: f32):
+// CHECK: %[[Y:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[ID]], #[[SN]], #[[ID]], #[[ID]]], {{.*}}} ins(%[[ACC]], %[[S]], %[[B]] : tensor<8x32xf32>, tensor<32x1xf32>, tensor<8x32xf32>) outs(%[[ACC]] : tensor<8x32xf32>)
+// CHECK-NEXT: ^bb0(%[[A:[a-zA-Z0-9_]+]]: f32, %[[SC:[a-zA-Z0-9_]+]]: f32, %[[I:[a-zA-Z0-9_]+]]: f32, %{{[a-zA-Z0-9_]+}}: f32):
 // CHECK-NEXT:   %[[P:[a-zA-Z0-9_]+]] = arith.mulf %[[A]], %[[SC]] : f32
-// CHECK-NEXT:   %[[R:[a-zA-Z0-9_]+]] = arith.addf %[[O]], %[[P]] : f32
+// CHECK-NEXT:   %[[R:[a-zA-Z0-9_]+]] = arith.addf %[[I]], %[[P]] : f32
 // CHECK-NEXT:   linalg.yield %[[R]] : f32
 // CHECK: return %[[Y]]
 func.func @linear_transpose(%x: tensor<8x16xf32>, %v: tensor<32x16xf32>, %g: tensor<32x1xf32>, %b: tensor<8x32xf32>) -> tensor<8x32xf32> {
@@ -32,13 +34,13 @@ func.func @linear_transpose(%x: tensor<8x16xf32>, %v: tensor<32x16xf32>, %g: ten
 // -----
 
 /// A matmul with a transposed-B indexing map into zeros stays a named
-/// linalg.matmul on v, and its result is scaled in place (flat scale).
+/// linalg.matmul on v, and its result is scaled over itself (flat scale).
 // CHECK-DAG: #[[SN:.+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @linear_maps
 // CHECK-SAME: (%[[X:[a-zA-Z0-9_]+]]: tensor<8x16xf32>, %[[V:[a-zA-Z0-9_]+]]: tensor<32x16xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<32xf32>)
 // CHECK: %[[S:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0) ins(%[[V]], %[[G]]
 // CHECK: %[[ACC:[a-zA-Z0-9_]+]] = linalg.matmul indexing_maps = {{.*}} ins(%[[X]], %[[V]] : tensor<8x16xf32>, tensor<32x16xf32>)
-// CHECK: %[[Y:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#[[SN]], #{{.*}}], {{.*}}} ins(%[[S]] : tensor<32xf32>) outs(%[[ACC]] : tensor<8x32xf32>)
+// CHECK: %[[Y:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#{{.*}}, #[[SN]], #{{.*}}], {{.*}}} ins(%[[ACC]], %[[S]] : tensor<8x32xf32>, tensor<32xf32>) outs(%[[ACC]] : tensor<8x32xf32>)
 // CHECK:   arith.mulf
 // CHECK-NOT: arith.addf
 // CHECK: return %[[Y]]
@@ -73,7 +75,7 @@ func.func @matmul_columns(%x: tensor<?x?xf64>, %v: tensor<?x?xf64>, %g: tensor<?
 // CHECK-LABEL: func.func @batch_matmul
 // CHECK: wn.weight_norm_scale dim(2)
 // CHECK: linalg.batch_matmul
-// CHECK: linalg.generic {indexing_maps = [#[[SN]], #{{.*}}]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[SN]], #{{.*}}]
 func.func @batch_matmul(%x: tensor<3x8x32xf32>, %v: tensor<3x32x24xf32>, %g: tensor<1x1x24xf32>, %f: tensor<3x8x24xf32>) -> tensor<3x8x24xf32> {
   %e = tensor.empty() : tensor<3x32x24xf32>
   %w = wn.weight_norm dim(2) ins(%v, %g : tensor<3x32x24xf32>, tensor<1x1x24xf32>) outs(%e : tensor<3x32x24xf32>) -> tensor<3x32x24xf32>
@@ -92,7 +94,7 @@ func.func @batch_matmul(%x: tensor<3x8x32xf32>, %v: tensor<3x32x24xf32>, %g: ten
 // CHECK-LABEL: func.func @conv1d
 // CHECK: %[[S:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0) eps(9.9999999999999998E-13) ins(%{{.*}}, %{{.*}} : tensor<12x8x3xf16>, tensor<12xf16>) outs(%{{.*}} : tensor<12xf32>)
 // CHECK: %[[ACC:[a-zA-Z0-9_]+]] = linalg.conv_1d_ncw_fcw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x8x40xf16>, tensor<12x8x3xf16>)
-// CHECK: linalg.generic {indexing_maps = [#[[SN]], #{{.*}}], {{.*}}} ins(%[[S]] : tensor<12xf32>) outs(%[[ACC]] : tensor<2x12x18xf32>)
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[SN]], #{{.*}}], {{.*}}} ins(%[[ACC]], %[[S]] : tensor<2x12x18xf32>, tensor<12xf32>) outs(%[[ACC]] : tensor<2x12x18xf32>)
 func.func @conv1d(%x: tensor<2x8x40xf16>, %v: tensor<12x8x3xf16>, %g: tensor<12xf16>) -> tensor<2x12x18xf32> {
   %e = tensor.empty() : tensor<12x8x3xf16>
   %w = wn.weight_norm dim(0) eps(1.0e-12) ins(%v, %g : tensor<12x8x3xf16>, tensor<12xf16>) outs(%e : tensor<12x8x3xf16>) -> tensor<12x8x3xf16>
@@ -133,7 +135,7 @@ func.func @conv2d_bf16(%x: tensor<1x8x10x10xbf16>, %v: tensor<16x8x3x3xbf16>, %g
 // CHECK: %[[S:[a-zA-Z0-9_]+]] = wn.weight_norm_scale ins(%{{.*}}, %{{.*}} : tensor<32x16xf16>, tensor<f16>) outs(%{{.*}} : tensor<f32>)
 // CHECK: %[[ACC:[a-zA-Z0-9_]+]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x16xf32>, tensor<32x16xf16>)
 // CHECK:   arith.extf
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[SN]], #{{.*}}], {{.*}}} ins(%[[ACC]], %[[S]] : tensor<8x32xf32>, tensor<f32>)
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[SN]], #{{.*}}, #{{.*}}], {{.*}}} ins(%[[ACC]], %[[S]], %{{.*}} : tensor<8x32xf32>, tensor<f32>, tensor<8x32xf32>) outs(%[[ACC]] : tensor<8x32xf32>)
 func.func @generic_whole(%x: tensor<8x16xf32>, %v: tensor<32x16xf16>, %g: tensor<f16>, %b: tensor<8x32xf32>) -> tensor<8x32xf32> {
   %e = tensor.empty() : tensor<32x16xf16>
   %w = wn.weight_norm ins(%v, %g : tensor<32x16xf16>, tensor<f16>) outs(%e : tensor<32x16xf16>) -> tensor<32x16xf16>
@@ -286,4 +288,29 @@ func.func @f16_accumulator(%x: tensor<1x1024xf16>, %v: tensor<1x1024xf16>, %g: t
   %w = wn.weight_norm dim(0) ins(%v, %g : tensor<1x1024xf16>, tensor<1xf16>) outs(%e : tensor<1x1024xf16>) -> tensor<1x1024xf16>
   %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<1x1024xf16>, tensor<1x1024xf16>) outs(%f : tensor<1x1xf16>) -> tensor<1x1xf16>
   return %y : tensor<1x1xf16>
+}
+
+// -----
+
+/// A Conv1d into its bias broadcast over batch and time (as wn.export writes
+/// it): the epilogue reads the bias itself at the output's channel, the
+/// broadcast is left to die; the result is computed over the accumulator.
+// CHECK-DAG: #[[BN:.+]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func.func @conv1d_bias
+// CHECK-SAME: %[[BIAS:[a-zA-Z0-9_]+]]: tensor<12xf32>)
+// CHECK: %[[S:[a-zA-Z0-9_]+]] = wn.weight_norm_scale dim(0)
+// CHECK: %[[ACC:[a-zA-Z0-9_]+]] = linalg.conv_1d_ncw_fcw
+// CHECK: %[[Y:[a-zA-Z0-9_]+]] = linalg.generic {indexing_maps = [#{{.*}}, #[[BN]], #[[BN]], #{{.*}}], {{.*}}} ins(%[[ACC]], %[[S]], %[[BIAS]] : tensor<1x12x38xf32>, tensor<12xf32>, tensor<12xf32>) outs(%[[ACC]] : tensor<1x12x38xf32>)
+// CHECK-NEXT: ^bb0(%[[A:[a-zA-Z0-9_]+]]: f32, %[[SC:[a-zA-Z0-9_]+]]: f32, %[[I:[a-zA-Z0-9_]+]]: f32, %{{[a-zA-Z0-9_]+}}: f32):
+// CHECK-NEXT:   %[[P:[a-zA-Z0-9_]+]] = arith.mulf %[[A]], %[[SC]] : f32
+// CHECK-NEXT:   %[[R:[a-zA-Z0-9_]+]] = arith.addf %[[I]], %[[P]] : f32
+// CHECK-NEXT:   linalg.yield %[[R]] : f32
+// CHECK: return %[[Y]]
+func.func @conv1d_bias(%x: tensor<1x8x40xf32>, %v: tensor<12x8x3xf32>, %g: tensor<12xf32>, %bias: tensor<12xf32>) -> tensor<1x12x38xf32> {
+  %e = tensor.empty() : tensor<12x8x3xf32>
+  %w = wn.weight_norm dim(0) ins(%v, %g : tensor<12x8x3xf32>, tensor<12xf32>) outs(%e : tensor<12x8x3xf32>) -> tensor<12x8x3xf32>
+  %o = tensor.empty() : tensor<1x12x38xf32>
+  %b = linalg.broadcast ins(%bias : tensor<12xf32>) outs(%o : tensor<1x12x38xf32>) dimensions = [0, 2]
+  %y = linalg.conv_1d_ncw_fcw {dilations = dense<1> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>} ins(%x, %w : tensor<1x8x40xf32>, tensor<12x8x3xf32>) outs(%b : tensor<1x12x38xf32>) -> tensor<1x12x38xf32>
+  return %y : tensor<1x12x38xf32>
 }

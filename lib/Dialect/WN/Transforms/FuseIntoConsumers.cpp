@@ -220,9 +220,14 @@ void fuseInto(PatternRewriter &rewriter, const FusionPlan &plan, Value v,
   }
 
   // y = [init +] acc * s per output element, computed in the wider of the
-  // output and scale types and rounded once to the output type. With a zero
-  // destination the result is scaled in place (ins: s; outs: acc), else
-  // added to the destination (ins: acc, s; outs: init).
+  // output and scale types and rounded once to the output type, written
+  // over acc (ins: acc, s[, init or the tensor it is broadcast from]; outs:
+  // acc). The payload never reads its
+  // output argument: elementwise fusion with the ops that consume y then
+  // leaves no extra result behind (linalg keeps a producer's result whose
+  // output argument its payload reads, and that result and the destination
+  // it needs cost a pass over the output each: 17% of a Conv1d of 32
+  // channels over 8192 frames).
   int64_t outRank = outType.getRank();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(outRank, ctx);
   AffineMap scaleMap = cast<WeightNormInterface>(scale.getOperation())
@@ -233,15 +238,27 @@ void fuseInto(PatternRewriter &rewriter, const FusionPlan &plan, Value v,
       outElement.getIntOrFloatBitWidth() >= accType.getIntOrFloatBitWidth()
           ? outElement
           : accType;
-  SmallVector<Value> inputs = {scale.getScaleResult()};
-  SmallVector<AffineMap> maps = {scaleMap, identity};
+  SmallVector<Value> inputs = {acc, scale.getScaleResult()};
+  SmallVector<AffineMap> maps = {identity, scaleMap};
   if (!zeroInit) {
-    inputs.insert(inputs.begin(), acc);
-    maps.insert(maps.begin(), identity);
+    // A destination broadcast from a smaller tensor (a bias) is read from
+    // that tensor, not materialized.
+    Value init = out;
+    AffineMap initMap = identity;
+    if (auto broadcast = out.getDefiningOp<linalg::BroadcastOp>()) {
+      init = broadcast.getInput();
+      SmallVector<AffineExpr> kept;
+      for (int64_t d = 0; d < outRank; ++d)
+        if (!llvm::is_contained(broadcast.getDimensions(), d))
+          kept.push_back(rewriter.getAffineDimExpr(d));
+      initMap = AffineMap::get(outRank, 0, kept, ctx);
+    }
+    inputs.push_back(init);
+    maps.push_back(initMap);
   }
-  Value dest = zeroInit ? acc : out;
+  maps.push_back(identity);
   auto epilogue = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{outType}, inputs, ValueRange{dest}, maps,
+      rewriter, loc, TypeRange{outType}, inputs, ValueRange{acc}, maps,
       SmallVector<utils::IteratorType>(outRank, utils::IteratorType::parallel),
       [&](OpBuilder &b, Location l, ValueRange args) {
         auto convert = [&](Value x, Type type) -> Value {
@@ -252,10 +269,8 @@ void fuseInto(PatternRewriter &rewriter, const FusionPlan &plan, Value v,
             return arith::ExtFOp::create(b, l, type, x);
           return arith::TruncFOp::create(b, l, type, x);
         };
-        Value product = zeroInit ? args[1] : args[0];
-        Value s = zeroInit ? args[0] : args[1];
-        Value y = arith::MulFOp::create(b, l, convert(product, wide),
-                                        convert(s, wide));
+        Value y = arith::MulFOp::create(b, l, convert(args[0], wide),
+                                        convert(args[1], wide));
         if (!zeroInit)
           y = arith::AddFOp::create(b, l, convert(args[2], wide), y);
         linalg::YieldOp::create(b, l, convert(y, outElement));

@@ -110,7 +110,13 @@ def WNFuseIntoConsumersPass : Pass<"wn-fuse-into-consumers"> {
     through indexing maps, linalg.batch_matmul, linalg.conv_1d_ncw_fcw,
     linalg.conv_2d_nchw_fchw, ...); through a transpose the consumer becomes
     a linalg.generic whose map reads v directly. When the destination is a
-    `linalg.fill` of zeros the epilogue scales in place.
+    `linalg.fill` of zeros the epilogue only scales; when it is a
+    `linalg.broadcast` (a bias) the epilogue reads the broadcast's input.
+    The epilogue writes over %acc and never reads its output argument, so
+    that elementwise fusion with what consumes %y (an activation) leaves no
+    extra result and destination behind: each was a pass over the output
+    (17% of a Conv1d of 32 channels over 8192 frames, 20% of the whole
+    HiFi-GAN generator with weights as arguments).
 
     Left alone: a w with any other user, a contraction over `dim` (e.g. a
     ConvTranspose weight [in, out, k] normalized over dim 0, its input
