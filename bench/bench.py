@@ -108,7 +108,7 @@ class Shape:
     def reads_twice(self) -> bool:
         """Whether wn's kernel for this shape reads v twice: every norm
         but one along dim 0 (rows of v, each read once: the rows kernel of
-        WNToLoops, for at least 4 rows)."""
+        WNToLoops, for at least MIN_ROWS_READ_ONCE rows)."""
         d = normalize_dim(self.dim, len(self.sizes))
         return d is None or d > 0 or self.sizes[0] < MIN_ROWS_READ_ONCE
 
@@ -563,7 +563,8 @@ def table(rows: list[Row], columns: list[str], best: str,
             elif baseline == "copy":
                 copy = row.timings["copy"].median_ns
                 cells.append(fmt.format(timing.median_ns / copy))
-                cells.append(f"{(row.timings['read'].median_ns + copy) / copy:.2f}"
+                read = row.timings["read"].median_ns
+                cells.append(f"{(read + copy) / copy:.2f}"
                              if row.shape.reads_twice else "-")
             else:
                 cells.append(fmt.format(
@@ -661,8 +662,9 @@ def report(args: argparse.Namespace, rows: list[Row], dtype: torch.dtype,
         f"{budget.max_reps}, about {budget.seconds:g} s), the fastest of "
         f"{args.rounds} round(s) in which a row's columns took turns, and "
         "GB/s = 2 x numel x itemsize / median",
-        "copy = w.copy_(v); read = v.sum() (GB/s of v alone); torch = torch._weight_norm(v, g, dim), a new w "
-        "each call, glibc malloc defaults; torch-warm = the same with "
+        "copy = w.copy_(v); read = v.sum() (GB/s of v alone); torch = "
+        "torch._weight_norm(v, g, dim), a new w each call, glibc malloc "
+        "defaults; torch-warm = the same with "
         "mallopt(M_MMAP_THRESHOLD, 1 GiB), mallopt(M_TRIM_THRESHOLD, max)",
         f"{best} / copy = time ratio (1 = memory speed); two-pass bound = "
         "(read + copy) / copy, where wn reads v twice (a norm along a dim "

@@ -222,12 +222,11 @@ void fuseInto(PatternRewriter &rewriter, const FusionPlan &plan, Value v,
   // y = [init +] acc * s per output element, computed in the wider of the
   // output and scale types and rounded once to the output type, written
   // over acc (ins: acc, s[, init or the tensor it is broadcast from]; outs:
-  // acc). The payload never reads its
-  // output argument: elementwise fusion with the ops that consume y then
-  // leaves no extra result behind (linalg keeps a producer's result whose
-  // output argument its payload reads, and that result and the destination
-  // it needs cost a pass over the output each: 17% of a Conv1d of 32
-  // channels over 8192 frames).
+  // acc). The payload never reads its output argument: elementwise fusion
+  // with the ops that consume y then leaves no extra result behind (linalg
+  // keeps a producer's result whose output argument its payload reads, and
+  // that result and the destination it needs cost a pass over the output
+  // each: 17% of a Conv1d of 32 channels over 8192 frames).
   int64_t outRank = outType.getRank();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(outRank, ctx);
   AffineMap scaleMap = cast<WeightNormInterface>(scale.getOperation())
